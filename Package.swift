@@ -1,0 +1,106 @@
+// swift-tools-version: 6.2
+// SPDX-License-Identifier: Apache-2.0
+import PackageDescription
+
+let package = Package(
+    name: "fabric",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "fabric-agent", targets: ["fabric-agent"]),
+        .executable(name: "before_device_create", targets: ["before_device_create"]),
+        .executable(name: "before_vm_start", targets: ["before_vm_start"]),
+        .executable(name: "after_update_device", targets: ["after_update_device"]),
+        .library(name: "FabricInventory", targets: ["FabricInventory"]),
+        .library(name: "FabricOVSDB", targets: ["FabricOVSDB"]),
+        .library(name: "DomainXML", targets: ["DomainXML"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C: libnl (netlink) and libxml2, visible only to the modules that wrap them.
+        .systemLibrary(
+            name: "CNetlink",
+            pkgConfig: "libnl-route-3.0",
+            providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"]), .yum(["libnl3-devel"])]
+        ),
+        .target(name: "CNetlinkShims", dependencies: ["CNetlink"]),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"]), .yum(["libxml2-devel"])]
+        ),
+
+        // Host inventory: netlink, OVSDB, sysfs, classification, rates.
+        .target(name: "FabricNetlink", dependencies: ["CNetlink", "CNetlinkShims"]),
+        .target(name: "FabricOVSDB"),
+        .target(
+            name: "FabricInventory",
+            dependencies: [
+                "FabricNetlink", "FabricOVSDB",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "FabricAgentCLI",
+            dependencies: [
+                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricWiring",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "fabric-agent", dependencies: ["FabricAgentCLI"]),
+
+        // VDSM hooks: strict XML, the hook runtime, the provider wiring rules.
+        .target(name: "DomainXML", dependencies: ["CLibXML2"]),
+        .target(name: "FabricWiring", dependencies: ["DomainXML", "FabricOVSDB", "FabricNetlink"]),
+        .target(name: "VDSMHook"),
+        .executableTarget(
+            name: "before_device_create",
+            dependencies: ["VDSMHook", "FabricWiring"],
+            path: "hooks/before_device_create"
+        ),
+        .executableTarget(
+            name: "before_vm_start",
+            dependencies: ["VDSMHook", "FabricWiring"],
+            path: "hooks/before_vm_start"
+        ),
+        .executableTarget(
+            name: "after_update_device",
+            dependencies: ["VDSMHook", "FabricWiring"],
+            path: "hooks/after_update_device"
+        ),
+
+        // Tests: one target per module, plus the executables run the way VDSM and admins run them.
+        .target(name: "FabricTestSupport", path: "Sources/FabricTestSupport"),
+        .testTarget(name: "FabricNetlinkTests", dependencies: ["FabricNetlink", "FabricTestSupport"]),
+        .testTarget(name: "FabricOVSDBTests", dependencies: ["FabricOVSDB", "FabricTestSupport"]),
+        .testTarget(
+            name: "FabricInventoryTests",
+            dependencies: ["FabricInventory", "FabricTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "DomainXMLTests", dependencies: ["DomainXML", "FabricTestSupport"]),
+        .testTarget(name: "VDSMHookTests", dependencies: ["VDSMHook", "FabricTestSupport"]),
+        .testTarget(
+            name: "FabricWiringTests",
+            dependencies: ["FabricWiring", "DomainXML", "FabricTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "HookContractTests", dependencies: ["FabricTestSupport"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricTestSupport"]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system && !target.name.hasPrefix("C") {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}
