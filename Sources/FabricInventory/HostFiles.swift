@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Read-only access to the host's files (sysfs, procfs, VDSM and Neutron configuration), rooted at a
+/// folder so tests can point the inventory at a fixture tree instead of `/`.
+public struct HostFiles: Sendable {
+    /// Prefix put before every absolute path; `""` is the real host.
+    public var root: String
+
+    public init(root: String = "") {
+        self.root = root.hasSuffix("/") ? String(root.dropLast()) : root
+    }
+
+    /// The whole content of a small file, or `nil` when it is missing or unreadable.
+    ///
+    /// Linux occasionally returns an empty read for a sysfs attribute that is being updated, so an
+    /// empty sysfs read is retried a few times, as VDSM does.
+    public func read(_ path: String, retryEmpty: Bool = false) -> String? {
+        let attempts = retryEmpty ? 5 : 1
+        for _ in 0..<attempts {
+            guard let text = readOnce(root + path) else { return nil }
+            if !text.isEmpty || !retryEmpty { return text }
+        }
+        return ""
+    }
+
+    /// Whether a path exists (file, folder or symlink target).
+    public func exists(_ path: String) -> Bool {
+        access(root + path, F_OK) == 0
+    }
+
+    /// The entries of a folder, without `.` and `..`, sorted; `nil` when it cannot be listed.
+    public func list(_ path: String) -> [String]? {
+        guard let dir = opendir(root + path) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    private func readOnce(_ fullPath: String) -> String? {
+        let fd = open(fullPath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+            // Configuration files are small; refuse to slurp something unbounded by mistake.
+            if bytes.count > 4 << 20 { return nil }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+public import FabricNetlink
+import FabricOVSDB
+
+/// Turns one netlink snapshot (one link dump, one address dump), the OVS database's view and the
+/// agents' configuration into the host interface table's rows.
+///
+/// sysfs is read only where netlink has no answer: the device check for links without a kind, the
+/// speed of oper-up NICs, and the bonding folder and `/proc/net/bonding` of bonds.
+public struct InventoryBuilder: Sendable {
+    public var sysfs: Sysfs
+    public var classifier: Classifier
+
+    public init(sysfs: Sysfs = Sysfs(), classifier: Classifier) {
+        self.sysfs = sysfs
+        self.classifier = classifier
+    }
+
+    public func rows(from snapshot: NetlinkSnapshot) -> [HostInterface] {
+        let links = snapshot.links.sorted { $0.index < $1.index }
+        let nameByIndex = Dictionary(links.map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let addressesByLink = Dictionary(grouping: snapshot.addresses, by: \.linkIndex)
+
+        var rows: [HostInterface] = []
+        rows.reserveCapacity(links.count)
+        var portsByMaster: [String: [String]] = [:]
+        for link in links {
+            let kind = InterfaceKind.classify(
+                kernelKind: link.kind, name: link.name, tunMode: link.tunMode,
+                isLoopbackFlag: link.flags & 0x8 != 0, hasDevice: { sysfs.hasDevice(link.name) })
+            let master = link.masterIndex.flatMap { nameByIndex[$0] }
+            if let master { portsByMaster[master, default: []].append(link.name) }
+            let addresses = (addressesByLink[link.index] ?? []).map {
+                HostInterface.Address(family: $0.family, cidr: $0.cidr, scope: Self.scopeName($0.scope), secondary: $0.isSecondary)
+            }
+            var row = HostInterface(
+                name: link.name, index: link.index,
+                kind: kind == .tap && classifier.isOVSInternal(link.name) ? .ovsInternal : kind,
+                kernelKind: link.kind, mac: link.mac, mtu: link.mtu, operState: link.operState, isUp: link.isUp,
+                addresses: addresses, primaryAddress: Self.primaryAddress(addressesByLink[link.index] ?? []),
+                master: master, slaveKind: link.slaveKind, vlanID: link.vlanID.map(Int.init),
+                statistics: link.statistics)
+            // IFLA_LINK is the lower device for VLAN/macvlan/vxlan, but the peer for veth.
+            let linked = link.parentIndex.flatMap { nameByIndex[$0] }
+            if kind == .veth { row.peer = linked } else if linked != row.name { row.parent = linked }
+            row.ovs = classifier.ovsMembership(of: link.name)
+            if kind == .nic && link.isUp { row.speedMbps = sysfs.speed(link.name) }
+            rows.append(row)
+        }
+
+        let rowIndexByName = Dictionary(rows.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        fillBonds(&rows, rowIndexByName: rowIndexByName)
+        for i in rows.indices {
+            if rows[i].kind == .bridge { rows[i].bridgePorts = portsByMaster[rows[i].name] ?? [] }
+            if rows[i].kind == .vlan, let parent = rows[i].parent, let p = rowIndexByName[parent] {
+                rows[i].speedMbps = rows[i].isUp ? rows[p].speedMbps : nil
+            }
+        }
+
+        let facts = rows.map {
+            Classifier.LinkFacts(name: $0.name, kind: $0.kind, master: $0.master, parent: $0.parent)
+        }
+        for (i, classification) in classifier.classify(facts).enumerated() {
+            rows[i].classification = classification
+        }
+        return rows
+    }
+
+    /// Bond column, bonding details, slaves' permanent MACs and bond speed by mode.
+    private func fillBonds(_ rows: inout [HostInterface], rowIndexByName: [String: Int]) {
+        for i in rows.indices where rows[i].kind == .bond {
+            let bond = rows[i].name
+            rows[i].bond = bond
+            let details = sysfs.bonding(bond)
+            rows[i].bonding = details
+            let permanent = sysfs.permanentMACs(bond: bond)
+            let slaves = rows.indices.filter { rows[$0].master == bond && rows[$0].slaveKind == "bond" }
+            for s in slaves {
+                rows[s].bond = bond
+                rows[s].permanentMAC = permanent[rows[s].name]
+            }
+            if rows[i].isUp {
+                let speeds = slaves.map { (name: rows[$0].name, speed: rows[$0].speedMbps) }
+                rows[i].speedMbps = LinkSpeed.bond(mode: details?.mode, slaveSpeeds: speeds, activeSlave: details?.activeSlave)
+            }
+        }
+    }
+
+    /// The Address column: the first primary, non-link-scope IPv4 address, else the first global IPv6
+    /// one. (VDSM prefers the address in the default gateway's subnet; that needs a route dump, which
+    /// the one-link-dump, one-address-dump budget leaves out.)
+    static func primaryAddress(_ addresses: [InterfaceAddress]) -> String? {
+        let usable = addresses.filter { !$0.isLinkScope && $0.scope != 254 }
+        if let v4 = usable.first(where: { $0.family == .ipv4 && !$0.isSecondary }) ?? usable.first(where: { $0.family == .ipv4 }) {
+            return v4.cidr
+        }
+        return usable.first { $0.family == .ipv6 }?.cidr
+    }
+
+    static func scopeName(_ scope: UInt8) -> String {
+        switch scope {
+        case 0: "global"
+        case 200: "site"
+        case 253: "link"
+        case 254: "host"
+        default: String(scope)
+        }
+    }
+}
