@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+
+struct FabricAgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fabric-agent",
+        abstract: "The fabric-aware host interface table of an oVirt host.",
+        discussion: """
+            Shows which network fabric implements every interface of this host: VDSM's own networking, \
+            or an external network provider through Open vSwitch, OVN or the Linux bridge agent.
+            """,
+        version: "0.1.0",
+        subcommands: [ShowCommand.self],
+        defaultSubcommand: ShowCommand.self
+    )
+}
+
+/// The `fabric-agent` entry point; the executable target only calls this.
+public enum FabricAgent {
+    public static func main() async {
+        await FabricAgentCommand.main()
+    }
+}
