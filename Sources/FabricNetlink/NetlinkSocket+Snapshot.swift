@@ -23,6 +23,9 @@ extension NetlinkSocket {
     /// `parentIndex` may still name a link that is not in the result (it vanished during the dump, or
     /// `parentNetnsID` says it lives in another namespace).
     ///
+    /// A message libnl's parser rejects is skipped rather than failing the whole snapshot, so one odd
+    /// link cannot blind the agent to all the others.
+    ///
     /// - Returns: links sorted by ifindex, and addresses in kernel order.
     /// - Throws: ``NetlinkError/dumpInterrupted`` after too many interrupted dumps, or the socket's error.
     public func snapshot() throws(NetlinkError) -> NetlinkSnapshot {
