@@ -16,15 +16,23 @@ public struct Link: Sendable, Hashable, Codable {
     /// RFC 2863 operational state (`IFLA_OPERSTATE`).
     public var operState: OperState
     public var mtu: UInt32
-    /// Current hardware address, lower-case colon-separated; `nil` when the link has none.
+    /// Current hardware address, lower-case colon-separated, as `ip` prints it (`00:00:00:00:00:00` for
+    /// `lo`; dotted IPv4/IPv6 text for ipip/sit/gre tunnels); `nil` when the link has none (a `tun`).
     public var mac: String?
     /// Master ifindex (`IFLA_MASTER`): the bridge, bond or `ovs-system` this link is enslaved to.
     public var masterIndex: Int32?
-    /// `IFLA_LINK`: the lower device for VLAN/macvlan/vxlan, the **peer** for veth.
+    /// `IFLA_LINK`, as `ip -j` reports it (`link`/`link_index`): the lower device for VLAN and macvlan,
+    /// the **peer** for veth; `nil` when the kernel sends none or 0 (vxlan keeps its lower device in
+    /// `IFLA_VXLAN_LINK`, which is not reported here). When ``parentNetnsID`` is set, the index belongs
+    /// to that other namespace and must not be looked up locally.
     public var parentIndex: Int32?
+    /// `IFLA_LINK_NETNSID`: the namespace id (as this namespace numbers it) that ``parentIndex`` lives in,
+    /// for example a veth whose peer was moved to another namespace; `ip -j` prints it as `link_netnsid`.
+    public var parentNetnsID: Int32?
     /// 802.1Q id, only for `vlan` links.
     public var vlanID: UInt16?
-    /// For `tun` links: `tun` or `tap` when the kernel reports it, else `nil`.
+    /// For `tun` links: `tun` or `tap` (`IFLA_TUN_TYPE`, read from the raw dump message because libnl 3.7
+    /// does not parse it); `nil` for other kinds or kernels that do not send it.
     public var tunMode: String?
     /// 64-bit counters from `IFLA_STATS64`.
     public var statistics: LinkStatistics
@@ -32,7 +40,7 @@ public struct Link: Sendable, Hashable, Codable {
     public init(
         index: Int32, name: String, kind: String? = nil, slaveKind: String? = nil, flags: UInt32 = 0,
         operState: OperState = .unknown, mtu: UInt32 = 1500, mac: String? = nil, masterIndex: Int32? = nil,
-        parentIndex: Int32? = nil, vlanID: UInt16? = nil, tunMode: String? = nil,
+        parentIndex: Int32? = nil, parentNetnsID: Int32? = nil, vlanID: UInt16? = nil, tunMode: String? = nil,
         statistics: LinkStatistics = LinkStatistics()
     ) {
         self.index = index
@@ -45,6 +53,7 @@ public struct Link: Sendable, Hashable, Codable {
         self.mac = mac
         self.masterIndex = masterIndex
         self.parentIndex = parentIndex
+        self.parentNetnsID = parentNetnsID
         self.vlanID = vlanID
         self.tunMode = tunMode
         self.statistics = statistics

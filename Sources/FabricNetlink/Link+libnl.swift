@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import CNetlink
+internal import CNetlinkShims
+
+#if canImport(Glibc)
+    internal import Glibc
+#elseif canImport(Musl)
+    internal import Musl
+#endif
+
+extension Link {
+    /// Copies a parsed `struct rtnl_link *` (borrowed, +0: valid only during the parse callback).
+    /// Returns `nil` for a message without a name, which the kernel never sends for a real link.
+    init?(libnlLink link: OpaquePointer, tunMode: String?) {
+        guard let name = rtnl_link_get_name(link) else { return nil }
+        let kind = rtnl_link_get_type(link).map { String(cString: $0) }
+        var netnsID: Int32 = 0
+        let hasNetnsID = rtnl_link_get_link_netnsid(link, &netnsID) == 0
+        let master = rtnl_link_get_master(link)
+        let parent = rtnl_link_get_link(link)
+        // Typed VLAN getters abort on other kinds; the shim checks rtnl_link_is_vlan first.
+        let vlan = kind == "vlan" ? CNetlinkShims_vlan_id(link) : -1
+        self.init(
+            index: rtnl_link_get_ifindex(link),
+            name: String(cString: name),
+            kind: kind,
+            slaveKind: rtnl_link_get_slave_type(link).map { String(cString: $0) },
+            flags: rtnl_link_get_flags(link),
+            operState: OperState(kernelValue: rtnl_link_get_operstate(link)),
+            mtu: rtnl_link_get_mtu(link),
+            mac: Self.hardwareAddressText(rtnl_link_get_addr(link), linkType: rtnl_link_get_arptype(link)),
+            masterIndex: master > 0 ? master : nil,
+            parentIndex: parent > 0 ? parent : nil,
+            parentNetnsID: parent > 0 && hasNetnsID ? netnsID : nil,
+            vlanID: vlan >= 0 ? UInt16(truncatingIfNeeded: vlan) : nil,
+            tunMode: kind == "tun" ? tunMode : nil,
+            statistics: LinkStatistics(libnlLink: link)
+        )
+    }
+
+    /// `IFLA_ADDRESS` the way iproute2's `ll_addr_n2a` prints it: IP text for IP tunnels, else
+    /// lower-case colon hex; `nil` when the attribute is absent or empty (`tun`, `ipip` without address).
+    static func hardwareAddressText(_ address: OpaquePointer?, linkType: UInt32) -> String? {
+        guard let address, let bytes = nl_addr_get_binary_addr(address) else { return nil }
+        let length = Int(nl_addr_get_len(address))
+        guard length > 0 else { return nil }
+        let raw = UnsafeRawBufferPointer(start: bytes, count: length)
+        // ARPHRD_TUNNEL 768, ARPHRD_SIT 776, ARPHRD_IPGRE 778; ARPHRD_TUNNEL6 769, ARPHRD_IP6GRE 823.
+        if length == 4, [768, 776, 778].contains(linkType) { return ipText(raw, family: AF_INET) }
+        if length == 16, [769, 823].contains(linkType) { return ipText(raw, family: AF_INET6) }
+        return hexText(raw)
+    }
+
+    static func hexText(_ bytes: UnsafeRawBufferPointer) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count * 3)
+        for (offset, byte) in bytes.enumerated() {
+            if offset > 0 { text.append(UInt8(ascii: ":")) }
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xf)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+/// `inet_ntop` of a 4- or 16-byte buffer.
+func ipText(_ bytes: UnsafeRawBufferPointer, family: Int32) -> String? {
+    var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+    let converted = buffer.withUnsafeMutableBufferPointer { text in
+        inet_ntop(family, bytes.baseAddress, text.baseAddress, socklen_t(text.count))
+    }
+    guard converted != nil else { return nil }
+    return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+}
+
+extension LinkStatistics {
+    /// The 64-bit counters libnl filled from `IFLA_STATS64` (or `IFLA_STATS` on old kernels).
+    init(libnlLink link: OpaquePointer) {
+        func stat(_ id: rtnl_link_stat_id_t) -> UInt64 { rtnl_link_get_stat(link, id) }
+        self.init(
+            rxBytes: stat(RTNL_LINK_RX_BYTES), txBytes: stat(RTNL_LINK_TX_BYTES),
+            rxPackets: stat(RTNL_LINK_RX_PACKETS), txPackets: stat(RTNL_LINK_TX_PACKETS),
+            rxErrors: stat(RTNL_LINK_RX_ERRORS), txErrors: stat(RTNL_LINK_TX_ERRORS),
+            rxDropped: stat(RTNL_LINK_RX_DROPPED), txDropped: stat(RTNL_LINK_TX_DROPPED)
+        )
+    }
+}
+
+extension InterfaceAddress {
+    /// Copies a parsed `struct rtnl_addr *` (borrowed, +0). Returns `nil` for families other than IPv4
+    /// and IPv6, and for an address without a local part.
+    init?(libnlAddress address: OpaquePointer) {
+        let family: Family
+        let length: Int
+        switch rtnl_addr_get_family(address) {
+        case AF_INET: (family, length) = (.ipv4, 4)
+        case AF_INET6: (family, length) = (.ipv6, 16)
+        default: return nil
+        }
+        guard let local = rtnl_addr_get_local(address), Int(nl_addr_get_len(local)) == length,
+            let bytes = nl_addr_get_binary_addr(local),
+            let text = ipText(UnsafeRawBufferPointer(start: bytes, count: length),
+                family: family == .ipv4 ? AF_INET : AF_INET6)
+        else { return nil }
+        self.init(
+            linkIndex: Int32(rtnl_addr_get_ifindex(address)),
+            family: family,
+            address: text,
+            prefixLength: UInt8(truncatingIfNeeded: rtnl_addr_get_prefixlen(address)),
+            scope: UInt8(truncatingIfNeeded: rtnl_addr_get_scope(address)),
+            flags: rtnl_addr_get_flags(address),
+            label: rtnl_addr_get_label(address).map { String(cString: $0) }
+        )
+    }
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import CNetlink
+internal import CNetlinkShims
+
+#if canImport(Glibc)
+    internal import Glibc
+#elseif canImport(Musl)
+    internal import Musl
+#endif
+
+extension NetlinkSocket {
+    /// Reads every link and every address of the socket's network namespace.
+    ///
+    /// Exactly one `RTM_GETLINK` dump and one `RTM_GETADDR` dump (both families) go to the kernel: no
+    /// request per link, no sysfs, no process. Each dump is parsed message by message with libnl's own
+    /// parsers (`nl_msg_parse`, the same code `rtnl_link_alloc_cache` uses), which also lets fabric read
+    /// `IFLA_TUN_TYPE`, an attribute libnl 3.7 has no parser for. No libnl cache is kept.
+    ///
+    /// Consistency: each dump is consistent in itself; a dump the kernel marks interrupted
+    /// (`NLM_F_DUMP_INTR`) is repeated up to ``maximumDumpAttempts`` times. The two dumps are not atomic
+    /// together: addresses whose link is missing from the link dump (the link vanished in between) are
+    /// dropped, so every address in the result belongs to a link in the result. A `masterIndex` or
+    /// `parentIndex` may still name a link that is not in the result (it vanished during the dump, or
+    /// `parentNetnsID` says it lives in another namespace).
+    ///
+    /// A message libnl's parser rejects is skipped rather than failing the whole snapshot, so one odd
+    /// link cannot blind the agent to all the others.
+    ///
+    /// - Returns: links sorted by ifindex, and addresses in kernel order.
+    /// - Throws: ``NetlinkError/dumpInterrupted`` after too many interrupted dumps, or the socket's error.
+    public func snapshot() throws(NetlinkError) -> NetlinkSnapshot {
+        let collector = DumpCollector()
+        try dump(Int32(RTM_GETLINK), collector: collector)
+        try dump(Int32(RTM_GETADDR), collector: collector)
+        let links = collector.links.sorted { $0.index < $1.index }
+        let present = Set(links.map(\.index))
+        let addresses = collector.addresses.filter { present.contains($0.linkIndex) }
+        return NetlinkSnapshot(links: links, addresses: addresses)
+    }
+
+    /// Sends one dump request and parses the whole answer into `collector`, repeating interrupted dumps.
+    private func dump(_ messageType: Int32, collector: DumpCollector) throws(NetlinkError) {
+        let what = messageType == Int32(RTM_GETLINK) ? "link dump" : "address dump"
+        for _ in 0..<Self.maximumDumpAttempts {
+            collector.startDump(messageType)
+            collector.expectedSequence = try sendDumpRequest(messageType, what: what)
+            guard let callbacks = nl_cb_alloc(NL_CB_DEFAULT) else { throw NetlinkError.noMemory.during(what) }
+            defer { nl_cb_put(callbacks) }
+            let context = Unmanaged.passUnretained(collector).toOpaque()
+            nl_cb_set(callbacks, NL_CB_VALID, NL_CB_CUSTOM, dumpMessageReceived, context)
+            nl_cb_set(callbacks, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, dumpSequenceCheck, context)
+            let received = withExtendedLifetime(collector) { nl_recvmsgs(handle, callbacks) }
+            if received == -NLE_DUMP_INTR { continue }
+            try NetlinkError.check(received, what)
+            return
+        }
+        throw NetlinkError.dumpInterrupted.during("\(what), \(Self.maximumDumpAttempts) attempts")
+    }
+
+    /// Sends `RTM_GETLINK` or `RTM_GETADDR` with `NLM_F_DUMP` for all families and returns its sequence
+    /// number. No `IFLA_EXT_MASK`: fabric needs no VF list, and leaving it out keeps link messages small.
+    private func sendDumpRequest(_ messageType: Int32, what: String) throws(NetlinkError) -> UInt32 {
+        guard let message = nlmsg_alloc_simple(messageType, NLM_F_DUMP) else {
+            throw NetlinkError.noMemory.during(what)
+        }
+        defer { nlmsg_free(message) }
+        var appended: Int32
+        if messageType == Int32(RTM_GETLINK) {
+            var header = ifinfomsg()
+            header.ifi_family = UInt8(AF_UNSPEC)
+            appended = nlmsg_append(message, &header, MemoryLayout<ifinfomsg>.size, Int32(NLMSG_ALIGNTO))
+        } else {
+            var header = ifaddrmsg()
+            header.ifa_family = UInt8(AF_UNSPEC)
+            appended = nlmsg_append(message, &header, MemoryLayout<ifaddrmsg>.size, Int32(NLMSG_ALIGNTO))
+        }
+        try NetlinkError.check(appended, what)
+        try NetlinkError.check(nl_send_auto(handle, message), "send \(what) request")
+        return nlmsg_hdr(message).pointee.nlmsg_seq
+    }
+}
+
+/// What one dump collects. Callbacks run synchronously inside `nl_recvmsgs` on the calling thread and
+/// reach this object through the `void *` argument; they never throw through the C frames.
+private final class DumpCollector {
+    var links: [Link] = []
+    var addresses: [InterfaceAddress] = []
+    var expectedSequence: UInt32 = 0
+    /// `IFLA_TUN_TYPE` of the message being parsed, read from the raw message before libnl parses it.
+    var pendingTunMode: String?
+    var currentType: Int32 = 0
+
+    func startDump(_ messageType: Int32) {
+        currentType = messageType
+        if messageType == Int32(RTM_GETLINK) { links.removeAll(keepingCapacity: true) }
+        else { addresses.removeAll(keepingCapacity: true) }
+    }
+}
+
+/// Accepts only replies to the request just sent; skips anything left over from an earlier, aborted
+/// exchange instead of failing with `NLE_SEQ_MISMATCH`.
+private func dumpSequenceCheck(_ message: OpaquePointer?, _ context: UnsafeMutableRawPointer?) -> Int32 {
+    guard let message, let context else { return Int32(NL_SKIP.rawValue) }
+    let collector = Unmanaged<DumpCollector>.fromOpaque(context).takeUnretainedValue()
+    let matches = nlmsg_hdr(message).pointee.nlmsg_seq == collector.expectedSequence
+    return Int32(matches ? NL_OK.rawValue : NL_SKIP.rawValue)
+}
+
+private func dumpMessageReceived(_ message: OpaquePointer?, _ context: UnsafeMutableRawPointer?) -> Int32 {
+    guard let message, let context else { return Int32(NL_SKIP.rawValue) }
+    let collector = Unmanaged<DumpCollector>.fromOpaque(context).takeUnretainedValue()
+    let header = nlmsg_hdr(message)!
+    switch Int(header.pointee.nlmsg_type) {
+    case RTM_NEWLINK:
+        collector.pendingTunMode = tunMode(of: header)
+        // A message libnl cannot parse is skipped: one odd link must not make every snapshot fail.
+        _ = nl_msg_parse(message, linkObjectParsed, context)
+    case RTM_NEWADDR:
+        _ = nl_msg_parse(message, addressObjectParsed, context)
+    default:
+        break
+    }
+    return Int32(NL_OK.rawValue)
+}
+
+private func linkObjectParsed(_ object: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
+    guard let object, let context else { return }
+    let collector = Unmanaged<DumpCollector>.fromOpaque(context).takeUnretainedValue()
+    if let link = Link(libnlLink: object, tunMode: collector.pendingTunMode) {
+        collector.links.append(link)
+    }
+}
+
+private func addressObjectParsed(_ object: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
+    guard let object, let context else { return }
+    let collector = Unmanaged<DumpCollector>.fromOpaque(context).takeUnretainedValue()
+    if let address = InterfaceAddress(libnlAddress: object) {
+        collector.addresses.append(address)
+    }
+}
+
+/// `IFLA_LINKINFO` → `IFLA_INFO_DATA` → `IFLA_TUN_TYPE` (`IFF_TUN` 1, `IFF_TAP` 2) for `tun` links.
+/// libnl 3.7 has no `tun` link-info parser and drops the attribute, so it is read from the raw message.
+private func tunMode(of header: UnsafeMutablePointer<nlmsghdr>) -> String? {
+    guard let info = nlmsg_find_attr(header, Int32(MemoryLayout<ifinfomsg>.size), Int32(IFLA_LINKINFO)),
+        let kindAttribute = nla_find(nla_data(info)?.assumingMemoryBound(to: nlattr.self), nla_len(info),
+            Int32(IFLA_INFO_KIND)),
+        let kind = nla_get_string(kindAttribute), String(cString: kind) == "tun",
+        let data = nla_find(nla_data(info)?.assumingMemoryBound(to: nlattr.self), nla_len(info),
+            Int32(IFLA_INFO_DATA)),
+        let type = nla_find(nla_data(data)?.assumingMemoryBound(to: nlattr.self), nla_len(data),
+            Int32(IFLA_TUN_TYPE))
+    else { return nil }
+    switch nla_get_u8(type) {
+    case 1: return "tun"
+    case 2: return "tap"
+    default: return nil
+    }
+}
