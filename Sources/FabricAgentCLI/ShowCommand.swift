@@ -63,12 +63,20 @@ struct ShowCommand: ParsableCommand {
         var earlier: HostTableBuilder.Sample?
         if !noRates {
             earlier = HostTableBuilder.Sample(snapshot: try socket.snapshot())
-            var pause = timespec(tv_sec: Int(interval), tv_nsec: Int((interval - interval.rounded(.down)) * 1e9))
-            while nanosleep(&pause, &pause) != 0 && errno == EINTR {}
+            sleep(seconds: interval)
         }
         let sample = HostTableBuilder.Sample(snapshot: try socket.snapshot())
         let (switchState, ovsdb) = inventory.readSwitch()
         return inventory.tableBuilder.table(sample: sample, earlier: earlier, switchState: switchState, ovsdb: ovsdb)
+    }
+}
+
+/// Sleeps the whole interval, also when a signal interrupts it.
+func sleep(seconds: Double) {
+    var pause = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+    var remaining = timespec()
+    while nanosleep(&pause, &remaining) != 0 && errno == EINTR {
+        pause = remaining
     }
 }
 

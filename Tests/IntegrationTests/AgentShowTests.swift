@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: Apache-2.0
+import FabricTestSupport
+import Foundation
+import Testing
+
+/// `fabric-agent show` as a whole process, inside network namespaces this test creates, checked
+/// against what iproute2 says about the same namespace.
+@Suite(.serialized) struct AgentShowTests {
+    static let agent = BuiltProducts.path("fabric-agent")
+    static let available = NetworkNamespaceFixture.isSupported && agent != nil
+    static let reason: Comment = "needs root, iproute2 and a built fabric-agent (swift build)"
+    static let noOVSDB = "unix:/nonexistent/fabric-test/db.sock"
+
+    /// Runs the agent in the namespace the way an admin would (`ip netns exec` also remounts /sys).
+    func agent(in namespace: NetworkNamespaceFixture, _ arguments: [String]) throws -> ProcessResult {
+        try ProcessRunner.run("ip", ["netns", "exec", namespace.name, Self.agent!] + arguments)
+    }
+
+    func populate(_ namespace: NetworkNamespaceFixture) throws {
+        try namespace.ipBatch([
+            "link add v0 type veth peer name v1",
+            "link add br0 type bridge",
+            "link set v1 master br0",
+            "link add mv0 link v0 type macvlan mode bridge",
+            "tuntap add tap0 mode tap",
+            "link set tap0 master br0",
+            "link add vx0 type vxlan id 42 dev v0 dstport 4789",
+            "link set lo up", "link set v0 up", "link set v1 up", "link set br0 up", "link set mv0 up",
+            "addr add 192.0.2.1/24 dev br0",
+            "addr add 192.0.2.2/24 dev br0",
+            "addr add 198.51.100.7/25 dev mv0",
+            "addr add 2001:db8::1/64 dev v0 nodad",
+        ])
+    }
+
+    @Test(.enabled(if: available, reason))
+    func theJSONTableMatchesIPFieldByField() throws {
+        let namespace = try NetworkNamespaceFixture(prefix: "fabric-show")
+        defer { namespace.delete() }
+        try populate(namespace)
+
+        let result = try agent(in: namespace, ["show", "--json", "--no-rates", "--ovsdb", Self.noOVSDB])
+        #expect(result.status == 0, "\(result.standardError)")
+        let table = try #require(try JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any])
+        #expect(table["schema"] as? String == "fabric.host-interfaces")
+        #expect(table["schemaVersion"] as? Int == 1)
+        #expect(table["intervalSeconds"] == nil)
+        let ovsdb = try #require(IPJSON.value(table, "sources", "ovsdb") as? [String: Any])
+        #expect(ovsdb["reachable"] as? Bool == false)
+        #expect(ovsdb["endpoint"] as? String == Self.noOVSDB)
+
+        let rows = try #require(table["interfaces"] as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: rows.map { ($0["name"] as! String, $0) })
+        let links = try IPJSON.objects(namespace.ip("-d", "-j", "link", "show"))
+        let addresses = try IPJSON.objects(namespace.ip("-j", "addr", "show"))
+        #expect(Set(byName.keys) == Set(links.map { $0["ifname"] as! String }))
+        let nameByIndex = Dictionary(uniqueKeysWithValues: links.map { (IPJSON.int($0["ifindex"])!, $0["ifname"] as! String) })
+
+        for link in links {
+            let name = link["ifname"] as! String
+            let row = try #require(byName[name])
+            #expect(IPJSON.int(row["index"]) == IPJSON.int(link["ifindex"]), "\(name)")
+            #expect(row["kernelKind"] as? String == IPJSON.value(link, "linkinfo", "info_kind") as? String, "\(name)")
+            #expect(row["mtu"] as? Int == IPJSON.int(link["mtu"]), "\(name)")
+            #expect(row["operState"] as? String == link["operstate"] as? String, "\(name)")
+            #expect(row["master"] as? String == link["master"] as? String, "\(name)")
+            #expect(row["slaveKind"] as? String == IPJSON.value(link, "linkinfo", "info_slave_kind") as? String, "\(name)")
+            if let mac = link["address"] as? String, link["link_type"] as? String != "none" {
+                #expect(row["mac"] as? String == mac, "\(name)")
+            }
+            // `link` is the lower device of a macvlan and the peer of a veth.
+            if let lower = IPJSON.int(link["link_index"]).flatMap({ nameByIndex[$0] }) {
+                let key = IPJSON.value(link, "linkinfo", "info_kind") as? String == "veth" ? "peer" : "parent"
+                #expect(row[key] as? String == lower, "\(name)")
+            }
+            let flags = link["flags"] as? [String] ?? []
+            #expect(row["isUp"] as? Bool == (flags.contains("UP") && flags.contains("LOWER_UP")), "\(name)")
+
+            let expected = Set(addresses.filter { $0["ifname"] as? String == name }.flatMap { entry in
+                (entry["addr_info"] as? [[String: Any]] ?? []).map { "\($0["local"]!)/\($0["prefixlen"]!)" }
+            })
+            let actual = Set((row["addresses"] as? [[String: Any]] ?? []).map { $0["cidr"] as! String })
+            #expect(actual == expected, "\(name)")
+        }
+
+        let kinds = byName.mapValues { $0["kind"] as? String }
+        #expect(kinds["lo"] == "loopback")
+        #expect(kinds["v0"] == "veth")
+        #expect(kinds["br0"] == "bridge")
+        #expect(kinds["mv0"] == "macvlan")
+        #expect(kinds["tap0"] == "tap")
+        #expect(kinds["vx0"] == "vxlan")
+        #expect(byName["br0"]?["primaryAddress"] as? String == "192.0.2.1/24")
+        #expect(Set(byName["br0"]?["bridgePorts"] as? [String] ?? []) == ["v1", "tap0"])
+        #expect(IPJSON.value(byName["v1"]!, "classification", "fabric") as? String == "unclassified")
+    }
+
+    @Test(.enabled(if: available, reason))
+    func theTerminalTableHasTheSeedsColumnsAndSaysOVSIsUnknown() throws {
+        let namespace = try NetworkNamespaceFixture(prefix: "fabric-show")
+        defer { namespace.delete() }
+        try populate(namespace)
+        let result = try agent(in: namespace, ["show", "--no-rates", "--ovsdb", Self.noOVSDB])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first)
+        for column in ["Name", "Address", "MAC", "Speed (Mbps)", "Rx (Mbps)", "Tx (Mbps)", "Drops", "Bond", "Fabric", "Network Name"] {
+            #expect(header.contains(column))
+        }
+        for name in ["lo", "v0", "v1", "br0", "mv0", "tap0", "vx0"] {
+            #expect(lines.contains { $0.hasPrefix(name + " ") }, "\(name)")
+        }
+        #expect(lines.contains { $0.hasPrefix("br0 ") && $0.contains("192.0.2.1/24") })
+        #expect(result.output.contains("note: Open vSwitch database not reachable at \(Self.noOVSDB)"))
+    }
+
+    @Test(.enabled(if: available, reason))
+    func ratesComeFromRealTrafficOverTheInterval() throws {
+        let left = try NetworkNamespaceFixture(prefix: "fabric-rate")
+        defer { left.delete() }
+        let right = try NetworkNamespaceFixture(prefix: "fabric-rate")
+        defer { right.delete() }
+        try left.ipBatch(["link add a0 type veth peer name b0 netns \(right.name)", "addr add 10.77.0.1/24 dev a0",
+                          "link set a0 up", "link set lo up"])
+        try right.ipBatch(["addr add 10.77.0.2/24 dev b0", "link set b0 up", "link set lo up"])
+        // About 1,000 datagrams of 1,200 bytes per second for 3 s, to the peer namespace only.
+        let sender = try BackgroundProcess("ip", ["netns", "exec", left.name, "python3", "-c", """
+            import socket, time
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            end = time.monotonic() + 3
+            while time.monotonic() < end:
+                s.sendto(b"x" * 1200, ("10.77.0.2", 9))
+                time.sleep(0.001)
+            """])
+        defer { sender.stop() }
+        Thread.sleep(forTimeInterval: 0.3)
+        let result = try agent(in: left, ["show", "--json", "--interval", "1", "--ovsdb", Self.noOVSDB])
+        #expect(result.status == 0, "\(result.standardError)")
+        let table = try #require(try JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any])
+        let interval = try #require(table["intervalSeconds"] as? Double)
+        #expect(interval >= 1 && interval < 1.5)
+        let rows = try #require(table["interfaces"] as? [[String: Any]])
+        let a0 = try #require(rows.first { $0["name"] as? String == "a0" })
+        let tx = try #require(IPJSON.value(a0, "rates", "txMbps") as? Double)
+        // ~1,000 × 1,242 bytes on the wire per second ≈ 10 Mbit/s; the sleep granularity makes it less.
+        #expect(tx > 1 && tx < 100, "tx \(tx) Mbps")
+        #expect(IPJSON.value(a0, "rates", "droppedPackets") as? Int == 0)
+        let lo = try #require(rows.first { $0["name"] as? String == "lo" })
+        #expect(IPJSON.value(lo, "rates", "txMbps") as? Double == 0)
+    }
+
+    @Test(.enabled(if: available, reason))
+    func netlinkThatCannotBeReadIsOneLineAndExitOne() throws {
+        let result = try ProcessRunner.run(Self.agent!, ["show", "--netns", "fabric-no-such-namespace"])
+        #expect(result.status == 1)
+        let lines = result.standardError.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(result.standardError.hasPrefix("fabric-agent: cannot read the host's links over netlink:"))
+        #expect(result.output.isEmpty)
+    }
+
+    @Test(.enabled(if: available, reason), arguments: [
+        ["show", "--interval", "0"], ["show", "--ovsdb", "tcp:127.0.0.1:6640"], ["show", "--netns", "../x"],
+    ])
+    func badOptionsAreRefusedWithAClearMessage(arguments: [String]) throws {
+        let result = try ProcessRunner.run(Self.agent!, arguments)
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("Error:"))
+    }
+}
