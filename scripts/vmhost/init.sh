@@ -40,7 +40,9 @@ while read -r module params; do
     insmod "$module" $params || fail "insmod $module $params"
 done </etc/vmhost-modules
 
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /host ||
+# cache=loose: the host root is read-only and the mount lives for one boot only, and caching
+# cuts every exec from ~0.5 s to ~0.1 s under TCG (dynamic linking reads many files over 9p).
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 hostroot /host ||
     fail "cannot mount the host root (9p tag hostroot)"
 mount -t proc proc /host/proc || fail "mount /host/proc"
 mount -t sysfs sysfs /host/sys || fail "mount /host/sys"
