@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "after_update_device", targets: ["after_update_device"]),
         .library(name: "FabricInventory", targets: ["FabricInventory"]),
         .library(name: "FabricOVSDB", targets: ["FabricOVSDB"]),
+        .library(name: "FabricNetlink", targets: ["FabricNetlink"]),
         .library(name: "DomainXML", targets: ["DomainXML"]),
     ],
     dependencies: [
@@ -70,6 +71,13 @@ let package = Package(
             name: "after_update_device",
             dependencies: ["VDSMHook", "FabricWiring"],
             path: "hooks/after_update_device"
+        ),
+
+        // Benchmarks: built with the package so they always compile; run by Benchmarks/*.sh.
+        .executableTarget(
+            name: "inventory-bench",
+            dependencies: ["FabricInventory", "FabricNetlink"],
+            path: "Benchmarks/inventory-bench"
         ),
 
         // Tests: one target per module, plus the executables run the way VDSM and admins run them.

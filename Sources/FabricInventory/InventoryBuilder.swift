@@ -44,7 +44,9 @@ public struct InventoryBuilder: Sendable {
             let linked = link.parentIndex.flatMap { nameByIndex[$0] }
             if kind == .veth { row.peer = linked } else if linked != row.name { row.parent = linked }
             row.ovs = classifier.ovsMembership(of: link.name)
-            if kind == .nic && link.isUp { row.speedMbps = sysfs.speed(link.name) }
+            // Bond slaves are NICs in production but may be any Ethernet device (veth in tests); their
+            // speed is needed for the bond's.
+            if link.isUp && (kind == .nic || link.slaveKind == "bond") { row.speedMbps = sysfs.speed(link.name) }
             rows.append(row)
         }
 

@@ -169,14 +169,17 @@ struct VMTestHostArgumentTests {
 }
 
 /// One run of the scenario shared by every test of the suite (each boot costs 15–40 s under TCG).
-private enum Scenario {
+enum Scenario {
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
     static let shared: Result<VMRunResult, Failure> = {
         do {
-            return .success(try VMTestHost.run(scriptAt: VMTestHost.scenario(named: "bonds-vlans-ovs")))
+            // The built agent runs in the guest too, so its table can be checked against the same dumps.
+            let agent = BuiltProducts.path("fabric-agent").map { ["FABRIC_AGENT": $0] } ?? [:]
+            return .success(try VMTestHost.run(
+                scriptAt: VMTestHost.scenario(named: "bonds-vlans-ovs"), environment: agent))
         } catch {
             return .failure(Failure(description: String(describing: error)))
         }
@@ -187,7 +190,7 @@ private enum Scenario {
     }
 
     /// `ip -d -j link show` of the guest, by name.
-    static func links(_ run: VMRunResult) throws -> [String: IPLink] {
+    fileprivate static func links(_ run: VMRunResult) throws -> [String: IPLink] {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let links = try decoder.decode([IPLink].self, from: try run.data("links.json"))

@@ -12,6 +12,13 @@
 #   bond0.100            VLAN 100 on bond0
 #   br100                Linux bridge with port bond0.100
 #   br-k                 OVS bridge on the kernel datapath (master ovs-system), port dummy4
+#   bond2                balance-rr over veths vr0 vr1 (10000 Mb/s each: bond speed rules)
+#   bond2.200, ovirtmgmt VLAN 200 on bond2 under a bridge: VDSM network "ovirtmgmt"; bond2 also
+#                        carries the bridgeless VDSM network "storage" (VDSM config under
+#                        /run/vdsmroot, passed to the agent with --root)
+#   bond3                active-backup over veths vs0 vs1
+#   br-int               OVS integration bridge (kernel datapath) with an internal vNIC port
+#                        tapvnic carrying external_ids:iface-id
 #
 # In:  FABRIC_RESULTS  writable results folder (set by the VM's init; required)
 #      FABRIC_AGENT    optional path of a fabric-agent binary visible in the guest (not under
@@ -62,6 +69,34 @@ ip link set dummy3 master bond1
 ip link set bond0 up
 ip link set bond1 up
 
+# Bonds of veths, whose driver reports a speed (10000), for the bond speed rules.
+for v in vr0 vr1 vs0 vs1; do
+    ip link add "$v" type veth peer name "${v}p"
+    ip link set "${v}p" up
+done
+ip link add bond2 type bond mode balance-rr miimon 100
+ip link set vr0 master bond2
+ip link set vr1 master bond2
+ip link add bond3 type bond mode active-backup miimon 100
+ip link set vs0 master bond3
+ip link set vs1 master bond3
+ip link set bond2 up
+ip link set bond3 up
+ip link add link bond2 name bond2.200 type vlan id 200
+ip link add ovirtmgmt type bridge
+ip link set bond2.200 master ovirtmgmt
+ip link set bond2.200 up
+ip link set ovirtmgmt up
+
+# VDSM's running network config for those, in a fake root whose sys and proc are the real ones.
+vdsm="/run/vdsmroot/var/lib/vdsm/staging/netconf"
+mkdir -p "$vdsm/nets" "$vdsm/bonds"
+ln -s /sys /run/vdsmroot/sys
+ln -s /proc /run/vdsmroot/proc
+echo '{"bonding": "bond2", "vlan": 200, "bridged": true, "switch": "legacy"}' >"$vdsm/nets/ovirtmgmt"
+echo '{"bonding": "bond2", "bridged": false, "switch": "legacy"}' >"$vdsm/nets/storage"
+echo '{"nics": ["vr0", "vr1"], "options": "mode=0 miimon=100", "switch": "legacy"}' >"$vdsm/bonds/bond2"
+
 # VLAN 100 on bond0 under a Linux bridge.
 ip link add link bond0 name bond0.100 type vlan id 100
 ip link add br100 type bridge
@@ -81,17 +116,26 @@ ovs-vswitchd "unix:$ovs/db.sock" --pidfile="$ovs/ovs-vswitchd.pid" \
     --unixctl="$ovs/ovs-vswitchd.ctl" --log-file="$ovs/ovs-vswitchd.log" --detach
 vsctl add-br br-k
 vsctl add-port br-k dummy4
+vsctl add-br br-int
+vsctl add-port br-int tapvnic -- set Interface tapvnic type=internal \
+    external_ids:iface-id=8f14e45f-ceea-467f-a0e6-2a9b3c4d5e6f external_ids:attached-mac=56:6f:1a:2b:00:07
+ip link set tapvnic up
 ip link set dummy4 up
 ip link set br-k up
 
 # miimon elects the active slave on its first tick after the slaves come up.
 for _ in $(seq 50); do
-    [ -n "$(cat /sys/class/net/bond0/bonding/active_slave)" ] && break
+    [ -n "$(cat /sys/class/net/bond0/bonding/active_slave)" ] && [ -n "$(cat /sys/class/net/bond3/bonding/active_slave)" ] &&
+        break
     sleep 0.1
 done
 
 # Dumps.
 ip -d -j link show >"$out/links.json"
+for link in /sys/class/net/*; do
+    mkdir -p "$out/speed"
+    cat "$link/speed" >"$out/speed/${link##*/}" 2>/dev/null || true
+done
 ip -j addr show >"$out/addrs.json"
 mkdir -p "$out/proc-net-bonding"
 cp /proc/net/bonding/* "$out/proc-net-bonding/"
@@ -107,7 +151,8 @@ ovs-dpctl show >"$out/ovs-dpctl.txt"
 
 if [ -n "${FABRIC_AGENT:-}" ]; then
     agent_status=0
-    "$FABRIC_AGENT" show --json --no-rates >"$out/fabric-agent.json" 2>"$out/fabric-agent.stderr" ||
+    "$FABRIC_AGENT" show --json --no-rates --ovsdb "unix:$ovs/db.sock" --root /run/vdsmroot \
+        >"$out/fabric-agent.json" 2>"$out/fabric-agent.stderr" ||
         agent_status=$?
     echo "$agent_status" >"$out/fabric-agent.status"
 fi
