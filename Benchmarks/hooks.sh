@@ -72,6 +72,10 @@ if [ -n "${REFERENCE_HOOK:-}" ] && [ -f "$REFERENCE_HOOK" ]; then
 else
     echo "REFERENCE_HOOK not set or missing: skipping the Python reference" >&2
 fi
+# The reference writes launch-flag and unpause marker files relative to its run directory setting; keep any
+# such side effects inside the scratch folder.
+bindir=$(cd "$bindir" && pwd)
+cd "$work"
 hyperfine -N --warmup 10 --runs "$runs" --export-markdown "$work/times.md" "${commands[@]}" >&2
 cat "$work/times.md"
 
