@@ -1,2 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-print("not yet")
+// VDSM hook for before_device_create and before_nic_hotplug (the same binary in both folders): wires one
+// provider vNIC's <interface>. Device custom properties arrive as environment variables.
+import FabricWiring
+import VDSMHook
+
+Hook.run { input, environment in
+    let output = try DeviceTransform.transform(
+        input,
+        property: { environment[property: $0] },
+        configuration: { () throws(WiringError) in try WiringConfiguration.load(environment: environment.variables) }
+    )
+    return output.map(HookOutcome.replaced) ?? .unchanged
+}

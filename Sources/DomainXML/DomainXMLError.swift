@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Why a document could not be read, queried or written.
+public enum DomainXMLError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The input had no bytes at all; VDSM hands an empty file when it has no data, and that is never XML.
+    case empty
+    /// The input is not one well-formed XML document. Line and column are 1-based, as libxml2 reports them.
+    case malformed(line: Int, column: Int, message: String)
+    /// The input carries a `<!DOCTYPE …>`. Refused before any entity can be declared, let alone expanded.
+    case documentTypeDeclaration(line: Int)
+    /// An XPath expression did not compile or evaluate (unknown prefix, syntax error).
+    case invalidXPath(expression: String, message: String)
+    /// libxml2 could not serialise the tree (out of memory, unknown output encoding).
+    case serialization(String)
+
+    public var description: String {
+        switch self {
+        case .empty:
+            "the XML input is empty"
+        case .malformed(let line, let column, let message):
+            "malformed XML at line \(line), column \(column): \(message)"
+        case .documentTypeDeclaration(let line):
+            "XML with a document type declaration (DTD) is refused (line \(line))"
+        case .invalidXPath(let expression, let message):
+            "invalid XPath \(expression): \(message)"
+        case .serialization(let message):
+            "cannot serialise XML: \(message)"
+        }
+    }
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The engine's connection details (custom properties) → how to wire the vNIC, or "not ours".
+///
+/// Dialects (contract §8):
+///
+/// | provider_type | plugin_type | result |
+/// |---|---|---|
+/// | `OPENSTACK_NETWORK` | `OPEN_VSWITCH`, `OPENSTACK_OVN` | Open vSwitch on the integration bridge |
+/// | `OPENSTACK_NETWORK` | `LINUX_BRIDGE` | Linux bridge (see ``linuxBridgeName(_:)``) |
+/// | `OPENSTACK_NETWORK` | anything else, or missing | error: unknown plugin type, named |
+/// | `EXTERNAL_NETWORK` | `OVIRT_PROVIDER_OVN`, empty or missing | Open vSwitch (pre-4.2 engines send it empty) |
+/// | `EXTERNAL_NETWORK` | anything else | not ours: `EXTERNAL_NETWORK` is the generic external-provider type, and a third-party provider's vNICs belong to that provider's own hook |
+/// | anything else or no `provider_type` | — | not ours: left byte-identical |
+///
+/// For every wiring, `vnic_id` must be present and a UUID (any case, normalised to lower case).
+public enum ProviderRules {
+    public static let openstack = "OPENSTACK_NETWORK"
+    public static let external = "EXTERNAL_NETWORK"
+
+    /// Optional device property naming the Linux bridge outright (Neutron's `vif_details` key of that name).
+    public static let bridgeNameProperty = "bridge_name"
+    /// Optional device property with the Neutron network UUID; the bridge is then `brq` + its first 11 characters.
+    public static let networkIDProperty = "network_id"
+    /// VDSM's placeholder bridge. The tap is created on it and must then be detached (`ip link set tap… nomaster`)
+    /// by an after-hook so the Neutron Linux-bridge agent can enslave it to `brq…`; that after-hook is not part
+    /// of fabric yet.
+    public static let vdsmDummyBridge = ";vdsmdummy;"
+
+    /// Decides for one vNIC. `property` looks up a custom property by exact name; `configuration` is called only
+    /// when the vNIC is ours, so a broken configuration file never affects VMs without provider vNICs.
+    public static func wiring(
+        property: (String) -> String?,
+        configuration: () throws(WiringError) -> WiringConfiguration
+    ) throws(WiringError) -> VNICWiring? {
+        let provider = property("provider_type")
+        let plugin = property("plugin_type")
+        enum Kind { case ovs, linuxBridge }
+        let kind: Kind
+        switch provider {
+        case openstack:
+            switch plugin {
+            case "OPEN_VSWITCH", "OPENSTACK_OVN": kind = .ovs
+            case "LINUX_BRIDGE": kind = .linuxBridge
+            case nil: throw WiringError("provider_type \(openstack) needs a plugin_type, and none was given")
+            case let other?: throw WiringError("unknown plugin_type \"\(other)\" for provider_type \(openstack)")
+            }
+        case external:
+            guard plugin == nil || plugin == "" || plugin == "OVIRT_PROVIDER_OVN" else { return nil }
+            kind = .ovs
+        default:
+            return nil
+        }
+        guard let vnicID = property("vnic_id"), !vnicID.isEmpty else {
+            throw WiringError("provider_type \(provider ?? "") needs a vnic_id, and none was given")
+        }
+        guard let port = PortID(vnicID) else {
+            throw WiringError("vnic_id \"\(vnicID)\" is not a UUID")
+        }
+        switch kind {
+        case .ovs:
+            return .openVSwitch(integrationBridge: try configuration().integrationBridge, port: port)
+        case .linuxBridge:
+            return .linuxBridge(bridge: try linuxBridgeName(property), port: port)
+        }
+    }
+
+    /// `bridge_name` if given, else `brq` + `network_id`[:11] if given, else VDSM's `;vdsmdummy;`.
+    public static func linuxBridgeName(_ property: (String) -> String?) throws(WiringError) -> String {
+        if let name = property(bridgeNameProperty), !name.isEmpty {
+            guard WiringConfiguration.isInterfaceName(name) else {
+                throw WiringError("\(bridgeNameProperty) \"\(name)\" is not a valid bridge name")
+            }
+            return name
+        }
+        if let network = property(networkIDProperty), !network.isEmpty {
+            guard let id = PortID(network) else { throw WiringError("\(networkIDProperty) \"\(network)\" is not a UUID") }
+            return id.linuxBridgeName
+        }
+        return vdsmDummyBridge
+    }
+}

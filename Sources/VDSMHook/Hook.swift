@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// What a hook's transform decided.
+public enum HookOutcome: Hashable, Sendable {
+    /// Nothing to do: the file is not rewritten at all.
+    case unchanged
+    /// The new content of the data file.
+    case replaced([UInt8])
+}
+
+/// The runtime every fabric hook shares: environment in, data file in, atomic data file out, one stderr line,
+/// VDSM's exit codes.
+public enum Hook {
+    /// The result of one hook run, before it becomes the process's exit status and stderr.
+    public struct Result: Hashable, Sendable {
+        public var exitCode: HookExitCode
+        /// The single line for stderr, or nil for a silent success.
+        public var message: String?
+
+        public init(exitCode: HookExitCode, message: String?) {
+            self.exitCode = exitCode
+            self.message = message
+        }
+    }
+
+    /// Runs `transform` on the domain XML file and exits the process with VDSM's exit code.
+    public static func run(
+        environment: HookEnvironment = .current,
+        _ transform: (_ input: [UInt8], _ environment: HookEnvironment) throws -> HookOutcome
+    ) -> Never {
+        let result = execute(environment: environment, transform)
+        if let message = result.message {
+            let line = Array("fabric: \(message)\n".utf8)
+            _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        }
+        exit(result.exitCode.rawValue)
+    }
+
+    /// Does everything ``run(environment:_:)`` does except exiting: the testable core.
+    public static func execute(
+        environment: HookEnvironment,
+        _ transform: (_ input: [UInt8], _ environment: HookEnvironment) throws -> HookOutcome
+    ) -> Result {
+        do {
+            guard let path = environment.domainXMLPath else {
+                throw HookFailure("\(HookEnvironment.domainXMLVariable) is not set; VDSM runs XML hooks with it")
+            }
+            let input = try HookFile.read(path)
+            switch try transform(input, environment) {
+            case .unchanged:
+                break
+            case .replaced(let output) where output == input:
+                break
+            case .replaced(let output):
+                guard !output.isEmpty else { throw HookFailure("refusing to write an empty domain XML to \(path)") }
+                try HookFile.replaceAtomically(path, with: output)
+            }
+            return Result(exitCode: .success, message: nil)
+        } catch let failure as HookFailure {
+            return Result(exitCode: failure.exitCode, message: oneLine(failure.message))
+        } catch {
+            return Result(exitCode: .failedStop, message: oneLine(String(describing: error)))
+        }
+    }
+
+    /// VDSM shows the stderr of the last hook as a bytes repr in the engine's events: keep it one short line.
+    static func oneLine(_ message: String) -> String {
+        let flat = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.count > 400 ? String(flat.prefix(399)) + "…" : flat
+    }
+}
