@@ -55,7 +55,7 @@ let package = Package(
 
         // VDSM hooks: strict XML, the hook runtime, the provider wiring rules.
         .target(name: "DomainXML", dependencies: ["CLibXML2"]),
-        .target(name: "FabricWiring", dependencies: ["DomainXML", "FabricOVSDB", "FabricNetlink"]),
+        .target(name: "FabricWiring", dependencies: ["DomainXML"]),
         .target(name: "VDSMHook"),
         .executableTarget(
             name: "before_device_create",
@@ -69,7 +69,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "after_update_device",
-            dependencies: ["VDSMHook", "FabricWiring"],
+            dependencies: ["VDSMHook", "FabricWiring", "FabricOVSDB", "FabricNetlink"],
             path: "hooks/after_update_device"
         ),
 
