@@ -286,3 +286,104 @@ struct OVSDBClientTests {
         #expect(try reader.switchState() == last)
     }
 }
+
+/// Deadlines and the JSON-RPC details a real server rarely shows on demand, against a real unix
+/// socket this test listens on.
+@Suite struct OVSDBClientSocketTests {
+    /// A listening unix socket in a temp folder, closed and removed in `deinit`.
+    final class Listener {
+        let path: String
+        let fd: Int32
+
+        init() throws {
+            path = "/tmp/ovsdb-test-\(UInt32.random(in: 0...UInt32.max)).sock"
+            fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { raw in
+                raw.copyBytes(from: Array(path.utf8) + [0])
+            }
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            }
+            try #require(bound == 0 && listen(fd, 4) == 0)
+        }
+
+        deinit {
+            close(fd)
+            unlink(path)
+        }
+    }
+
+    @Test func aServerThatNeverAnswersTimesOutWithinTheDeadline() throws {
+        let listener = try Listener()
+        // Connecting succeeds through the listen backlog even though nobody accepts.
+        var client = try OVSDBClient(endpoint: OVSDBEndpoint(socketPath: listener.path), timeout: .milliseconds(300))
+        let started = ContinuousClock.now
+        do {
+            _ = try client.listDatabases()
+            Issue.record("a silent server answered")
+        } catch {
+            #expect(error.kind == .timedOut)
+            #expect(error.description == "Open vSwitch database at unix:\(listener.path) did not answer list_dbs within 0.3 seconds")
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(elapsed >= .milliseconds(300))
+        #expect(elapsed < .seconds(2))
+    }
+
+    @Test func answersEchoAndSkipsStaleRepliesWhileWaiting() throws {
+        let listener = try Listener()
+        let serverFD = listener.fd
+        let received = LockedBytes()
+        let server = Thread {
+            let connection = accept(serverFD, nil, nil)
+            guard connection >= 0 else { return }
+            defer { close(connection) }
+            func write(_ text: String) { _ = text.utf8CString.withUnsafeBufferPointer { send(connection, $0.baseAddress, $0.count - 1, 0) } }
+            // Split one message across two writes, glue the next ones together.
+            write(#"{"method":"echo","params":["ping"],"#)
+            usleep(20_000)
+            write(#""id":"echo"}{"id":99,"result":["stale"],"error":null}"#)
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            var seen: [UInt8] = []
+            // The client sends its request first and answers the echo when it reads it.
+            while !(String(decoding: seen, as: UTF8.self).contains("list_dbs")
+                && String(decoding: seen, as: UTF8.self).contains(#""id":"echo""#))
+            {
+                let n = recv(connection, &buffer, buffer.count, 0)
+                if n <= 0 { return }
+                seen += buffer[0..<n]
+            }
+            received.set(seen)
+            write(#"{"id":1,"result":["Open_vSwitch"],"error":null}"#)
+            usleep(200_000)
+        }
+        server.start()
+        var client = try OVSDBClient(endpoint: OVSDBEndpoint(socketPath: listener.path), timeout: .seconds(5))
+        #expect(try client.listDatabases() == ["Open_vSwitch"])
+        let sent = String(decoding: received.get(), as: UTF8.self)
+        #expect(sent.contains(#"{"result":["ping"],"error":null,"id":"echo"}"#))
+        #expect(sent.contains(#""method":"list_dbs""#))
+    }
+
+    @Test func errorDescriptionsNameTheEndpoint() throws {
+        do {
+            _ = try OVSDBClient(endpoint: OVSDBEndpoint(socketPath: "/nonexistent/db.sock"))
+            Issue.record("connected to a missing socket")
+        } catch {
+            #expect(error == OVSDBError(
+                kind: .unreachable,
+                description: "Open vSwitch database is not reachable at unix:/nonexistent/db.sock: No such file or directory"))
+        }
+    }
+}
+
+final class LockedBytes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: [UInt8] = []
+    func set(_ value: [UInt8]) { lock.withLock { bytes = value } }
+    func get() -> [UInt8] { lock.withLock { bytes } }
+}
