@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: Apache-2.0
+
+internal import Glibc
+
+/// A connection to `ovsdb-server` speaking RFC 7047 JSON-RPC over its unix socket.
+///
+/// Every call has a deadline (default 5 s): a VDSM hook waits on this client while libvirt starts a
+/// VM, so a wedged server must surface as an error, never as a hang. While waiting for a reply the
+/// client answers the server's `echo` requests and keeps `update` notifications for ``monitor``.
+/// The socket is non-blocking and all waiting happens in `poll(2)`, so a deadline covers the whole
+/// call, not each read.
+///
+/// Not thread-safe: one owner at a time (it is `~Copyable`, so it cannot be shared by accident).
+public struct OVSDBClient: ~Copyable {
+    public let endpoint: OVSDBEndpoint
+    /// The deadline for calls that do not pass their own `timeout`.
+    public var defaultTimeout: Duration
+
+    private let descriptor: Int32
+    private var framer = JSONStreamFramer()
+    private var framedMessages: [[UInt8]] = []
+    private var framedIndex = 0
+    var pendingNotifications: [JSONValue] = []
+    private var nextRequestID: Int64 = 1
+    /// Set once the byte stream can no longer be trusted (a half-sent request, garbage from the
+    /// server, a closed connection); every later call fails with this error.
+    private var failure: OVSDBError?
+
+    /// Connects to the database socket.
+    ///
+    /// - Parameters:
+    ///   - endpoint: the socket; by default `$OVS_RUNDIR/db.sock` or `/run/openvswitch/db.sock`.
+    ///   - timeout: the deadline for connecting and the default for every later call.
+    /// - Throws: ``OVSDBError`` `.unreachable` (no socket, nobody listening), `.permissionDenied`,
+    ///   `.timedOut`.
+    public init(endpoint: OVSDBEndpoint = .fromEnvironment(), timeout: Duration = .seconds(5)) throws(OVSDBError) {
+        self.endpoint = endpoint
+        self.defaultTimeout = timeout
+        self.descriptor = try Self.connect(to: endpoint, timeout: timeout)
+    }
+
+    deinit {
+        _ = Glibc.close(descriptor)
+    }
+
+    // MARK: - JSON-RPC
+
+    /// Sends one request and waits for its reply.
+    ///
+    /// - Returns: the reply's `result`.
+    /// - Throws: ``OVSDBError`` `.serverError` when the reply's `error` is not null, `.timedOut`,
+    ///   `.connectionClosed`, `.protocolViolation`.
+    public mutating func call(method: String, params: [JSONValue], timeout: Duration? = nil) throws(OVSDBError)
+        -> JSONValue
+    {
+        let timeout = timeout ?? defaultTimeout
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let id = nextRequestID
+        nextRequestID += 1
+        let request: JSONValue = ["method": .string(method), "params": .array(params), "id": .integer(id)]
+        try send(request, deadline: deadline, timeout: timeout, what: method)
+        while true {
+            let message = try nextMessage(deadline: deadline, timeout: timeout, what: method)
+            if message["method"] != nil {
+                pendingNotifications.append(message)
+                continue
+            }
+            // A reply to an earlier call that timed out is stale, not an error.
+            guard message["id"] == .integer(id) else { continue }
+            if let error = message["error"], !error.isNull {
+                throw .serverError(method: method, error)
+            }
+            return message["result"] ?? .null
+        }
+    }
+
+    /// `list_dbs`: the names of the databases the server holds (`Open_vSwitch`, `_Server`).
+    public mutating func listDatabases(timeout: Duration? = nil) throws(OVSDBError) -> [String] {
+        let result = try call(method: "list_dbs", params: [], timeout: timeout)
+        guard let names = result.arrayValue?.compactMap(\.stringValue), names.count == result.arrayValue?.count else {
+            throw .protocolViolation("list_dbs result is not an array of strings: \(result)")
+        }
+        return names
+    }
+
+    /// Runs one `transact`: all operations commit together or not at all.
+    ///
+    /// - Parameters:
+    ///   - database: normally `Open_vSwitch`.
+    ///   - operations: RFC 7047 operation objects (`{"op":"select",…}`).
+    /// - Returns: one result object per operation.
+    /// - Throws: ``OVSDBError`` `.operationFailed` naming the first failed operation (or the commit)
+    ///   with the server's `error` and `details`; the transport errors of ``call(method:params:timeout:)``.
+    public mutating func transact(
+        database: String = "Open_vSwitch", operations: [JSONValue], timeout: Duration? = nil
+    ) throws(OVSDBError) -> [JSONValue] {
+        let results = try transactAllowingFailure(database: database, operations: operations, timeout: timeout)
+        if let failure = Self.firstFailure(in: results, operations: operations) { throw failure }
+        return results
+    }
+
+    /// Like ``transact(database:operations:timeout:)`` but returns failed results instead of throwing,
+    /// so callers can tell a failed `wait` (retry) from other failures.
+    mutating func transactAllowingFailure(
+        database: String, operations: [JSONValue], timeout: Duration?
+    ) throws(OVSDBError) -> [JSONValue] {
+        let result = try call(method: "transact", params: [.string(database)] + operations, timeout: timeout)
+        guard let results = result.arrayValue else {
+            throw .protocolViolation("transact result is not an array: \(result)")
+        }
+        return results
+    }
+
+    /// The error of the first failed operation. When every operation succeeded but the commit failed,
+    /// the server appends one extra result holding the commit's error.
+    static func firstFailure(in results: [JSONValue], operations: [JSONValue]) -> OVSDBError? {
+        for (index, result) in results.enumerated() {
+            guard let error = result["error"], !error.isNull else { continue }
+            let operation = index < operations.count ? (operations[index]["op"]?.stringValue ?? "?") : "commit"
+            return .operationFailed(
+                index: index, operation: operation, error: error.stringValue ?? error.serialized(),
+                details: result["details"]?.stringValue)
+        }
+        return nil
+    }
+
+    // MARK: - Messages
+
+    /// The next message from the server that is not an `echo` request (those are answered here).
+    mutating func nextMessage(deadline: ContinuousClock.Instant, timeout: Duration, what: String) throws(OVSDBError)
+        -> JSONValue
+    {
+        while true {
+            let bytes = try nextFrame(deadline: deadline, timeout: timeout, what: what)
+            let message: JSONValue
+            do {
+                message = try JSONValue(parsing: bytes)
+            } catch {
+                throw poison(.protocolViolation("server sent invalid JSON: \(error)"))
+            }
+            guard message.objectValue != nil else {
+                throw poison(.protocolViolation("server sent a JSON-RPC message that is not an object"))
+            }
+            if message["method"] == "echo", let id = message["id"], !id.isNull {
+                let reply: JSONValue = ["result": message["params"] ?? [], "error": nil, "id": id]
+                try send(reply, deadline: deadline, timeout: timeout, what: what)
+                continue
+            }
+            return message
+        }
+    }
+
+    private mutating func nextFrame(deadline: ContinuousClock.Instant, timeout: Duration, what: String)
+        throws(OVSDBError) -> [UInt8]
+    {
+        if let failure { throw failure }
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while framedIndex >= framedMessages.count {
+            framedMessages.removeAll(keepingCapacity: true)
+            framedIndex = 0
+            let count = try receive(into: &chunk, deadline: deadline, timeout: timeout, what: what)
+            do {
+                framedMessages = try framer.append(chunk[0..<count])
+            } catch {
+                throw poison(error)
+            }
+        }
+        defer { framedIndex += 1 }
+        return framedMessages[framedIndex]
+    }
+
+    private mutating func poison(_ error: OVSDBError) -> OVSDBError {
+        failure = error
+        return error
+    }
+
+    // MARK: - Socket
+
+    private static func connect(to endpoint: OVSDBEndpoint, timeout: Duration) throws(OVSDBError) -> Int32 {
+        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+            | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw .unreachable(endpoint, Self.errnoText(errno)) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let path = Array(endpoint.socketPath.utf8)
+        guard path.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            _ = Glibc.close(fd)
+            throw .invalidEndpoint(endpoint.description, "the socket path is too long")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: path)
+            raw[path.count] = 0
+        }
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while true {
+            let rc = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            }
+            if rc == 0 { return fd }
+            let code = errno
+            switch code {
+            case EINTR:
+                continue
+            case EAGAIN:
+                // The listen backlog is full: a busy server, not an absent one. Retry until the deadline.
+                if ContinuousClock.now >= deadline {
+                    _ = Glibc.close(fd)
+                    throw .timedOut(endpoint, "the connection", timeout)
+                }
+                _ = Glibc.poll(nil, 0, 10)
+                continue
+            case EINPROGRESS:
+                do throws(OVSDBError) {
+                    try waitFor(fd: fd, events: Int16(POLLOUT), deadline: deadline) { () throws(OVSDBError) in
+                        throw OVSDBError.timedOut(endpoint, "the connection", timeout)
+                    }
+                } catch {
+                    _ = Glibc.close(fd)
+                    throw error
+                }
+                var soError: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length)
+                if soError == 0 { return fd }
+                _ = Glibc.close(fd)
+                throw Self.connectError(endpoint, soError)
+            default:
+                _ = Glibc.close(fd)
+                throw Self.connectError(endpoint, code)
+            }
+        }
+    }
+
+    private static func connectError(_ endpoint: OVSDBEndpoint, _ code: Int32) -> OVSDBError {
+        switch code {
+        case EACCES, EPERM: .permissionDenied(endpoint, errnoText(code))
+        default: .unreachable(endpoint, errnoText(code))
+        }
+    }
+
+    static func errnoText(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "error \(code)" }
+        return String(cString: text)
+    }
+
+    /// Waits in `poll(2)` until `fd` is ready or the deadline passes (then `onTimeout` throws).
+    private static func waitFor(
+        fd: Int32, events: Int16, deadline: ContinuousClock.Instant,
+        onTimeout: () throws(OVSDBError) -> Void
+    ) throws(OVSDBError) {
+        while true {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            if remaining <= .zero { try onTimeout(); return }
+            let (seconds, attoseconds) = remaining.components
+            // Round up so we never spin on a 0 ms poll just before the deadline.
+            let milliseconds = min(Int64(Int32.max), seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+            var pollfd = Glibc.pollfd(fd: fd, events: events, revents: 0)
+            let rc = Glibc.poll(&pollfd, 1, Int32(milliseconds))
+            if rc > 0 { return }
+            if rc < 0, errno != EINTR { try onTimeout(); return }
+        }
+    }
+
+    private mutating func send(_ message: JSONValue, deadline: ContinuousClock.Instant, timeout: Duration, what: String)
+        throws(OVSDBError)
+    {
+        if let failure { throw failure }
+        let bytes = message.serializedBytes()
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { raw in
+                Glibc.send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if sent > 0 {
+                offset += sent
+                continue
+            }
+            let code = errno
+            if sent < 0, code == EINTR { continue }
+            if sent < 0, code == EAGAIN || code == EWOULDBLOCK {
+                let endpoint = self.endpoint
+                do throws(OVSDBError) {
+                    try Self.waitFor(fd: descriptor, events: Int16(POLLOUT), deadline: deadline) { () throws(OVSDBError) in
+                        throw OVSDBError.timedOut(endpoint, what, timeout)
+                    }
+                } catch {
+                    // Part of the request may be on the wire: the stream is no longer in sync.
+                    throw poison(error)
+                }
+                continue
+            }
+            throw poison(.connectionClosed(endpoint, Self.errnoText(code)))
+        }
+    }
+
+    private mutating func receive(
+        into chunk: inout [UInt8], deadline: ContinuousClock.Instant, timeout: Duration, what: String
+    ) throws(OVSDBError) -> Int {
+        while true {
+            let count = chunk.withUnsafeMutableBytes { raw in
+                Glibc.recv(descriptor, raw.baseAddress!, raw.count, 0)
+            }
+            if count > 0 { return count }
+            if count == 0 {
+                throw poison(.connectionClosed(endpoint, "the server closed the connection"))
+            }
+            let code = errno
+            if code == EINTR { continue }
+            guard code == EAGAIN || code == EWOULDBLOCK else {
+                throw poison(.connectionClosed(endpoint, Self.errnoText(code)))
+            }
+            let endpoint = self.endpoint
+            try Self.waitFor(fd: descriptor, events: Int16(POLLIN), deadline: deadline) { () throws(OVSDBError) in
+                throw OVSDBError.timedOut(endpoint, what, timeout)
+            }
+        }
+    }
+}

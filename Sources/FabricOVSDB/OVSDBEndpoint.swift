@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+
+internal import Glibc
+
+/// Where the Open vSwitch database listens. Only local unix sockets are supported: fabric runs on the
+/// hypervisor next to `ovsdb-server`, and TCP/SSL would need credentials a hook must not hold.
+public struct OVSDBEndpoint: Hashable, Sendable, CustomStringConvertible {
+    public var socketPath: String
+
+    public init(socketPath: String) {
+        self.socketPath = socketPath
+    }
+
+    /// Parses an OVS remote such as `unix:/run/openvswitch/db.sock`.
+    ///
+    /// - Throws: ``OVSDBError`` of kind `.invalidEndpoint` naming the value for `tcp:`, `ssl:`,
+    ///   `punix:` or anything else that is not `unix:` followed by a path.
+    public init(parsing value: String) throws(OVSDBError) {
+        guard value.hasPrefix("unix:") else {
+            if let colon = value.firstIndex(of: ":"), !value[..<colon].isEmpty,
+                value[..<colon].allSatisfy({ $0.isLetter })
+            {
+                throw .invalidEndpoint(value, "only unix:PATH is supported, not \(value[..<colon]):")
+            }
+            throw .invalidEndpoint(value, "expected unix:PATH")
+        }
+        let path = String(value.dropFirst("unix:".count))
+        guard !path.isEmpty else { throw .invalidEndpoint(value, "the socket path is empty") }
+        guard !path.utf8.contains(0) else { throw .invalidEndpoint(value, "the socket path contains a NUL byte") }
+        // sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
+        guard path.utf8.count < 108 else {
+            throw .invalidEndpoint(value, "the socket path is longer than 107 bytes")
+        }
+        self.socketPath = path
+    }
+
+    /// The system's database socket: `$OVS_RUNDIR/db.sock` when `OVS_RUNDIR` is set and not empty
+    /// (as OVS's own tools do), else `/run/openvswitch/db.sock`.
+    public static func fromEnvironment(_ environment: [String: String]? = nil) -> OVSDBEndpoint {
+        let runDirectory: String?
+        if let environment {
+            runDirectory = environment["OVS_RUNDIR"]
+        } else {
+            runDirectory = getenv("OVS_RUNDIR").map { String(cString: $0) }
+        }
+        if let runDirectory, !runDirectory.isEmpty {
+            let trimmed = runDirectory.hasSuffix("/") && runDirectory.count > 1 ? String(runDirectory.dropLast()) : runDirectory
+            return OVSDBEndpoint(socketPath: trimmed + "/db.sock")
+        }
+        return OVSDBEndpoint(socketPath: "/run/openvswitch/db.sock")
+    }
+
+    public var description: String { "unix:\(socketPath)" }
+}

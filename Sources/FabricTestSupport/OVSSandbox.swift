@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+
+/// A private Open vSwitch for tests: its own `ovsdb-server` and `ovs-vswitchd` (userspace datapath)
+/// in a temporary folder with their own database socket, pidfiles, control sockets and logs, and
+/// `OVS_RUNDIR` pointing there. The system's OVS service is never touched.
+///
+/// Daemons are stopped by the pids in their pidfiles in ``stop()`` and in `deinit`, so a failing test
+/// that drops the sandbox still cleans up. Bridges must use `datapath_type=netdev`; their tun devices
+/// live in the host's network namespace, so name them with ``uniqueName(_:)``. ``stop()`` deletes
+/// every bridge first so those devices go away with it.
+public final class OVSSandbox: @unchecked Sendable {
+    public static let schemaPath = "/usr/share/openvswitch/vswitch.ovsschema"
+
+    /// Why a sandbox cannot run here, or `nil` when it can. For `.enabled(if:)` traits.
+    public static var unavailableReason: String? {
+        for tool in ["/usr/sbin/ovsdb-server", "/usr/sbin/ovs-vswitchd", "/usr/bin/ovs-vsctl", "/usr/bin/ovsdb-tool"]
+        where !FileManager.default.isExecutableFile(atPath: tool) {
+            return "\(tool) is missing (apt-get install openvswitch-switch)"
+        }
+        if !FileManager.default.fileExists(atPath: schemaPath) { return "\(schemaPath) is missing" }
+        if geteuid() != 0 { return "ovs-vswitchd needs root (tun devices for the userspace datapath)" }
+        return nil
+    }
+
+    public static var isAvailable: Bool { unavailableReason == nil }
+
+    /// The sandbox folder (also `OVS_RUNDIR` for the daemons).
+    public let directory: String
+    public var socketPath: String { directory + "/db.sock" }
+    /// The database remote for `ovs-vsctl --db=` and for the client: `unix:<dir>/db.sock`.
+    public var remote: String { "unix:" + socketPath }
+
+    private let lock = NSLock()
+    private var stopped = false
+
+    /// Creates the database and starts both daemons.
+    ///
+    /// - Parameter startSwitch: `false` runs only `ovsdb-server` (enough for pure database tests).
+    public init(startSwitch: Bool = true) throws {
+        if let reason = Self.unavailableReason { throw SandboxError(message: reason) }
+        // Short path: sockaddr_un holds 107 bytes and the control socket names are long.
+        let template = "/tmp/ovsbox.XXXXXX"
+        var bytes = Array(template.utf8CString)
+        guard let created = mkdtemp(&bytes) else { throw SandboxError(message: "mkdtemp failed: errno \(errno)") }
+        directory = String(cString: created)
+        do {
+            try Self.run(
+                "/usr/bin/ovsdb-tool", ["create", directory + "/conf.db", Self.schemaPath], environment: environment)
+            try Self.run(
+                "/usr/sbin/ovsdb-server",
+                [
+                    directory + "/conf.db", "--remote=punix:" + directory + "/db.sock",
+                    "--pidfile=" + directory + "/ovsdb-server.pid", "--unixctl=" + directory + "/ovsdb-server.ctl",
+                    "--log-file=" + directory + "/ovsdb-server.log", "-vconsole:off", "--detach",
+                ], environment: environment)
+            try vsctl(["init"])
+            if startSwitch {
+                try Self.run(
+                    "/usr/sbin/ovs-vswitchd",
+                    [
+                        remote, "--pidfile=" + directory + "/ovs-vswitchd.pid",
+                        "--unixctl=" + directory + "/ovs-vswitchd.ctl",
+                        "--log-file=" + directory + "/ovs-vswitchd.log", "-vconsole:off", "--detach",
+                    ], environment: environment)
+            }
+        } catch {
+            stop()
+            throw error
+        }
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// The environment for OVS tools run against this sandbox.
+    public var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["OVS_RUNDIR"] = directory
+        environment["OVS_LOGDIR"] = directory
+        environment["OVS_DBDIR"] = directory
+        return environment
+    }
+
+    /// A name no other test or helper uses, at most 15 characters (the kernel's limit), e.g. `bi3fa9c1`.
+    public static func uniqueName(_ prefix: String) -> String {
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return String((prefix + suffix).prefix(15))
+    }
+
+    /// Runs `ovs-vsctl --db=<this sandbox> --timeout=10 --no-wait ARGS` and returns its stdout.
+    @discardableResult
+    public func vsctl(_ arguments: [String], wait: Bool = false) throws -> String {
+        var all = ["--db=" + remote, "--timeout=10"]
+        if !wait { all.append("--no-wait") }
+        return try Self.run("/usr/bin/ovs-vsctl", all + arguments, environment: environment)
+    }
+
+    @discardableResult
+    public func vsctl(_ arguments: String...) throws -> String { try vsctl(arguments) }
+
+    /// Waits until `ovs-vswitchd` has processed every Interface (each has an `ofport`, −1 on failure).
+    public func waitForSwitch(seconds: Double = 10) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            let json = try vsctl("--format=json", "--columns=ofport", "list", "Interface")
+            let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+            let rows = object?["data"] as? [[Any]] ?? []
+            // An unassigned ofport is the empty set ["set",[]]; an assigned one is a bare integer.
+            if rows.allSatisfy({ $0.first is NSNumber }) { return }
+            if Date() > deadline { throw SandboxError(message: "ovs-vswitchd did not assign ofports: \(json)") }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    /// Stops `ovsdb-server` only, leaving the switch running without its database.
+    public func stopDatabase() {
+        Self.kill(pidfile: directory + "/ovsdb-server.pid")
+    }
+
+    /// Deletes the bridges (so their tun devices leave the kernel), stops both daemons by pid and
+    /// removes the folder. Safe to call more than once.
+    public func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        if stopped { return }
+        stopped = true
+        let fm = FileManager.default
+        if fm.fileExists(atPath: socketPath), fm.fileExists(atPath: directory + "/ovs-vswitchd.pid") {
+            if let bridges = try? vsctl(["list-br"]) {
+                for bridge in bridges.split(separator: "\n") where !bridge.isEmpty {
+                    _ = try? vsctl(["--if-exists", "del-br", String(bridge)], wait: true)
+                }
+            }
+        }
+        Self.kill(pidfile: directory + "/ovs-vswitchd.pid")
+        Self.kill(pidfile: directory + "/ovsdb-server.pid")
+        try? fm.removeItem(atPath: directory)
+    }
+
+    private static func kill(pidfile: String) {
+        guard let text = try? String(contentsOfFile: pidfile, encoding: .utf8),
+            let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1
+        else { return }
+        guard Foundation.kill(pid, SIGTERM) == 0 else { return }
+        for _ in 0..<100 {
+            if Foundation.kill(pid, 0) != 0 { return }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        _ = Foundation.kill(pid, SIGKILL)
+    }
+
+    /// Runs a tool to completion, returning stdout; throws with stderr on a non-zero exit.
+    ///
+    /// Uses `posix_spawn` with an empty signal mask and default dispositions: a test runner blocks
+    /// most signals in its threads, and a daemon inheriting that mask would ignore our SIGTERM.
+    /// Output goes to files, not pipes, because a daemon started with `--detach` keeps inherited
+    /// descriptors open and a pipe would never reach end-of-file.
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws
+        -> String
+    {
+        let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("ovsbox-\(UUID().uuidString)").path
+        let errPath = outPath + ".err"
+        defer {
+            unlink(outPath)
+            unlink(errPath)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        sigdelset(&all, SIGKILL)
+        sigdelset(&all, SIGSTOP)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard rc == 0 else { throw SandboxError(message: "cannot run \(executable): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let exitedCleanly = status & 0x7f == 0 && (status >> 8) & 0xff == 0
+        guard exitedCleanly else {
+            let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+            throw SandboxError(
+                message: "\(executable) \(arguments.joined(separator: " ")) failed (wait status \(status)): \(stderr)")
+        }
+        return stdout
+    }
+}
+
+public struct SandboxError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
