@@ -60,7 +60,7 @@ struct InventoryOptions: ParsableArguments {
     func readSwitch() -> (SwitchState?, HostTable.OVSDBStatus) {
         let endpoint = endpoint
         do {
-            let client = try OVSDBClient(endpoint: endpoint, timeout: .milliseconds(Int(ovsdbTimeout * 1000)))
+            var client = try OVSDBClient(endpoint: endpoint, timeout: .milliseconds(Int(ovsdbTimeout * 1000)))
             let state = try client.switchState()
             return (state, HostTable.OVSDBStatus(endpoint: endpoint.description, reachable: true))
         } catch {

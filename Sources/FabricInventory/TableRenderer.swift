@@ -49,8 +49,8 @@ public enum TableRenderer {
     static func notes(_ table: HostTable) -> [String] {
         var notes: [String] = []
         if !table.sources.ovsdb.reachable {
-            let why = table.sources.ovsdb.error.map { " (\($0))" } ?? ""
-            notes.append("Open vSwitch database not reachable at \(table.sources.ovsdb.endpoint)\(why): OVS membership is unknown.")
+            let why = table.sources.ovsdb.error ?? "the Open vSwitch database at \(table.sources.ovsdb.endpoint) did not answer"
+            notes.append("OVS membership is unknown: \(why).")
         }
         if let interval = table.intervalSeconds {
             notes.append("rates over \(formatSeconds(interval)) s; drops are packets dropped (rx+tx) in that interval.")

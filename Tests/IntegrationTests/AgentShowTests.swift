@@ -6,14 +6,14 @@ import Testing
 /// `fabric-agent show` as a whole process, inside network namespaces this test creates, checked
 /// against what iproute2 says about the same namespace.
 @Suite(.serialized) struct AgentShowTests {
-    static let agent = BuiltProducts.path("fabric-agent")
-    static let available = NetworkNamespaceFixture.isSupported && agent != nil
+    static let agentPath = BuiltProducts.path("fabric-agent")
+    static let available = NetworkNamespaceFixture.isSupported && agentPath != nil
     static let reason: Comment = "needs root, iproute2 and a built fabric-agent (swift build)"
     static let noOVSDB = "unix:/nonexistent/fabric-test/db.sock"
 
     /// Runs the agent in the namespace the way an admin would (`ip netns exec` also remounts /sys).
     func agent(in namespace: NetworkNamespaceFixture, _ arguments: [String]) throws -> ProcessResult {
-        try ProcessRunner.run("ip", ["netns", "exec", namespace.name, Self.agent!] + arguments)
+        try ProcessRunner.run("ip", ["netns", "exec", namespace.name, Self.agentPath!] + arguments)
     }
 
     func populate(_ namespace: NetworkNamespaceFixture) throws {
@@ -111,7 +111,7 @@ import Testing
             #expect(lines.contains { $0.hasPrefix(name + " ") }, "\(name)")
         }
         #expect(lines.contains { $0.hasPrefix("br0 ") && $0.contains("192.0.2.1/24") })
-        #expect(result.output.contains("note: Open vSwitch database not reachable at \(Self.noOVSDB)"))
+        #expect(result.output.contains("note: OVS membership is unknown: Open vSwitch database is not reachable at \(Self.noOVSDB)"))
     }
 
     @Test(.enabled(if: available, reason))
@@ -151,7 +151,7 @@ import Testing
 
     @Test(.enabled(if: available, reason))
     func netlinkThatCannotBeReadIsOneLineAndExitOne() throws {
-        let result = try ProcessRunner.run(Self.agent!, ["show", "--netns", "fabric-no-such-namespace"])
+        let result = try ProcessRunner.run(Self.agentPath!, ["show", "--netns", "fabric-no-such-namespace"])
         #expect(result.status == 1)
         let lines = result.standardError.split(separator: "\n")
         #expect(lines.count == 1)
@@ -163,7 +163,7 @@ import Testing
         ["show", "--interval", "0"], ["show", "--ovsdb", "tcp:127.0.0.1:6640"], ["show", "--netns", "../x"],
     ])
     func badOptionsAreRefusedWithAClearMessage(arguments: [String]) throws {
-        let result = try ProcessRunner.run(Self.agent!, arguments)
+        let result = try ProcessRunner.run(Self.agentPath!, arguments)
         #expect(result.status == 64)
         #expect(result.standardError.contains("Error:"))
     }
