@@ -120,7 +120,7 @@ struct VMTestHostTests {
             if case .string(let name) = row[nameColumn] { return name }
             return nil
         }
-        #expect(Set(names) == ["br-k", "dummy4"])
+        #expect(Set(names) == ["br-k", "dummy4", "br-int", "tapvnic"])
     }
 
     @Test("ip -j addr show covers every link and lo has its loopback address")
