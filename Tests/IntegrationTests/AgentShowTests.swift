@@ -150,6 +150,62 @@ import Testing
     }
 
     @Test(.enabled(if: available, reason))
+    func vdsmAndLinuxBridgeAgentDevicesAreClassifiedRowByRow() throws {
+        let namespace = try NetworkNamespaceFixture(prefix: "fabric-lb")
+        defer { namespace.delete() }
+        try namespace.ipBatch([
+            // VDSM: network ovirtmgmt bridged on vd0, a VM tap on it; bridgeless "storage" on vs0.
+            "link add vd0 type veth peer name vd0p", "link add ovirtmgmt type bridge", "link set vd0 master ovirtmgmt",
+            "tuntap add vnet0 mode tap", "link set vnet0 master ovirtmgmt",
+            "link add vs0 type veth peer name vs0p",
+            // Neutron Linux bridge agent: physical interface lb0 (physnet "provider"), a network bridge
+            // with a VXLAN device and a VM tap, and a bridge whose network only the name tells.
+            "link add lb0 type veth peer name lb0p", "link add brq1c9d0f7a-2b type bridge",
+            "link add vxlan-42 type vxlan id 42 dev lb0 dstport 4789", "link set vxlan-42 master brq1c9d0f7a-2b",
+            "link set lb0 master brq1c9d0f7a-2b",
+            "tuntap add tapa4b7e2c1-90 mode tap", "link set tapa4b7e2c1-90 master brq1c9d0f7a-2b",
+            "link add brq99999999-99 type bridge",
+            "tuntap add tap55555555-55 mode tap", "link set tap55555555-55 master brq99999999-99",
+            "link add virbr9 type bridge",
+        ])
+        let root = NSTemporaryDirectory() + "fabric-root-\(namespace.name)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let nets = root + "/var/lib/vdsm/staging/netconf/nets"
+        try FileManager.default.createDirectory(atPath: nets, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root + "/sys", withDestinationPath: "/sys")
+        try FileManager.default.createSymbolicLink(atPath: root + "/proc", withDestinationPath: "/proc")
+        try #"{"nic": "vd0", "bridged": true, "switch": "legacy"}"#.write(toFile: nets + "/ovirtmgmt", atomically: true, encoding: .utf8)
+        try #"{"nic": "vs0", "bridged": false}"#.write(toFile: nets + "/storage", atomically: true, encoding: .utf8)
+        try "[linux_bridge]\nphysical_interface_mappings = provider:lb0\n"
+            .write(toFile: root + "/etc/lb.ini", atomically: true, encoding: .utf8)
+
+        let result = try agent(in: namespace, [
+            "show", "--json", "--no-rates", "--ovsdb", Self.noOVSDB, "--root", root,
+            "--neutron-linuxbridge-agent-config", "/etc/lb.ini",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let table = try #require(try JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any])
+        #expect(IPJSON.value(table, "sources", "vdsmConfig") as? String == "/var/lib/vdsm/staging/netconf")
+        let rows = try #require(table["interfaces"] as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: rows.map { ($0["name"] as! String, $0) })
+        let expected: [(String, String, String?)] = [
+            ("ovirtmgmt", "vdsm", "ovirtmgmt"), ("vd0", "vdsm", "ovirtmgmt"), ("vnet0", "vdsm", "ovirtmgmt"),
+            ("vs0", "vdsm", "storage"), ("vd0p", "unclassified", nil),
+            ("brq1c9d0f7a-2b", "linuxbridge", "provider"), ("lb0", "linuxbridge", "provider"),
+            ("vxlan-42", "linuxbridge", "provider"), ("tapa4b7e2c1-90", "linuxbridge", "provider"),
+            ("brq99999999-99", "linuxbridge", "network 99999999-99…"),
+            ("tap55555555-55", "linuxbridge", "network 99999999-99…"),
+            ("virbr9", "unclassified", nil), ("lo", "unclassified", nil),
+        ]
+        for (name, fabric, network) in expected {
+            let row = byName[name] ?? [:]
+            #expect(IPJSON.value(row, "classification", "fabric") as? String == fabric, "\(name)")
+            #expect(IPJSON.value(row, "classification", "networkName") as? String == network, "\(name)")
+        }
+    }
+
+    @Test(.enabled(if: available, reason))
     func netlinkThatCannotBeReadIsOneLineAndExitOne() throws {
         let result = try ProcessRunner.run(Self.agentPath!, ["show", "--netns", "fabric-no-such-namespace"])
         #expect(result.status == 1)
