@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "FabricAgentCLI",
             dependencies: [
-                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricWiring",
+                "FabricInventory", "FabricNetlink", "FabricOVSDB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
