@@ -57,37 +57,48 @@ open(sys.argv[1], "w").write(f'''<?xml version='1.0' encoding='utf-8'?>
 </domain>''')
 PY
 
-device_env="env _hook_domxml=$work/data vmId=$vm provider_type=OPENSTACK_NETWORK plugin_type=OPEN_VSWITCH vnic_id=$id"
-commands=(
-    -n "fabric before_device_create" --prepare "cp $work/interface.xml $work/data"
-    "$device_env $bindir/before_device_create"
-    -n "fabric before_vm_start (64 NICs)" --prepare "cp $work/domain64.xml $work/data"
-    "env _hook_domxml=$work/data vmId=$vm $bindir/before_vm_start"
-)
+# hyperfine passes its own environment to every run, so the hook environment is exported rather than
+# wrapped in `env` (one exec less per run, as under VDSM).
+export _hook_domxml="$work/data" vmId="$vm"
+bindir=$(cd "$bindir" && pwd)
+reference=()
 if [ -n "${REFERENCE_HOOK:-}" ] && [ -f "$REFERENCE_HOOK" ]; then
-    commands+=(
-        -n "reference openstacknet before_device_create" --prepare "cp $work/interface.xml $work/data"
-        "$device_env PYTHONPATH=${REFERENCE_PYTHONPATH:-} /usr/bin/python3 $REFERENCE_HOOK"
-    )
+    reference=(-n "reference openstacknet before_device_create" --prepare "cp $work/interface.xml $work/data"
+               "/usr/bin/python3 $REFERENCE_HOOK")
 else
     echo "REFERENCE_HOOK not set or missing: skipping the Python reference" >&2
 fi
 # The reference writes launch-flag and unpause marker files relative to its run directory setting; keep any
 # such side effects inside the scratch folder.
-bindir=$(cd "$bindir" && pwd)
 cd "$work"
-hyperfine -N --warmup 10 --runs "$runs" --export-markdown "$work/times.md" "${commands[@]}" >&2
-cat "$work/times.md"
-
-echo
-echo "| hook | peak RSS (KiB) |"
-echo "|---|---|"
-rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}'; }
-cp "$work/interface.xml" "$work/data"
-echo "| fabric before_device_create | $(rss $device_env "$bindir/before_device_create") |"
-cp "$work/domain64.xml" "$work/data"
-echo "| fabric before_vm_start (64 NICs) | $(rss env _hook_domxml="$work/data" vmId=$vm "$bindir/before_vm_start") |"
-if [ -n "${REFERENCE_HOOK:-}" ] && [ -f "$REFERENCE_HOOK" ]; then
+# Device hooks get the vNIC's custom properties; before_vm_start gets none (VDSM passes VM-level ones only).
+(
+    export provider_type=OPENSTACK_NETWORK plugin_type=OPEN_VSWITCH vnic_id="$id" PYTHONPATH="${REFERENCE_PYTHONPATH:-}"
+    hyperfine -N --warmup 10 --runs "$runs" --export-json "$work/device.json" \
+        -n "fabric before_device_create" --prepare "cp $work/interface.xml $work/data" "$bindir/before_device_create" \
+        "${reference[@]}" >&2
+)
+hyperfine -N --warmup 10 --runs "$runs" --export-json "$work/domain.json" \
+    -n "fabric before_vm_start (64 NICs)" --prepare "cp $work/domain64.xml $work/data" "$bindir/before_vm_start" >&2
+python3 - "$work/device.json" "$work/domain.json" <<'PY'
+import json, sys
+rows = [r for path in sys.argv[1:] for r in json.load(open(path))["results"]]
+print("| command | runs | median ms | p95 ms | mean ms |")
+print("|---|---|---|---|---|")
+for r in rows:
+    t = sorted(r["times"])
+    p95 = t[min(len(t) - 1, round(0.95 * (len(t) - 1)))]
+    print(f"| {r['command']} | {len(t)} | {r['median']*1000:.2f} | {p95*1000:.2f} | {r['mean']*1000:.2f} |")
+PY
+for hook in before_device_create before_vm_start; do
+    input=interface.xml; [ "$hook" = before_vm_start ] && input=domain64.xml
+    cp "$work/$input" "$work/data"
+    rss=$(provider_type=OPENSTACK_NETWORK plugin_type=OPEN_VSWITCH vnic_id="$id" /usr/bin/time -f %M "$bindir/$hook" 2>&1 >/dev/null | tail -1)
+    echo "peak RSS $hook: $rss KiB"
+done
+if [ ${#reference[@]} -gt 0 ]; then
     cp "$work/interface.xml" "$work/data"
-    echo "| reference before_device_create | $(rss $device_env PYTHONPATH="${REFERENCE_PYTHONPATH:-}" /usr/bin/python3 "$REFERENCE_HOOK") |"
+    rss=$(provider_type=OPENSTACK_NETWORK plugin_type=OPEN_VSWITCH vnic_id="$id" PYTHONPATH="${REFERENCE_PYTHONPATH:-}" \
+        /usr/bin/time -f %M /usr/bin/python3 "$REFERENCE_HOOK" 2>&1 >/dev/null | tail -1)
+    echo "peak RSS reference before_device_create: $rss KiB"
 fi
