@@ -120,6 +120,9 @@ public struct Classifier: Sendable {
     // MARK: VDSM
 
     private func vdsmRule(_ link: LinkFacts, links: LinkIndex) -> Classification? {
+        if link.name == ";vdsmdummy;" {
+            return Classification(fabric: .vdsm, reason: "VDSM's placeholder bridge for vNICs without a host network")
+        }
         if let networks = vdsmNetworksByDevice[link.name] {
             let joined = networks.joined(separator: ", ")
             return Classification(fabric: .vdsm, networkName: joined, reason: "carries VDSM network \(joined)")

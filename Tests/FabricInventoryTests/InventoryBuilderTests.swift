@@ -35,6 +35,7 @@ import Testing
         ("vxlan-42", .linuxBridge, "provider"),
         ("brq99999999-99", .linuxBridge, "network 99999999-99…"),
         ("virbr0", .unclassified, nil),
+        (";vdsmdummy;", .vdsm, nil),
     ]
 
     @Test(arguments: expected)

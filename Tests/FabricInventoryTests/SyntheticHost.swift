@@ -38,6 +38,7 @@ enum SyntheticHost {
             link(18, "vxlan-42", "vxlan", master: 14, slave: "bridge", parent: 15),
             link(19, "brq99999999-99", "bridge"),
             link(20, "virbr0", "bridge", flags: 0x1),
+            link(21, ";vdsmdummy;", "bridge", flags: 0x1),
         ]
         let addresses = [
             InterfaceAddress(linkIndex: 1, family: .ipv4, address: "127.0.0.1", prefixLength: 8, scope: 254),
