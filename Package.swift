@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "before_device_create", targets: ["before_device_create"]),
         .executable(name: "before_vm_start", targets: ["before_vm_start"]),
         .executable(name: "after_update_device", targets: ["after_update_device"]),
+        .executable(name: "fabric-wire", targets: ["fabric-wire"]),
         .library(name: "FabricInventory", targets: ["FabricInventory"]),
         .library(name: "FabricOVSDB", targets: ["FabricOVSDB"]),
         .library(name: "FabricNetlink", targets: ["FabricNetlink"]),
@@ -69,9 +70,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "after_update_device",
-            dependencies: ["VDSMHook", "FabricWiring", "FabricOVSDB", "FabricNetlink"],
+            dependencies: ["VDSMHook", "FabricWiring", "FabricWire"],
             path: "hooks/after_update_device"
         ),
+        // The privileged helper the after-hooks run through sudo, and the module it shares with them.
+        .target(name: "FabricWire", dependencies: ["FabricWiring", "FabricOVSDB", "FabricNetlink"]),
+        .executableTarget(name: "fabric-wire", dependencies: ["FabricWire", "FabricWiring"]),
 
         // Benchmarks: built with the package so they always compile; run by Benchmarks/*.sh.
         .executableTarget(
@@ -96,10 +100,11 @@ let package = Package(
             dependencies: ["FabricWiring", "DomainXML", "FabricTestSupport"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "FabricWireTests", dependencies: ["FabricWire", "FabricWiring", "FabricTestSupport"]),
         .testTarget(name: "HookContractTests", dependencies: ["FabricTestSupport"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricTestSupport"]
+            dependencies: ["FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricWiring", "FabricTestSupport"]
         ),
     ]
 )

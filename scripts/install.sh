@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs fabric: scripts/install.sh DESTDIR PREFIX HOOKS_DIR BINDIR (called by `make install`).
 # Each hook goes to $DESTDIR$HOOKS_DIR/<point>/50_fabric, mode 0755; before_nic_hotplug gets the
-# before_device_create binary. Nothing else is put into hook folders, because VDSM runs every executable there.
+# before_device_create binary, and the after_update_device binary also serves after_device_create,
+# after_nic_hotplug and after_device_migrate_destination (it dispatches on its folder's name). Nothing else is
+# put into hook folders, because VDSM runs every executable there. The after-hooks run as vdsm and reach root
+# only through /usr/libexec/fabric/fabric-wire, allowed by /etc/sudoers.d/50_vdsm_hook_fabric (0440).
 set -euo pipefail
 [ $# -eq 4 ] || { echo "usage: $0 DESTDIR PREFIX HOOKS_DIR BINDIR" >&2; exit 64; }
 destdir=$1 prefix=$2 hooks_dir=$3 bindir=$4
@@ -13,7 +16,15 @@ install_hook() {  # point binary
 install_hook before_device_create before_device_create
 install_hook before_nic_hotplug before_device_create
 install_hook before_vm_start before_vm_start
-install_hook after_update_device after_update_device
+for point in after_update_device after_device_create after_nic_hotplug after_device_migrate_destination; do
+    install_hook "$point" after_update_device
+done
+install -D -m 0755 "$bindir/fabric-wire" "$destdir/usr/libexec/fabric/fabric-wire"
+# sudo ignores a drop-in that is group/world-writable; visudo refuses a broken one before it can lock out sudo.
+if command -v visudo >/dev/null 2>&1; then
+    visudo -cqf packaging/sudoers.d/50_vdsm_hook_fabric
+fi
+install -D -m 0440 packaging/sudoers.d/50_vdsm_hook_fabric "$destdir/etc/sudoers.d/50_vdsm_hook_fabric"
 install -D -m 0755 "$bindir/fabric-agent" "$destdir$prefix/bin/fabric-agent"
 if [ -f systemd/fabric-agent.service ]; then
     install -D -m 0644 systemd/fabric-agent.service "$destdir/usr/lib/systemd/system/fabric-agent.service"

@@ -23,8 +23,8 @@ public enum ProviderRules {
     /// Optional device property with the Neutron network UUID; the bridge is then `brq` + its first 11 characters.
     public static let networkIDProperty = "network_id"
     /// VDSM's placeholder bridge. The tap is created on it and must then be detached (`ip link set tap… nomaster`)
-    /// by an after-hook so the Neutron Linux-bridge agent can enslave it to `brq…`; that after-hook is not part
-    /// of fabric yet.
+    /// by an after-hook so the Neutron Linux-bridge agent can enslave it to `brq…`; ``HostSidePlanner`` plans that
+    /// (``HostChange/detachFromPlaceholder(tap:)``).
     public static let vdsmDummyBridge = ";vdsmdummy;"
 
     /// Decides for one vNIC. `property` looks up a custom property by exact name; `configuration` is called only

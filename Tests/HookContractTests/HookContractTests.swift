@@ -132,12 +132,43 @@ struct HookContractTests {
         #expect(String(decoding: bytes, as: UTF8.self).contains("_hook_domxml"))
     }
 
-    @Test func afterUpdateDeviceIsASilentNoOp() throws {
-        let folder = try HooksFolder(fabric: try #require(BuiltHooks.path("after_update_device")))
-        for data in [Self.interface, []] {
-            let (runs, output) = try VDSMRunner(folder: folder.path).run(data: data, properties: Self.ovs)
-            #expect(runs.map(\.status) == [0] && runs.allSatisfy { $0.stderr.isEmpty })
-            #expect(output == data)
+    @Test(arguments: ["after_update_device", "after_device_create", "after_nic_hotplug", "after_device_migrate_destination"])
+    func afterHooksLeaveForeignVNICsAloneSilently(point: String) throws {
+        let folder = try HooksFolder(fabric: try #require(BuiltHooks.path("after_update_device")), point: point)
+        for properties in [["provider_type": "unmanaged", "plugin_type": "x"], ["provider_type": "EXTERNAL_NETWORK", "plugin_type": "VENDOR_X"], [:]] {
+            for data in [Self.interface, [], Array("not xml".utf8)] {
+                let (runs, output) = try VDSMRunner(folder: folder.path).run(data: data, properties: properties)
+                #expect(runs.map(\.status) == [0] && runs.allSatisfy { $0.stderr.isEmpty })
+                #expect(output == data)
+            }
         }
+    }
+
+    /// An OVS vNIC whose tap does not exist (or, as non-root, whose helper cannot run): exit 1 with one line, the
+    /// remaining after-hooks still run, the file is not touched, and it fails fast instead of hanging.
+    @Test func afterUpdateDeviceFailureExitsOneAndTheChainContinues() throws {
+        let log = logPath()
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let folder = try HooksFolder(fabric: try #require(BuiltHooks.path("after_update_device")), point: "after_update_device")
+        try folder.script("90_check", "echo ran > \(log)")
+        let properties = Self.ovs.merging([
+            "OVS_RUNDIR": "/nonexistent-fabric-test", "FABRIC_WIRE_PATH": "/nonexistent-fabric-test/fabric-wire",
+        ]) { $1 }
+        let started = ContinuousClock.now
+        let (runs, output) = try VDSMRunner(folder: folder.path).run(data: Self.interface, properties: properties)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(runs.map(\.name) == ["50_fabric", "90_check"])
+        let fabric = try #require(runs.first)
+        #expect(fabric.status == 1)
+        #expect(fabric.stderr.hasPrefix("fabric: ") && fabric.stderr.filter { $0 == "\n" }.count == 1)
+        #expect(FileManager.default.fileExists(atPath: log))
+        #expect(output == Self.interface)
+    }
+
+    @Test func afterHookOutsideAHookFolderRefusesToGuess() throws {
+        let folder = try HooksFolder(fabric: try #require(BuiltHooks.path("after_update_device")))
+        let (runs, _) = try VDSMRunner(folder: folder.path).run(data: Self.interface, properties: Self.ovs)
+        #expect(runs.map(\.status) == [1])
+        #expect(runs.first?.stderr.contains("hook point") == true)
     }
 }

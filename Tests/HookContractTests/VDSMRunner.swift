@@ -81,13 +81,15 @@ struct VDSMRunner {
 struct HooksFolder: ~Copyable {
     let path: String
 
-    init(fabric executable: String) throws {
-        path = NSTemporaryDirectory() + "hooks-\(UUID().uuidString)"
+    /// - Parameter point: the folder's name; VDSM's folders are named after the hook point, and fabric's
+    ///   after-hooks dispatch on it.
+    init(fabric executable: String, point: String = "hooks") throws {
+        path = NSTemporaryDirectory() + "hooks-\(UUID().uuidString)/" + point
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: executable, toPath: path + "/50_fabric")
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    deinit { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
 
     func script(_ name: String, _ body: String, mode: Int = 0o755) throws {
         try ("#!/bin/sh\n" + body + "\n").write(toFile: path + "/" + name, atomically: true, encoding: .utf8)

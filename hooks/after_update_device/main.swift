@@ -1,6 +1,34 @@
 // SPDX-License-Identifier: Apache-2.0
-// VDSM hook for after_update_device: placeholder that exits 0 without reading or writing anything. VDSM
-// ignores this hook point's output, and after-hooks must never require their XML (it may be empty). The
-// planned side effects — re-plugging the OVS port through FabricOVSDB
-// (`OVSDBClient(endpoint: .default, timeout: .seconds(5)).plugPort(bridge:port:externalIDs:)`) and re-enslaving
-// a Linux-bridge tap (`NetlinkSocket().setMaster(link:master:)`) — wait for those modules to land.
+// VDSM after-hooks of fabric, one binary installed at four points (the hook point is the name of the folder
+// holding the executable; VDSM passes the full path as argv[0]):
+//   after_update_device: makes the host side of a provider vNIC match (OVS port with external_ids, or Linux
+//     bridge membership), after libvirt's updateDeviceFlags succeeded;
+//   after_device_create, after_nic_hotplug, after_device_migrate_destination: releases a Linux-bridge tap from
+//     VDSM's `;vdsmdummy;` placeholder so the Neutron Linux-bridge agent can take it.
+// The XML is only read, never written (VDSM ignores it). Failures exit 1 (VDSM only logs them; the other
+// after-hooks should still run), never 2; the work is bounded (OVSDB 5 s, the sudo helper 10 s).
+import FabricWire
+import FabricWiring
+import VDSMHook
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+Hook.run { input, environment in
+    do {
+        guard let point = AfterHookPoint(executablePath: CommandLine.arguments.first ?? "") else {
+            throw WiringError("cannot tell the hook point from the path \(CommandLine.arguments.first ?? "")")
+        }
+        let change = try HostSidePlanner.change(
+            at: point, input: input, property: { environment[property: $0] },
+            configuration: { () throws(WiringError) in try WiringConfiguration.load(environment: environment.variables) }
+        )
+        if let change { try PrivilegedWire.apply(change, environment: environment.variables) }
+        return .unchanged
+    } catch let failure as HookFailure {
+        throw HookFailure(failure.message, exitCode: .failedContinue)
+    } catch {
+        throw HookFailure(String(describing: error), exitCode: .failedContinue)
+    }
+}

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// One change to the host side of a vNIC that an after-hook needs: the kernel and Open vSwitch state that
+/// libvirt's XML alone does not (or no longer) guarantee. Every value is validated at construction, so a
+/// `HostChange` can be handed to the privileged helper as arguments without further quoting concerns.
+public enum HostChange: Hashable, Sendable {
+    /// Make `tap` a port of the OVS bridge `bridge` with the `external_ids` libvirt would have written for an
+    /// `openvswitch` virtualport (`iface-id`, `attached-mac`, `vm-id`, `iface-status=active`). A tap still
+    /// enslaved to a Linux bridge is released from it first.
+    case plugOVS(OVSPlug)
+    /// Enslave `tap` to the Linux bridge `bridge` and set it up.
+    case enslave(tap: String, bridge: String)
+    /// Release `tap` from VDSM's placeholder bridge `;vdsmdummy;` so the Neutron Linux-bridge agent can take it.
+    /// A tap on any other bridge (the agent was faster) is left where it is.
+    case detachFromPlaceholder(tap: String)
+
+    public struct OVSPlug: Hashable, Sendable {
+        public var bridge: String
+        public var tap: String
+        public var ifaceID: PortID
+        /// Lowercase `aa:bb:cc:dd:ee:ff`.
+        public var mac: String
+        /// The VM's UUID, lowercase.
+        public var vmID: PortID
+
+        public init(bridge: String, tap: String, ifaceID: PortID, mac: String, vmID: PortID) throws(WiringError) {
+            guard HostNames.isBridgeName(bridge) else { throw WiringError("\"\(bridge)\" is not a usable bridge name") }
+            guard HostNames.isTapName(tap) else { throw WiringError("\"\(tap)\" is not a fabric tap name") }
+            guard let normalized = HostNames.normalizedMAC(mac) else { throw WiringError("\"\(mac)\" is not a MAC address") }
+            self.bridge = bridge
+            self.tap = tap
+            self.ifaceID = ifaceID
+            self.mac = normalized
+            self.vmID = vmID
+        }
+
+        /// The Interface `external_ids`, as libvirt writes them for a virtualport.
+        public var externalIDs: [String: String] {
+            ["iface-id": ifaceID.uuid, "attached-mac": mac, "vm-id": vmID.uuid, "iface-status": "active"]
+        }
+    }
+
+    /// The tap this change is about.
+    public var tap: String {
+        switch self {
+        case .plugOVS(let plug): plug.tap
+        case .enslave(let tap, _), .detachFromPlaceholder(let tap): tap
+        }
+    }
+}
+
+/// The names the host-side helpers accept: narrower than what Linux allows, because they cross a privilege
+/// boundary (`sudo`) and must never be mistaken for options or shell syntax.
+public enum HostNames {
+    /// `tap` + 11 characters of a lowercase UUID (`[0-9a-f-]`): what fabric writes into `<target dev>`.
+    public static func isTapName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard bytes.count == 14, bytes.starts(with: Array("tap".utf8)) else { return false }
+        return bytes.dropFirst(3).allSatisfy { isLowerHex($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// 1–15 characters of `[A-Za-z0-9_.-]`, not starting with `-` or `.`: covers `br-int`, `brq…`, `ovirtmgmt`;
+    /// excludes VDSM's `;vdsmdummy;` on purpose (nothing is ever enslaved to it by fabric).
+    public static func isBridgeName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...15).contains(bytes.count), let first = bytes.first, first != UInt8(ascii: "-"),
+            first != UInt8(ascii: ".")
+        else { return false }
+        return bytes.allSatisfy { byte in
+            isLowerHex(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || [UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-")].contains(byte)
+        }
+    }
+
+    /// `aa:bb:cc:dd:ee:ff` in any letter case → lowercase; nil for anything else.
+    public static func normalizedMAC(_ text: String) -> String? {
+        let bytes = Array(text.lowercased().utf8)
+        guard bytes.count == 17 else { return nil }
+        for (index, byte) in bytes.enumerated() {
+            if index % 3 == 2 {
+                guard byte == UInt8(ascii: ":") else { return nil }
+            } else {
+                guard isLowerHex(byte) else { return nil }
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func isLowerHex(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+    }
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+import FabricOVSDB
+import FabricTestSupport
+import Foundation
+import Testing
+
+/// The privileged path for real: after_update_device runs as an unprivileged user (`fabrictest`, standing in for
+/// `vdsm`), reaches root only through `sudo -n fabric-wire …` allowed by a temporary sudoers drop-in naming the
+/// BUILT helper, and the port appears in OVSDB with its external_ids. The helper refuses bad arguments even when
+/// sudo lets the user run it.
+@Suite(.serialized, .enabled(if: PrivilegedHook.unavailableReason == nil, "\(PrivilegedHook.unavailableReason ?? "")"))
+struct PrivilegedHookTests {
+    static let user = "fabrictest"
+
+    /// Installs `/etc/sudoers.d/fabric-test-<hex>` (checked with `visudo -cf` first) and removes it on `remove()`.
+    final class SudoersDropIn {
+        let path = "/etc/sudoers.d/fabric-test-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+
+        init(helper: String) throws {
+            let text = """
+                Defaults:\(PrivilegedHookTests.user) !requiretty
+                Defaults!\(helper) env_keep += "OVS_RUNDIR"
+                \(PrivilegedHookTests.user) ALL=(root) NOPASSWD: \(helper)
+
+                """
+            let draft = NSTemporaryDirectory() + "sudoers-\(UUID().uuidString)"
+            try text.write(toFile: draft, atomically: true, encoding: .utf8)
+            defer { unlink(draft) }
+            try ProcessRunner.checkedOutput("/usr/sbin/visudo", ["-cqf", draft])
+            try ProcessRunner.checkedOutput("/usr/bin/install", ["-m", "0440", draft, path])
+        }
+
+        func remove() { unlink(path) }
+        deinit { remove() }
+    }
+
+    func asUser(_ arguments: [String]) throws -> ProcessResult {
+        try ProcessRunner.run(
+            "/usr/bin/timeout",
+            ["20", "/usr/bin/setpriv", "--reuid=\(Self.user)", "--regid=\(Self.user)", "--clear-groups"] + arguments)
+    }
+
+    @Test func hookAsUnprivilegedUserPlugsThroughSudo() throws {
+        let helper = try #require(BuiltProducts.path("fabric-wire"))
+        let hook = try #require(BuiltProducts.path("after_update_device"))
+        let sudoers = try SudoersDropIn(helper: helper)
+        defer { sudoers.remove() }
+        let sandbox = try OVSSandbox()
+        defer { sandbox.stop() }
+        let bridge = OVSSandbox.uniqueName("bpriv")
+        try sandbox.vsctl(["add-br", bridge, "--", "set", "bridge", bridge, "datapath_type=netdev"], wait: true)
+        let id = UUID().uuidString.lowercased()
+        let tap = "tap" + id.prefix(11)
+        try ProcessRunner.checkedOutput("ip", ["tuntap", "add", "dev", tap, "mode", "tap"])
+        defer { _ = try? ProcessRunner.run("ip", ["link", "del", tap]) }
+        let vmID = UUID().uuidString.lowercased()
+
+        // The user itself cannot do it: links and the database socket are root's.
+        let direct = try asUser([
+            helper, "ovs-plug", "--bridge", bridge, "--tap", tap, "--iface-id", id, "--mac", "52:54:00:12:34:56",
+            "--vm-id", vmID,
+        ])
+        #expect(direct.status == 1)
+
+        let data = Array(#"<interface type="bridge"><mac address="52:54:00:12:34:56"/><source bridge=";vdsmdummy;"/></interface>"#.utf8)
+        let environment = [
+            "provider_type": "EXTERNAL_NETWORK", "plugin_type": "OVIRT_PROVIDER_OVN", "vnic_id": id.uppercased(), "vmId": vmID,
+            "FABRIC_INTEGRATION_BRIDGE": bridge, "FABRIC_WIRE_PATH": helper, "OVS_RUNDIR": sandbox.directory,
+        ]
+        let result = try HookProcess(executable: hook, point: "after_update_device")
+            .run(data: data, environment: environment, owner: Self.user)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.output == data)
+
+        var client = try OVSDBClient(endpoint: OVSDBEndpoint(socketPath: sandbox.socketPath))
+        let port = try #require(try client.switchState().bridges.first { $0.name == bridge }?.ports.first { $0.name == tap })
+        #expect(
+            port.interfaces.first?.externalIDs
+                == ["iface-id": id, "attached-mac": "52:54:00:12:34:56", "vm-id": vmID, "iface-status": "active"])
+
+        // Without the drop-in, sudo -n refuses and the hook says so in one line, exit 1.
+        sudoers.remove()
+        let refused = try HookProcess(executable: hook, point: "after_update_device")
+            .run(data: data, environment: environment, owner: Self.user)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasPrefix("fabric: ") && refused.stderr.filter { $0 == "\n" }.count == 1)
+    }
+
+    @Test(arguments: [
+        ["detach", "--tap", "eth0"],
+        ["detach", "--tap", "tap0e5b2b8c-5a;id"],
+        ["detach", "--tap", "tap0e5b2b8c-5a", "--tap", "tap0e5b2b8c-5b"],
+        ["detach", "--tap=tap0e5b2b8c-5a"],
+        ["linux-bridge", "--tap", "tap0e5b2b8c-5a", "--bridge", "--tap"],
+        ["linux-bridge", "--tap", "tap0e5b2b8c-5a", "--bridge", ";vdsmdummy;"],
+        ["ovs-plug", "--bridge", "br-int", "--tap", "tap0e5b2b8c-5a", "--iface-id", "x", "--mac", "52:54:00:12:34:56",
+         "--vm-id", "5b1e0a9c-3f4d-4c2b-9e8f-7a6b5c4d3e2f"],
+        ["ovs-plug", "--bridge", "br-int", "--tap", "tap0e5b2b8c-5a", "--iface-id", "0e5b2b8c-5a3f-4b53-9d7a-1f2f0e6c1a11",
+         "--mac", "52:54:00:12:34:56;", "--vm-id", "5b1e0a9c-3f4d-4c2b-9e8f-7a6b5c4d3e2f"],
+        ["--help"],
+        [],
+    ])
+    func helperRefusesBadArgumentsEvenThroughSudo(arguments: [String]) throws {
+        let helper = try #require(BuiltProducts.path("fabric-wire"))
+        let sudoers = try SudoersDropIn(helper: helper)
+        defer { sudoers.remove() }
+        let result = try asUser(["/usr/bin/sudo", "-n", helper] + arguments)
+        #expect(result.status == 64, "\(result.standardError)")
+        #expect(result.standardError.hasPrefix("fabric-wire: "))
+        // sudo lets the user run nothing else.
+        #expect(try asUser(["/usr/bin/sudo", "-n", "/usr/bin/id"]).status != 0)
+    }
+}
+
+enum PrivilegedHook {
+    static let unavailableReason: String? = {
+        if geteuid() != 0 { return "privileged path: needs root to add a sudoers drop-in" }
+        for tool in ["/usr/bin/sudo", "/usr/sbin/visudo", "/usr/bin/setpriv"] where !FileManager.default.isExecutableFile(atPath: tool) {
+            return "privileged path: \(tool) missing (run scripts/libvirt-setup.sh)"
+        }
+        if (try? ProcessRunner.run("id", [PrivilegedHookTests.user]))?.status != 0 {
+            return "privileged path: user \(PrivilegedHookTests.user) missing (run scripts/libvirt-setup.sh)"
+        }
+        if let reason = OVSSandbox.unavailableReason { return reason }
+        for product in ["fabric-wire", "after_update_device"] where BuiltProducts.path(product) == nil {
+            return "\(product) not built (swift build)"
+        }
+        return nil
+    }()
+}
