@@ -3,7 +3,7 @@
 set -euo pipefail
 build=(libnl-3-dev libnl-route-3-dev libxml2-dev pkg-config iproute2)
 test=(openvswitch-switch libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
-      busybox-static cpio kmod hyperfine python3)
+      busybox-static cpio kmod hyperfine python3 sudo time)
 want=("${build[@]}")
 [ "${1:-build}" = test ] && want+=("${test[@]}")
 missing=()

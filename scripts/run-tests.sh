@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# libvirt (qemu.conf for TCG guests as root, virtlogd, libvirtd) and the unprivileged hook user.
+scripts/libvirt-setup.sh
+
 # The VM test host (a Debian kernel under QEMU for bonds, VLANs, dummies, the OVS kernel datapath).
 scripts/vmhost/build.sh
 
