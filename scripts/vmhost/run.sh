@@ -53,6 +53,11 @@ cp "$script" "$results/.vmhost/script.sh"
 while IFS='=' read -r name _; do
     case "$name" in
         FABRIC_RESULTS|FABRIC_IN_VMHOST) ;;  # set by the guest itself
+        FABRIC_AGENT)
+            # The guest's /tmp, /run and /var/tmp are its own tmpfs, so a binary built under them (a CI
+            # clone in /tmp) would be invisible: ship it through the results export instead.
+            cp "${!name}" "$results/.vmhost/fabric-agent"
+            printf 'export FABRIC_AGENT=/run/results/.vmhost/fabric-agent\n' >>"$results/.vmhost/env" ;;
         FABRIC_*) printf 'export %s=%q\n' "$name" "${!name}" >>"$results/.vmhost/env" ;;
     esac
 done < <(env)

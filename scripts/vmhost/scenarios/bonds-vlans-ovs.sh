@@ -21,8 +21,7 @@
 #                        tapvnic carrying external_ids:iface-id
 #
 # In:  FABRIC_RESULTS  writable results folder (set by the VM's init; required)
-#      FABRIC_AGENT    optional path of a fabric-agent binary visible in the guest (not under
-#                      /tmp, /run or /var/tmp, which are the guest's own tmpfs); when set, its
+#      FABRIC_AGENT    optional fabric-agent binary (run.sh ships it into the guest); when set, its
 #                      `show --json --no-rates` output is saved as well
 # Out (in FABRIC_RESULTS):
 #   links.json                      ip -d -j link show
