@@ -11,5 +11,9 @@ scripts/libvirt-setup.sh
 # The VM test host (a Debian kernel under QEMU for bonds, VLANs, dummies, the OVS kernel datapath).
 scripts/vmhost/build.sh
 
+# The install layout, from the release build with the Swift runtime linked statically (InstallLayoutTests).
+rm -rf .build/stage
+make --no-print-directory install DESTDIR="$PWD/.build/stage"
+
 swift build --build-tests
 swift test 2>&1 | tee .build/test-output.txt

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+import FabricTestSupport
+import Foundation
+import Testing
+
+/// What `make install DESTDIR=…` lays down, checked on the staging tree `scripts/run-tests.sh` installs
+/// into (`.build/stage`, from the release build with the Swift runtime linked statically).
+@Suite struct InstallLayoutTests {
+    static let stage = FileManager.default.currentDirectoryPath + "/.build/stage"
+    static let staged = FileManager.default.fileExists(atPath: stage + "/usr/bin/fabric-agent")
+    static let reason: Comment = "run `make install DESTDIR=.build/stage` first (scripts/run-tests.sh does)"
+    static let hooks = "/usr/libexec/vdsm/hooks"
+    static let points = [
+        "before_device_create", "before_nic_hotplug", "before_vm_start", "after_update_device",
+        "after_device_create", "after_nic_hotplug", "after_device_migrate_destination",
+    ]
+
+    @Test(.enabled(if: staged, reason))
+    func everyHookPointHoldsExactlyOneExecutable50Fabric() throws {
+        let hooksDir = Self.stage + Self.hooks
+        let installed = try FileManager.default.contentsOfDirectory(atPath: hooksDir).sorted()
+        #expect(installed == Self.points.sorted())
+        for point in Self.points {
+            let folder = hooksDir + "/" + point
+            let entries = try FileManager.default.contentsOfDirectory(atPath: folder)
+            #expect(entries == ["50_fabric"], "\(point) holds \(entries)")
+            let attributes = try FileManager.default.attributesOfItem(atPath: folder + "/50_fabric")
+            #expect((attributes[.posixPermissions] as? Int) == 0o755, "\(point)")
+        }
+    }
+
+    @Test(.enabled(if: staged, reason))
+    func theSameBinaryServesPairedHookPoints() throws {
+        let hooksDir = Self.stage + Self.hooks
+        func bytes(_ point: String) -> Data? { FileManager.default.contents(atPath: hooksDir + "/\(point)/50_fabric") }
+        #expect(bytes("before_device_create") == bytes("before_nic_hotplug"))
+        #expect(bytes("after_update_device") == bytes("after_nic_hotplug"))
+        #expect(bytes("before_device_create") != bytes("before_vm_start"))
+    }
+
+    @Test(.enabled(if: staged, reason))
+    func binariesLinkTheSwiftRuntimeStatically() throws {
+        var binaries = Self.points.map { Self.stage + Self.hooks + "/\($0)/50_fabric" }
+        binaries += [Self.stage + "/usr/bin/fabric-agent", Self.stage + "/usr/libexec/fabric/fabric-wire"]
+        for binary in binaries {
+            let ldd = try ProcessRunner.run("ldd", [binary])
+            #expect(ldd.status == 0, "\(binary)")
+            #expect(!ldd.output.contains("libswift"), "\(binary) links a shared Swift runtime:\n\(ldd.output)")
+            #expect(!ldd.output.contains("not found"), "\(binary)")
+        }
+    }
+
+    @Test(.enabled(if: staged, reason))
+    func theSudoersDropInIsNarrowAndValid() throws {
+        let path = Self.stage + "/etc/sudoers.d/50_vdsm_hook_fabric"
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o440)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("NOPASSWD: /usr/libexec/fabric/fabric-wire"))
+        #expect(!text.contains("ALL=(ALL)"))
+        if let visudo = ProcessRunner.which("visudo") {
+            #expect(try ProcessRunner.run(visudo, ["-cf", path]).status == 0)
+        }
+    }
+}
