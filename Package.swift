@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "before_device_create", targets: ["before_device_create"]),
         .executable(name: "before_vm_start", targets: ["before_vm_start"]),
         .executable(name: "after_update_device", targets: ["after_update_device"]),
+        .executable(name: "after_get_caps", targets: ["after_get_caps"]),
         .library(name: "FabricInventory", targets: ["FabricInventory"]),
         .library(name: "FabricOVSDB", targets: ["FabricOVSDB"]),
         .library(name: "FabricNetlink", targets: ["FabricNetlink"]),
@@ -18,6 +19,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // The agent daemon: service group, HTTP API (with TLS), Prometheus text.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C: libnl (netlink) and libxml2, visible only to the modules that wrap them.
@@ -44,9 +51,24 @@ let package = Package(
             ]
         ),
         .target(
+            name: "FabricAgentService",
+            dependencies: [
+                "FabricInventory", "FabricNetlink", "FabricOVSDB",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "FabricAgentCLI",
             dependencies: [
-                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricWiring",
+                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricWiring", "FabricAgentService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -71,6 +93,11 @@ let package = Package(
             name: "after_update_device",
             dependencies: ["VDSMHook", "FabricWiring", "FabricOVSDB", "FabricNetlink"],
             path: "hooks/after_update_device"
+        ),
+        .executableTarget(
+            name: "after_get_caps",
+            dependencies: ["VDSMHook", "FabricInventory", "FabricNetlink", "FabricOVSDB"],
+            path: "hooks/after_get_caps"
         ),
 
         // Benchmarks: built with the package so they always compile; run by Benchmarks/*.sh.
@@ -97,6 +124,10 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "HookContractTests", dependencies: ["FabricTestSupport"]),
+        .testTarget(
+            name: "FabricAgentServiceTests",
+            dependencies: ["FabricAgentService", "FabricInventory", "FabricTestSupport"]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricTestSupport"]
