@@ -14,6 +14,7 @@ install_hook before_device_create before_device_create
 install_hook before_nic_hotplug before_device_create
 install_hook before_vm_start before_vm_start
 install_hook after_update_device after_update_device
+install_hook after_get_caps after_get_caps
 install -D -m 0755 "$bindir/fabric-agent" "$destdir$prefix/bin/fabric-agent"
 if [ -f systemd/fabric-agent.service ]; then
     install -D -m 0644 systemd/fabric-agent.service "$destdir/usr/lib/systemd/system/fabric-agent.service"
