@@ -27,9 +27,10 @@ public enum AgentAPI {
         if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
 
         router.get("/") { _, _ in
-            Response(
+            let page = WebPage.html(table: await store.publication?.json)
+            return Response(
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
-                body: .init(byteBuffer: ByteBuffer(string: WebPage.html)))
+                body: .init(byteBuffer: ByteBuffer(string: page)))
         }
         router.get("/healthz") { _, _ in
             guard await store.publication != nil else {
@@ -142,5 +143,37 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
             difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
         }
         return difference == 0
+    }
+}
+
+/// Wraps the router so that another method on a known path gets 405 with `Allow`, not the router's
+/// 404: every route is read-only, and clients deserve to know the path exists.
+struct MethodNotAllowedResponder<Inner: HTTPResponder>: HTTPResponder {
+    typealias Context = Inner.Context
+    let inner: Inner
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let notFound: Bool
+        do {
+            let response = try await inner.respond(to: request, context: context)
+            guard response.status == .notFound else { return response }
+            notFound = true
+            if !Self.isKnown(request) { return response }
+        } catch let error as HTTPError where error.status == .notFound {
+            notFound = true
+            if !Self.isKnown(request) { throw error }
+        }
+        precondition(notFound)
+        var response = AgentAPI.jsonError(.methodNotAllowed, "only GET is supported here")
+        response.headers[.allow] = "GET, HEAD"
+        return response
+    }
+
+    static func isKnown(_ request: Request) -> Bool {
+        guard request.method != .get, request.method != .head else { return false }
+        let path = request.uri.path
+        if ["/", "/healthz", "/openapi.json", "/v1/interfaces", "/v1/events", "/metrics"].contains(path) { return true }
+        let prefix = "/v1/interfaces/"
+        return path.hasPrefix(prefix) && path.count > prefix.count && !path.dropFirst(prefix.count).contains("/")
     }
 }

@@ -53,7 +53,7 @@ public struct AgentDaemon: Sendable {
         let sampler = CounterSampler(
             networkNamespace: configuration.netns, interval: interval, store: store,
             logger: logger.with("service", "sampler"))
-        let api = try Self.application(
+        let api = try await Self.application(
             configuration: configuration, store: store, token: token, notifier: notifier,
             logger: logger.with("service", "api"))
         let reloader = ReloadService(
@@ -92,7 +92,7 @@ public struct AgentDaemon: Sendable {
     static func application(
         configuration: AgentConfiguration, store: TableStore, token: String?, notifier: SystemdNotifier,
         logger: Logger
-    ) throws -> some Service {
+    ) async throws -> some Service {
         let address: BindAddress
         switch configuration.listen {
         case .unix(let path): address = .unixDomainSocket(path: path)
@@ -113,8 +113,9 @@ public struct AgentDaemon: Sendable {
         let listen = configuration.listen
         let readyFile = configuration.readyFile
         let scheme = configuration.tlsCertificate != nil ? "https" : "http"
+        let responder = MethodNotAllowedResponder(inner: try await AgentAPI.router(store: store, token: token).buildResponder())
         return Application(
-            router: AgentAPI.router(store: store, token: token), server: server,
+            responder: responder, server: server,
             configuration: ApplicationConfiguration(address: address, serverName: "fabric-agent"),
             onServerRunning: { channel in
                 let bound: String

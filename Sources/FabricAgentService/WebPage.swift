@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// `GET /`: one self-contained page (inline CSS and script, no external assets) with the seed's table
-/// and a Fabric column, kept live from `/v1/events`. It loads `/v1/interfaces` first, so it shows the
-/// table even where event streams are buffered away.
+/// and a Fabric column, kept live from `/v1/events`. The current table is embedded in the page, so
+/// the first render needs no request (and shows even where event streams are buffered away).
 enum WebPage {
-    static let html = #"""
+    /// The page with `table` (HostTable JSON, or `null`) embedded.
+    static func html(table json: [UInt8]?) -> String {
+        // `</` cannot end the script element early when written as `<\/` (same JSON value).
+        let embedded = json.map { String(decoding: $0, as: UTF8.self).replacingSlashes() } ?? "null"
+        return template.replacingFirst("/*INITIAL_TABLE*/null", with: embedded)
+    }
+
+    static let template = #"""
         <!DOCTYPE html>
         <html lang="en">
         <head>
@@ -79,10 +86,11 @@ enum WebPage {
           element.textContent = text;
           element.className = down ? "down" : "";
         }
-        fetch("v1/interfaces").then(r => r.json()).then(table => {
-          render(table);
-          status("updated " + new Date(table.sampledAt * 1000).toLocaleTimeString());
-        }).catch(e => status("cannot load the table: " + e, true));
+        const initial = /*INITIAL_TABLE*/null;
+        if (initial) {
+          render(initial);
+          status("updated " + new Date(initial.sampledAt * 1000).toLocaleTimeString());
+        }
         const events = new EventSource("v1/events");
         events.addEventListener("table", event => {
           const table = JSON.parse(event.data);
@@ -94,4 +102,23 @@ enum WebPage {
         </body>
         </html>
         """#
+}
+
+extension String {
+    fileprivate func replacingSlashes() -> String {
+        var result = ""
+        var previous: Character?
+        for character in self {
+            if character == "/" && previous == "<" { result.append("\\") }
+            result.append(character)
+            previous = character
+        }
+        return result
+    }
+
+    fileprivate func replacingFirst(_ target: String, with replacement: String) -> String {
+        let parts = split(separator: target, maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return self }
+        return String(parts[0]) + replacement + String(parts[1])
+    }
 }
