@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "before_vm_start", targets: ["before_vm_start"]),
         .executable(name: "after_update_device", targets: ["after_update_device"]),
         .executable(name: "fabric-wire", targets: ["fabric-wire"]),
+        .executable(name: "after_get_caps", targets: ["after_get_caps"]),
         .library(name: "FabricInventory", targets: ["FabricInventory"]),
         .library(name: "FabricOVSDB", targets: ["FabricOVSDB"]),
         .library(name: "FabricNetlink", targets: ["FabricNetlink"]),
@@ -19,6 +20,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // The agent daemon: service group, HTTP API (with TLS), Prometheus text.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C: libnl (netlink) and libxml2, visible only to the modules that wrap them.
@@ -45,9 +52,24 @@ let package = Package(
             ]
         ),
         .target(
-            name: "FabricAgentCLI",
+            name: "FabricAgentService",
             dependencies: [
                 "FabricInventory", "FabricNetlink", "FabricOVSDB",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "FabricAgentCLI",
+            dependencies: [
+                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricAgentService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -76,6 +98,12 @@ let package = Package(
         // The privileged helper the after-hooks run through sudo, and the module it shares with them.
         .target(name: "FabricWire", dependencies: ["FabricWiring", "FabricOVSDB", "FabricNetlink"]),
         .executableTarget(name: "fabric-wire", dependencies: ["FabricWire", "FabricWiring"]),
+        // Reports the host table to the engine inside VDSM's capabilities.
+        .executableTarget(
+            name: "after_get_caps",
+            dependencies: ["VDSMHook", "FabricInventory", "FabricNetlink", "FabricOVSDB"],
+            path: "hooks/after_get_caps"
+        ),
 
         // Benchmarks: built with the package so they always compile; run by Benchmarks/*.sh.
         .executableTarget(
@@ -102,6 +130,10 @@ let package = Package(
         ),
         .testTarget(name: "FabricWireTests", dependencies: ["FabricWire", "FabricWiring", "FabricTestSupport"]),
         .testTarget(name: "HookContractTests", dependencies: ["FabricTestSupport"]),
+        .testTarget(
+            name: "FabricAgentServiceTests",
+            dependencies: ["FabricAgentService", "FabricInventory", "FabricTestSupport"]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricWiring", "FabricTestSupport"]

@@ -25,6 +25,7 @@ if command -v visudo >/dev/null 2>&1; then
     visudo -cqf packaging/sudoers.d/50_vdsm_hook_fabric
 fi
 install -D -m 0440 packaging/sudoers.d/50_vdsm_hook_fabric "$destdir/etc/sudoers.d/50_vdsm_hook_fabric"
+install_hook after_get_caps after_get_caps
 install -D -m 0755 "$bindir/fabric-agent" "$destdir$prefix/bin/fabric-agent"
 if [ -f systemd/fabric-agent.service ]; then
     install -D -m 0644 systemd/fabric-agent.service "$destdir/usr/lib/systemd/system/fabric-agent.service"

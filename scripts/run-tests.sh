@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 # libvirt (qemu.conf for TCG guests as root, virtlogd, libvirtd) and the unprivileged hook user.
 scripts/libvirt-setup.sh
 
+# The agent's tests: systemd-analyze, chromium, wrk, openssl, curl, prometheus_client, schemathesis.
+scripts/agent-test-setup.sh
+
 # The VM test host (a Debian kernel under QEMU for bonds, VLANs, dummies, the OVS kernel datapath).
 scripts/vmhost/build.sh
 

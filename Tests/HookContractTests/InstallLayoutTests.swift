@@ -12,7 +12,7 @@ import Testing
     static let hooks = "/usr/libexec/vdsm/hooks"
     static let points = [
         "before_device_create", "before_nic_hotplug", "before_vm_start", "after_update_device",
-        "after_device_create", "after_nic_hotplug", "after_device_migrate_destination",
+        "after_device_create", "after_nic_hotplug", "after_device_migrate_destination", "after_get_caps",
     ]
 
     @Test(.enabled(if: staged, reason))

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Benchmark of `fabric-agent serve` in a network namespace with many links (root; iproute2, curl, wrk,
+# python3). Prints figures; asserts nothing.
+#   Benchmarks/agent.sh [LINKS=4096] [CPU_SECONDS=120]
+# 1. steady-state CPU (utime+stime from /proc/PID/stat over CPU_SECONDS) and RSS, default 5 s sampling;
+# 2. latency from `ip link add` to the event on /v1/events that contains the new link (median of 21);
+# 3. GET /v1/interfaces latency with 32 concurrent clients (wrk, loopback inside the namespace).
+set -euo pipefail
+links=${1:-4096} seconds=${2:-120}
+cd "$(dirname "$0")/.."
+agent=${FABRIC_AGENT:-.build/release/fabric-agent}
+[ -x "$agent" ] || agent=.build/debug/fabric-agent
+[ -x "$agent" ] || { echo "build fabric-agent first (swift build -c release)" >&2; exit 1; }
+ns=fabric-bench-$$ dir=$(mktemp -d /tmp/fabric-bench.XXXXXX) pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; ip netns del "$ns" 2>/dev/null; rm -rf "$dir"; }
+trap cleanup EXIT
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+for ((i = 0; i < links / 2; i++)); do echo "link add b$i type veth peer name c$i"; done > "$dir/batch"
+ip -n "$ns" -batch "$dir/batch"
+echo "links in namespace: $(ip -n "$ns" -o link | wc -l)  agent: $agent"
+
+ip netns exec "$ns" "$agent" serve --listen 127.0.0.1:0 --ready-file "$dir/ready" --ovsdb unix:/nonexistent.sock \
+    --log-level warning 2>"$dir/agent.log" &
+pid=$!
+for _ in $(seq 200); do [ -s "$dir/ready" ] && break; sleep 0.1; done
+url=$(cat "$dir/ready")
+echo "serving at $url (pid $pid)"
+sleep 10  # first dumps and two counter samples
+
+ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+hz=$(getconf CLK_TCK)
+t0=$(ticks); sleep "$seconds"; t1=$(ticks)
+cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$seconds" 'BEGIN { printf "%.2f", (b - a) / hz / s * 100 }')
+rss=$(awk '/VmRSS/ {print $2, $3}' "/proc/$pid/status")
+echo "steady state over ${seconds}s: CPU ${cpu}% of one core, RSS $rss"
+bytes=$(ip netns exec "$ns" curl -s "$url/v1/interfaces" | wc -c)
+echo "/v1/interfaces document: $bytes bytes"
+
+ip netns exec "$ns" python3 - "$url" "$ns" <<'PY'
+import http.client, statistics, subprocess, sys, time, urllib.parse
+url, ns = sys.argv[1], sys.argv[2]
+parsed = urllib.parse.urlparse(url)
+connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+connection.request("GET", "/v1/events")
+response = connection.getresponse()
+def wait_for(needle):
+    while True:
+        line = response.readline()
+        if not line:
+            raise SystemExit("event stream ended")
+        if line.startswith(b"data: ") and needle in line:
+            return
+wait_for(b'"schema"')  # the current table
+latencies = []
+for i in range(21):
+    name = "lat%d" % i
+    start = time.monotonic()
+    subprocess.run(["ip", "link", "add", name, "type", "veth", "peer", "name", "lap%d" % i], check=True)
+    wait_for(b'"name":"%s"' % name.encode())
+    latencies.append((time.monotonic() - start) * 1000)
+    time.sleep(0.3)
+print("ip link add -> /v1/events: median %.1f ms, min %.1f, max %.1f (n=%d)" % (
+    statistics.median(latencies), min(latencies), max(latencies), len(latencies)))
+PY
+
+if command -v wrk >/dev/null; then
+    ip netns exec "$ns" wrk -t2 -c32 -d20s --latency "$url/v1/interfaces" | sed -n '/Latency Distribution/,/Transfer/p'
+else
+    echo "wrk missing: apt-get install -y wrk"
+fi

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import FabricAgentService
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `fabric-agent serve`: the daemon. Every option is also a key of /etc/fabric/agent.conf and a
+/// `FABRIC_*` environment variable; flags win over the environment, which wins over the file
+/// (docs/agent.md lists every key with its default).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the host agent: keep the table current and serve it over HTTP.",
+        discussion: """
+            API: GET /v1/interfaces, /v1/interfaces/{name}, /v1/events (server-sent events), /metrics, \
+            /healthz, /openapi.json and / (a live web page). SIGTERM/SIGINT stop gracefully; SIGHUP \
+            reloads the configuration file and environment. See docs/agent.md.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Configuration file (default \(AgentConfiguration.defaultPath), optional when not given).", valueName: "PATH"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "unix:PATH, HOST:PORT or [IPv6]:PORT (default \(AgentConfiguration.defaultListen)).", valueName: "ADDRESS"))
+    var listen: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds between counter samples (default 5).", valueName: "SECONDS"))
+    var sampleInterval: String?
+
+    @Option(name: .long, help: ArgumentHelp("The Open vSwitch database socket.", valueName: "unix:PATH"))
+    var ovsdb: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds an OVSDB request may take (default 2).", valueName: "SECONDS"))
+    var ovsdbTimeout: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Longest wait between OVSDB reconnection attempts (default 10).", valueName: "SECONDS"))
+    var ovsdbMaxBackoff: String?
+
+    @Option(name: .long, help: ArgumentHelp("Watch the links of /run/netns/NAME.", valueName: "NAME"))
+    var netns: String?
+
+    @Option(name: .long, help: ArgumentHelp("Prefix for every host file read.", valueName: "PATH"))
+    var root: String?
+
+    @Option(name: .long, help: ArgumentHelp("The Neutron Open vSwitch agent's configuration.", valueName: "PATH"))
+    var neutronOvsAgentConfig: String?
+
+    @Option(name: .long, help: ArgumentHelp("The Neutron Linux bridge agent's configuration.", valueName: "PATH"))
+    var neutronLinuxbridgeAgentConfig: String?
+
+    @Option(name: .long, help: ArgumentHelp("PEM certificate chain for TLS.", valueName: "PATH"))
+    var tlsCertificate: String?
+
+    @Option(name: .long, help: ArgumentHelp("PEM private key for TLS.", valueName: "PATH"))
+    var tlsKey: String?
+
+    @Option(name: .long, help: ArgumentHelp("File holding the bearer token.", valueName: "PATH"))
+    var tokenFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("trace, debug, info, notice, warning, error, critical (default info).",
+                                            valueName: "LEVEL"))
+    var logLevel: String?
+
+    @Option(name: .long, help: ArgumentHelp("Write the bound address to this file once serving.", valueName: "PATH"))
+    var readyFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds allowed for a graceful stop (default 10).", valueName: "SECONDS"))
+    var shutdownTimeout: String?
+
+    var flags: [String: String] {
+        let pairs: [(String, String?)] = [
+            ("listen", listen), ("sample-interval", sampleInterval), ("ovsdb", ovsdb), ("ovsdb-timeout", ovsdbTimeout),
+            ("ovsdb-max-backoff", ovsdbMaxBackoff), ("netns", netns), ("root", root),
+            ("neutron-ovs-agent-config", neutronOvsAgentConfig),
+            ("neutron-linuxbridge-agent-config", neutronLinuxbridgeAgentConfig), ("tls-certificate", tlsCertificate),
+            ("tls-key", tlsKey), ("token-file", tokenFile), ("log-level", logLevel), ("ready-file", readyFile),
+            ("shutdown-timeout", shutdownTimeout),
+        ]
+        var flags: [String: String] = [:]
+        for (key, value) in pairs { if let value { flags[key] = value } }
+        return flags
+    }
+
+    func run() async throws {
+        let flags = flags
+        let configPath = config
+        let environment = Self.environment()
+        let configuration: AgentConfiguration
+        do {
+            configuration = try AgentConfiguration.resolve(flags: flags, environment: environment, configPath: configPath)
+        } catch {
+            writeStandardError("fabric-agent: invalid configuration: \(error)\n")
+            throw ExitCode(2)
+        }
+        let level = LogLevelBox(configuration.logLevel)
+        AgentLogHandler.bootstrap(level: level)
+        let daemon = AgentDaemon(
+            configuration: configuration, environment: environment, logLevel: level,
+            reload: { () throws(AgentConfigurationError) -> AgentConfiguration in
+                try AgentConfiguration.resolve(flags: flags, environment: Self.environment(), configPath: configPath)
+            })
+        do {
+            try await daemon.run()
+        } catch let error as AgentConfigurationError {
+            writeStandardError("fabric-agent: invalid configuration: \(error)\n")
+            throw ExitCode(2)
+        } catch {
+            writeStandardError("fabric-agent: \(error)\n")
+            throw ExitCode(1)
+        }
+    }
+
+    static func environment() -> [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+}

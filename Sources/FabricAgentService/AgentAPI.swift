@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+import FabricInventory
+public import Hummingbird
+import NIOCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The agent's HTTP API (docs/agent.md, `GET /openapi.json`):
+///
+/// | Route | Answer |
+/// |---|---|
+/// | `GET /` | the web page |
+/// | `GET /v1/interfaces` | the host table (schema `fabric.host-interfaces`) |
+/// | `GET /v1/interfaces/{name}` | one row, or 404 |
+/// | `GET /v1/events` | server-sent events, one `table` event per change |
+/// | `GET /metrics` | Prometheus text |
+/// | `GET /healthz` | `{"status":"ok"}` once the first table exists, else 503 |
+/// | `GET /openapi.json` | the OpenAPI 3 description |
+public enum AgentAPI {
+    /// The router with every route, behind bearer-token authentication when `token` is set.
+    public static func router(store: TableStore, token: String?) -> Router<BasicRequestContext> {
+        let router = Router()
+        if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
+
+        router.get("/") { _, _ in
+            let page = WebPage.html(table: await store.publication?.json)
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
+                body: .init(byteBuffer: ByteBuffer(string: page)))
+        }
+        router.get("/healthz") { _, _ in
+            guard await store.publication != nil else {
+                return jsonError(.serviceUnavailable, "the first netlink snapshot has not been taken yet")
+            }
+            return json(.ok, Array(#"{"status":"ok"}"#.utf8))
+        }
+        router.get("/openapi.json") { _, _ in
+            json(.ok, Array(OpenAPIDocument.json.utf8))
+        }
+        router.get("/v1/interfaces") { _, _ in
+            guard let publication = await store.publication else { return notReady() }
+            return json(.ok, publication.json)
+        }
+        router.get("/v1/interfaces/{name}") { _, context in
+            let name = try context.parameters.require("name")
+            guard let publication = await store.publication else { return notReady() }
+            guard let row = publication.table.interfaces.first(where: { $0.name == name }) else {
+                return jsonError(.notFound, "no interface named '\(name)'")
+            }
+            return json(.ok, encode(row))
+        }
+        router.get("/metrics") { _, _ in
+            guard let publication = await store.publication else { return notReady() }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: MetricsExporter.exposition(publication.table))))
+        }
+        router.get("/v1/events") { _, _ in
+            let stream = await store.subscribe()
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                body: ResponseBody { writer in
+                    // A comment first, so clients see the stream open before the first table.
+                    try await writer.write(ByteBuffer(string: ": fabric host table events\n\n"))
+                    for await publication in stream {
+                        try await writer.write(ByteBuffer(bytes: ServerSentEvent.table(publication)))
+                    }
+                    try await writer.finish(nil)
+                })
+        }
+        return router
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ bytes: [UInt8]) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// `{"error": MESSAGE, "status": CODE}`, the shape of every API error.
+    static func jsonError(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        struct Body: Encodable {
+            var error: String
+            var status: Int
+        }
+        return json(status, encode(Body(error: message, status: status.code)))
+    }
+
+    static func notReady() -> Response {
+        jsonError(.serviceUnavailable, "the first netlink snapshot has not been taken yet")
+    }
+
+    static func encode(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? Array(encoder.encode(value))) ?? Array(#"{"error":"encoding failed"}"#.utf8)
+    }
+}
+
+/// The `/v1/events` wire format: `event: table`, `id: VERSION`, and the whole table as one `data:`
+/// line (compact JSON has no newlines). The whole table rather than a diff keeps clients trivial and
+/// lets a reconnecting client start from any event.
+enum ServerSentEvent {
+    static func table(_ publication: TablePublication) -> [UInt8] {
+        var bytes = Array("event: table\nid: \(publication.version)\ndata: ".utf8)
+        bytes.reserveCapacity(bytes.count + publication.json.count + 2)
+        bytes.append(contentsOf: publication.json)
+        bytes.append(contentsOf: "\n\n".utf8)
+        return bytes
+    }
+}
+
+/// Requires `Authorization: Bearer TOKEN` on every request; answers 401 with a JSON error otherwise.
+/// The comparison takes the same time wherever the first difference is.
+struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
+    let token: [UInt8]
+
+    init(token: String) {
+        self.token = Array(token.utf8)
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+            Self.constantTimeEqual(Array(header.utf8.dropFirst(7)), token)
+        else {
+            var response = AgentAPI.jsonError(.unauthorized, "a valid bearer token is required")
+            response.headers[.wwwAuthenticate] = "Bearer realm=\"fabric-agent\""
+            return response
+        }
+        return try await next(request, context)
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference: UInt8 = a.count == b.count ? 0 : 1
+        for i in 0..<max(a.count, b.count) {
+            difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
+        }
+        return difference == 0
+    }
+}
+
+/// Wraps the router so that another method on a known path gets 405 with `Allow`, not the router's
+/// 404: every route is read-only, and clients deserve to know the path exists.
+struct MethodNotAllowedResponder<Inner: HTTPResponder>: HTTPResponder {
+    typealias Context = Inner.Context
+    let inner: Inner
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let notFound: Bool
+        do {
+            let response = try await inner.respond(to: request, context: context)
+            guard response.status == .notFound else { return response }
+            notFound = true
+            if !Self.isKnown(request) { return response }
+        } catch let error as HTTPError where error.status == .notFound {
+            notFound = true
+            if !Self.isKnown(request) { throw error }
+        }
+        precondition(notFound)
+        var response = AgentAPI.jsonError(.methodNotAllowed, "only GET is supported here")
+        response.headers[.allow] = "GET, HEAD"
+        return response
+    }
+
+    static func isKnown(_ request: Request) -> Bool {
+        guard request.method != .get, request.method != .head else { return false }
+        let path = request.uri.path
+        if ["/", "/healthz", "/openapi.json", "/v1/interfaces", "/v1/events", "/metrics"].contains(path) { return true }
+        let prefix = "/v1/interfaces/"
+        return path.hasPrefix(prefix) && path.count > prefix.count && !path.dropFirst(prefix.count).contains("/")
+    }
+}

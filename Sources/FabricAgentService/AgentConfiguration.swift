@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: Apache-2.0
+import FabricInventory
+public import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Every setting of `fabric-agent serve`, resolved from four layers: command-line flags over
+/// `FABRIC_*` environment variables over the configuration file over the defaults (docs/agent.md).
+///
+/// Each setting has one key, spelled the same way in all layers: `sample-interval` is the file key,
+/// `--sample-interval` the flag and `FABRIC_SAMPLE_INTERVAL` the environment variable.
+public struct AgentConfiguration: Sendable, Hashable {
+    public static let defaultPath = "/etc/fabric/agent.conf"
+    public static let defaultListen = "unix:/run/fabric/agent.sock"
+
+    public var listen: ListenAddress = try! ListenAddress(parsing: Self.defaultListen)
+    /// Seconds between counter samples (rates).
+    public var sampleInterval: Double = 5
+    /// `unix:PATH` of the Open vSwitch database; `nil` uses `OVS_RUNDIR` or the packaged default.
+    public var ovsdb: String?
+    /// Seconds an OVSDB request may take.
+    public var ovsdbTimeout: Double = 2
+    /// The longest wait between reconnection attempts to ovsdb-server.
+    public var ovsdbMaxBackoff: Double = 10
+    /// Watch the links of `/run/netns/NAME` instead of this process's namespace.
+    public var netns: String?
+    /// Prefix for every host file read (VDSM and Neutron configuration, sysfs).
+    public var root: String = ""
+    public var neutronOVSAgentConfig: String = NeutronAgentConfig.defaultOVSAgentPath
+    public var neutronLinuxbridgeAgentConfig: String = NeutronAgentConfig.defaultLinuxBridgeAgentPath
+    /// PEM certificate chain and key for TLS; required together on a non-loopback address.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    /// A file whose first line is the bearer token; required on a non-loopback address.
+    public var tokenFile: String?
+    public var logLevel: Logger.Level = .info
+    /// A file the agent writes its bound address into once it serves (for scripts and tests).
+    public var readyFile: String?
+    /// Seconds the services may take to stop gracefully before they are cancelled.
+    public var shutdownTimeout: Double = 10
+
+    public init() {}
+
+    /// The keys in documentation order.
+    public static let keys = [
+        "listen", "sample-interval", "ovsdb", "ovsdb-timeout", "ovsdb-max-backoff", "netns", "root",
+        "neutron-ovs-agent-config", "neutron-linuxbridge-agent-config", "tls-certificate", "tls-key", "token-file",
+        "log-level", "ready-file", "shutdown-timeout",
+    ]
+
+    /// The environment variable for `key`: `FABRIC_` and the key in upper snake case.
+    public static func environmentVariable(for key: String) -> String {
+        "FABRIC_" + key.uppercased().replacingDashes()
+    }
+
+    /// Resolves the configuration.
+    ///
+    /// - Parameters:
+    ///   - flags: values given on the command line, by key.
+    ///   - environment: the process environment (only `FABRIC_*` variables are read).
+    ///   - configPath: the file named by `--config` or `FABRIC_CONFIG`; `nil` reads ``defaultPath`` if it
+    ///     exists. A file named explicitly must exist.
+    /// - Throws: ``AgentConfigurationError`` naming the key, the source and the reason.
+    public static func resolve(
+        flags: [String: String], environment: [String: String], configPath: String?
+    ) throws(AgentConfigurationError) -> AgentConfiguration {
+        var configuration = AgentConfiguration()
+        let path = configPath ?? environment["FABRIC_CONFIG"]
+        let fileValues = try ConfigurationFile.load(path: path ?? defaultPath, required: path != nil)
+        for key in keys {
+            if let value = flags[key] {
+                try configuration.set(key, value, source: "--\(key)")
+            } else if let value = environment[environmentVariable(for: key)] {
+                try configuration.set(key, value, source: environmentVariable(for: key))
+            } else if let entry = fileValues[key] {
+                try configuration.set(key, entry.value, source: "\(entry.file):\(entry.line)")
+            }
+        }
+        try configuration.validate()
+        return configuration
+    }
+
+    /// Applies one textual value.
+    mutating func set(_ key: String, _ value: String, source: String) throws(AgentConfigurationError) {
+        func fail(_ reason: String) -> AgentConfigurationError {
+            AgentConfigurationError(key: key, source: source, reason: reason)
+        }
+        func seconds(minimum: Double, maximum: Double) throws(AgentConfigurationError) -> Double {
+            guard let number = Double(value), number.isFinite else {
+                throw fail("'\(value)' is not a number of seconds")
+            }
+            guard number >= minimum, number <= maximum else {
+                throw fail("\(value) is outside \(minimum.shortDescription)…\(maximum.shortDescription) seconds")
+            }
+            return number
+        }
+        func path() throws(AgentConfigurationError) -> String {
+            guard value.hasPrefix("/") else { throw fail("'\(value)' is not an absolute path") }
+            return value
+        }
+        switch key {
+        case "listen":
+            do { listen = try ListenAddress(parsing: value) } catch { throw fail(error.reason) }
+        case "sample-interval": sampleInterval = try seconds(minimum: 0.1, maximum: 3600)
+        case "ovsdb":
+            guard value.hasPrefix("unix:/") else { throw fail("'\(value)' is not unix:PATH") }
+            ovsdb = value
+        case "ovsdb-timeout": ovsdbTimeout = try seconds(minimum: 0.05, maximum: 60)
+        case "ovsdb-max-backoff": ovsdbMaxBackoff = try seconds(minimum: 0.1, maximum: 600)
+        case "netns":
+            guard !value.isEmpty, !value.contains("/") else { throw fail("'\(value)' is not a namespace name") }
+            netns = value
+        case "root":
+            guard value.isEmpty || value.hasPrefix("/") else { throw fail("'\(value)' is not an absolute path") }
+            root = value
+        case "neutron-ovs-agent-config": neutronOVSAgentConfig = try path()
+        case "neutron-linuxbridge-agent-config": neutronLinuxbridgeAgentConfig = try path()
+        case "tls-certificate": tlsCertificate = try path()
+        case "tls-key": tlsKey = try path()
+        case "token-file": tokenFile = try path()
+        case "log-level":
+            guard let level = Logger.Level(rawValue: value.lowercased()) else {
+                throw fail("'\(value)' is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            logLevel = level
+        case "ready-file": readyFile = try path()
+        case "shutdown-timeout": shutdownTimeout = try seconds(minimum: 1, maximum: 600)
+        default: throw fail("unknown key")
+        }
+    }
+
+    /// Rules that involve more than one key.
+    func validate() throws(AgentConfigurationError) {
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw AgentConfigurationError(
+                key: tlsCertificate == nil ? "tls-certificate" : "tls-key", source: "configuration",
+                reason: "tls-certificate and tls-key must be given together")
+        }
+        if !listen.isLocal {
+            guard tlsCertificate != nil else {
+                throw AgentConfigurationError(
+                    key: "tls-certificate", source: "configuration",
+                    reason: "listening on \(listen) (not loopback) requires tls-certificate and tls-key")
+            }
+            guard tokenFile != nil else {
+                throw AgentConfigurationError(
+                    key: "token-file", source: "configuration",
+                    reason: "listening on \(listen) (not loopback) requires a bearer token (token-file)")
+            }
+        }
+    }
+
+    /// The bearer token from ``tokenFile``: its first line, trimmed. Never logged.
+    public func loadToken() throws(AgentConfigurationError) -> String? {
+        guard let tokenFile else { return nil }
+        guard let text = ConfigurationFile.readText(tokenFile) else {
+            throw AgentConfigurationError(key: "token-file", source: tokenFile, reason: "cannot read the file")
+        }
+        let token = text.split(separator: "\n", omittingEmptySubsequences: true).first.map {
+            String($0).trimmingWhitespace()
+        } ?? ""
+        guard token.count >= 16 else {
+            throw AgentConfigurationError(
+                key: "token-file", source: tokenFile, reason: "the token must be at least 16 characters")
+        }
+        return token
+    }
+}
+
+/// A configuration value that cannot be used; printed as one line.
+public struct AgentConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var key: String
+    /// Where the value came from: `--flag`, `FABRIC_…` or `file:line`.
+    public var source: String
+    public var reason: String
+
+    public var description: String { "\(key): \(reason) (from \(source))" }
+}
+
+/// The `key = value` file format of /etc/fabric/agent.conf: one setting per line, `#` starts a
+/// comment line, blank lines are ignored, whitespace around key and value is trimmed, no quoting.
+enum ConfigurationFile {
+    struct Entry: Hashable {
+        var value: String
+        var file: String
+        var line: Int
+    }
+
+    static func load(path: String, required: Bool) throws(AgentConfigurationError) -> [String: Entry] {
+        guard let text = readText(path) else {
+            if !required && errno == ENOENT { return [:] }
+            throw AgentConfigurationError(key: "config", source: path, reason: "cannot read the configuration file")
+        }
+        var entries: [String: Entry] = [:]
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = String(rawLine).trimmingWhitespace()
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let source = "\(path):\(number + 1)"
+            guard let equals = line.firstIndex(of: "=") else {
+                throw AgentConfigurationError(key: line, source: source, reason: "expected key = value")
+            }
+            let key = String(line[..<equals]).trimmingWhitespace()
+            let value = String(line[line.index(after: equals)...]).trimmingWhitespace()
+            guard AgentConfiguration.keys.contains(key) else {
+                throw AgentConfigurationError(key: key, source: source, reason: "unknown key")
+            }
+            entries[key] = Entry(value: value, file: path, line: number + 1)
+        }
+        return entries
+    }
+
+    /// The whole file as UTF-8, or `nil` with `errno` set.
+    static func readText(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+
+    fileprivate func replacingDashes() -> String {
+        String(map { $0 == "-" ? "_" : $0 })
+    }
+}
+
+extension Double {
+    fileprivate var shortDescription: String {
+        self == rounded() ? String(Int(self)) : String(self)
+    }
+}

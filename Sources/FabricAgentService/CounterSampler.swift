@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+import FabricInventory
+import FabricNetlink
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// The sampling interval, shared between the sampler's thread and the reload service.
+public final class SampleInterval: Sendable {
+    private let seconds: Mutex<Double>
+
+    public init(seconds: Double) {
+        self.seconds = Mutex(seconds)
+    }
+
+    public var value: Double {
+        get { seconds.withLock { $0 } }
+        set { seconds.withLock { $0 = newValue } }
+    }
+}
+
+/// Takes a link dump every interval for the rate columns: counters change without netlink events,
+/// so this is the one periodic dump the agent makes. Runs on a thread of its own with its own socket.
+public struct CounterSampler: Service {
+    public var networkNamespace: String?
+    public var interval: SampleInterval
+    public var store: TableStore
+    public var logger: Logger
+
+    public init(networkNamespace: String?, interval: SampleInterval, store: TableStore, logger: Logger) {
+        self.networkNamespace = networkNamespace
+        self.interval = interval
+        self.store = store
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let (samples, continuation) = AsyncStream.makeStream(
+            of: Result<HostTableBuilder.Sample, NetlinkError>.self, bufferingPolicy: .bufferingNewest(1))
+        let stop = StopFlag()
+        let namespace = networkNamespace
+        let interval = interval
+        BlockingWorker.start(name: "fabric-sampler") {
+            defer { continuation.finish() }
+            do throws(NetlinkError) {
+                let socket = try NetlinkWatcher.openSocket(namespace)
+                // The first sample at once, so rates appear after one interval.
+                repeat {
+                    continuation.yield(.success(HostTableBuilder.Sample(snapshot: try socket.snapshot())))
+                } while !stop.wait(seconds: interval.value)
+            } catch {
+                continuation.yield(.failure(error))
+            }
+        }
+        try await withGracefulShutdownHandler {
+            for await sample in samples {
+                switch sample {
+                case .success(let sample): await store.countersSampled(sample)
+                case .failure(let error):
+                    logger.error("counter sampler failed", metadata: ["error": "\(error)"])
+                    stop.stop()
+                    throw error
+                }
+            }
+        } onGracefulShutdown: {
+            stop.stop()
+        }
+    }
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+import FabricInventory
+import FabricNetlink
+import Prometheus
+
+/// The table in the Prometheus text format (`GET /metrics`). Every scrape builds a fresh registry from
+/// the current table, so interfaces that vanished vanish from the metrics too, and counters are the
+/// kernel's cumulative values rather than something the agent accumulated.
+///
+/// Per-interface series carry the labels `interface`, `fabric` (`vdsm`, `openvswitch`, `ovn`,
+/// `linuxbridge`, `unclassified`) and `network` (the VDSM or provider network, empty when none).
+enum MetricsExporter {
+    /// `fabric_interface_NAME_UNIT`.
+    private static func interface(_ name: String, unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "fabric", subsystem: "interface", metricName: name, unitName: unit, helpText: help)
+    }
+
+    static func exposition(_ table: HostTable) -> [UInt8] {
+        let registry = PrometheusCollectorRegistry()
+        let counters: [(String, String, KeyPath<LinkStatistics, UInt64>)] = [
+            ("receive_bytes", "Bytes received (kernel counter).", \.rxBytes),
+            ("transmit_bytes", "Bytes transmitted (kernel counter).", \.txBytes),
+            ("receive_packets", "Packets received.", \.rxPackets),
+            ("transmit_packets", "Packets transmitted.", \.txPackets),
+            ("receive_errors", "Receive errors.", \.rxErrors),
+            ("transmit_errors", "Transmit errors.", \.txErrors),
+            ("receive_drops", "Received packets dropped.", \.rxDropped),
+            ("transmit_drops", "Transmitted packets dropped.", \.txDropped),
+        ]
+        for row in table.interfaces {
+            let labels = [
+                ("interface", row.name), ("fabric", row.classification.fabric.rawValue),
+                ("network", row.classification.networkName ?? ""),
+            ]
+            for (name, help, path) in counters {
+                let value = row.statistics[keyPath: path]
+                registry.makeCounter(descriptor: interface(name, unit: "total", help), labels: labels)
+                    .increment(by: Int64(clamping: value))
+            }
+            registry.makeGauge(
+                descriptor: interface("oper", unit: "up", "1 when the kernel's operational state is UP, else 0."),
+                labels: labels
+            ).set(Double(row.operState == .up ? 1 : 0))
+            if let speed = row.speedMbps {
+                registry.makeGauge(
+                    descriptor: interface("speed", unit: "mbps", "Link speed in megabits per second, when known."),
+                    labels: labels).set(Double(speed))
+            }
+            if let rates = row.rates {
+                if let rx = rates.rxMbps {
+                    registry.makeGauge(
+                        descriptor: interface("receive", unit: "mbps", "Receive rate over the last sample interval."),
+                        labels: labels).set(rx)
+                }
+                if let tx = rates.txMbps {
+                    registry.makeGauge(
+                        descriptor: interface("transmit", unit: "mbps", "Transmit rate over the last sample interval."),
+                        labels: labels).set(tx)
+                }
+            }
+        }
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "fabric", metricName: "interfaces", unitName: "", helpText: "Interfaces in the host table.")
+        ).set(Double(table.interfaces.count))
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "fabric", metricName: "ovsdb", unitName: "reachable",
+                helpText: "1 while the Open vSwitch database answers, else 0.")
+        ).set(Double(table.sources.ovsdb.reachable ? 1 : 0))
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "fabric", metricName: "table_sampled_timestamp", unitName: "seconds",
+                helpText: "When the table's last sample was taken, seconds since the Unix epoch.")
+        ).set(table.sampledAt)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(table.interfaces.count * 2048)
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}

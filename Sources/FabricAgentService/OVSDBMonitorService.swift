@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+import FabricInventory
+public import FabricOVSDB
+public import Logging
+public import ServiceLifecycle
+
+/// Follows the Open vSwitch database with an RFC 7047 `monitor` on a thread of its own, and keeps
+/// following it across `ovsdb-server` restarts: on any transport error the table is told OVS is
+/// unknown, and the thread reconnects with exponential backoff (0.25 s doubling up to
+/// ``maximumBackoff``; reset after a successful monitor). A fresh monitor starts with the full state,
+/// so nothing needs replaying after a reconnect.
+public struct OVSDBMonitorService: Service {
+    public var endpoint: OVSDBEndpoint
+    public var timeout: Duration
+    public var maximumBackoff: Double
+    public var store: TableStore
+    public var logger: Logger
+
+    public init(endpoint: OVSDBEndpoint, timeout: Duration, maximumBackoff: Double, store: TableStore, logger: Logger) {
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.maximumBackoff = maximumBackoff
+        self.store = store
+        self.logger = logger
+    }
+
+    enum Event: Sendable {
+        case connected
+        case state(SwitchState)
+        case disconnected(String, retryIn: Double)
+    }
+
+    /// The wait before reconnection attempt `attempt` (0-based): 0.25 s doubling, capped.
+    public static func backoff(attempt: Int, maximum: Double) -> Double {
+        min(maximum, 0.25 * Double(1 << min(attempt, 20)))
+    }
+
+    public func run() async throws {
+        let (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
+        let stop = StopFlag()
+        let endpoint = endpoint
+        let timeout = timeout
+        let maximumBackoff = maximumBackoff
+        BlockingWorker.start(name: "fabric-ovsdb") {
+            defer { continuation.finish() }
+            var attempt = 0
+            while !stop.isStopped {
+                var reason: String
+                do throws(OVSDBError) {
+                    var client = try OVSDBClient(endpoint: endpoint, timeout: timeout)
+                    continuation.yield(.connected)
+                    try client.monitor(timeout: timeout, isCancelled: { stop.isStopped }) { state in
+                        attempt = 0
+                        continuation.yield(.state(state))
+                        return !stop.isStopped
+                    }
+                    reason = "monitor ended"
+                } catch {
+                    reason = "\(error)"
+                }
+                if stop.isStopped { return }
+                let delay = Self.backoff(attempt: attempt, maximum: maximumBackoff)
+                attempt += 1
+                continuation.yield(.disconnected(reason, retryIn: delay))
+                stop.wait(seconds: delay)
+            }
+        }
+        let endpointText = endpoint.description
+        var wasReachable: Bool?
+        await withGracefulShutdownHandler {
+            for await event in events {
+                switch event {
+                case .connected:
+                    continue
+                case .state(let state):
+                    if wasReachable != true {
+                        logger.info("connected to the OVS database", metadata: ["ovsdb.endpoint": "\(endpointText)"])
+                    }
+                    wasReachable = true
+                    await store.switchChanged(state, status: HostTable.OVSDBStatus(endpoint: endpointText, reachable: true))
+                case .disconnected(let reason, let delay):
+                    if wasReachable != false {
+                        logger.warning(
+                            "OVS database unreachable; OVS membership is unknown until it returns",
+                            metadata: [
+                                "ovsdb.endpoint": "\(endpointText)", "error": "\(reason)",
+                                "ovsdb.retry_seconds": "\(delay)",
+                            ])
+                    }
+                    wasReachable = false
+                    await store.switchChanged(
+                        nil, status: HostTable.OVSDBStatus(endpoint: endpointText, reachable: false, error: reason))
+                }
+            }
+        } onGracefulShutdown: {
+            stop.stop()
+        }
+    }
+}

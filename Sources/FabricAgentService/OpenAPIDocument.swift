@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// `GET /openapi.json`: the hand-written OpenAPI 3 description of the agent's API. Tests check it
+/// against the live API with schemathesis, so a route or field change must update it.
+enum OpenAPIDocument {
+    static let json = #"""
+        {
+          "openapi": "3.0.3",
+          "info": {
+            "title": "fabric-agent",
+            "version": "1.0.0",
+            "description": "The fabric-aware host interface table of an oVirt host (docs/agent.md, docs/host-table-schema.md). On a non-loopback address every route requires TLS and a bearer token."
+          },
+          "security": [{}, {"bearerAuth": []}],
+          "paths": {
+            "/v1/interfaces": {
+              "get": {
+                "operationId": "listInterfaces",
+                "summary": "The whole host table (schema fabric.host-interfaces, the same document as fabric-agent show --json).",
+                "responses": {
+                  "200": {"description": "The table.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HostTable"}}}},
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "503": {"$ref": "#/components/responses/NotReady"}
+                }
+              }
+            },
+            "/v1/interfaces/{name}": {
+              "get": {
+                "operationId": "getInterface",
+                "summary": "One row of the table.",
+                "parameters": [{
+                  "name": "name", "in": "path", "required": true,
+                  "description": "The kernel's interface name.",
+                  "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:@-]{1,15}$"}
+                }],
+                "responses": {
+                  "200": {"description": "The row.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HostInterface"}}}},
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "404": {"description": "No interface has that name.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                  "503": {"$ref": "#/components/responses/NotReady"}
+                }
+              }
+            },
+            "/v1/events": {
+              "get": {
+                "operationId": "events",
+                "summary": "Server-sent events: the current table at once, then one event per change.",
+                "description": "Each event is `event: table`, `id: VERSION` (grows by one per change) and one `data:` line holding the whole HostTable as compact JSON. A change is any difference in the rows or sources, and every counter sample (rates). The stream ends when the agent stops.",
+                "responses": {
+                  "200": {"description": "An endless event stream.", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                  "401": {"$ref": "#/components/responses/Unauthorized"}
+                }
+              }
+            },
+            "/metrics": {
+              "get": {
+                "operationId": "metrics",
+                "summary": "Prometheus text exposition: per-interface counters, speed, operational state and rates, labelled interface, fabric and network.",
+                "responses": {
+                  "200": {"description": "Metrics.", "content": {"text/plain": {"schema": {"type": "string"}}}},
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "503": {"$ref": "#/components/responses/NotReady"}
+                }
+              }
+            },
+            "/healthz": {
+              "get": {
+                "operationId": "health",
+                "summary": "Liveness: ok once the first table exists.",
+                "responses": {
+                  "200": {"description": "Serving.", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok"]}}}}}},
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "503": {"$ref": "#/components/responses/NotReady"}
+                }
+              }
+            },
+            "/openapi.json": {
+              "get": {
+                "operationId": "openapi",
+                "summary": "This document.",
+                "responses": {
+                  "200": {"description": "OpenAPI 3.", "content": {"application/json": {"schema": {"type": "object"}}}},
+                  "401": {"$ref": "#/components/responses/Unauthorized"}
+                }
+              }
+            },
+            "/": {
+              "get": {
+                "operationId": "webPage",
+                "summary": "A self-contained web page showing the table, live.",
+                "responses": {
+                  "200": {"description": "HTML.", "content": {"text/html": {"schema": {"type": "string"}}}},
+                  "401": {"$ref": "#/components/responses/Unauthorized"}
+                }
+              }
+            }
+          },
+          "components": {
+            "securitySchemes": {
+              "bearerAuth": {"type": "http", "scheme": "bearer", "description": "Required when the agent listens on a non-loopback address (token-file)."}
+            },
+            "responses": {
+              "Unauthorized": {"description": "Missing or wrong bearer token.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "NotReady": {"description": "The first netlink snapshot has not been taken yet.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            },
+            "schemas": {
+              "Error": {
+                "type": "object", "required": ["error", "status"],
+                "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}
+              },
+              "HostTable": {
+                "type": "object",
+                "required": ["schema", "schemaVersion", "sampledAt", "sources", "interfaces"],
+                "properties": {
+                  "schema": {"type": "string", "enum": ["fabric.host-interfaces"]},
+                  "schemaVersion": {"type": "integer", "minimum": 1},
+                  "hostname": {"type": "string"},
+                  "sampledAt": {"type": "number"},
+                  "intervalSeconds": {"type": "number"},
+                  "sources": {
+                    "type": "object", "required": ["ovsdb", "warnings"],
+                    "properties": {
+                      "ovsdb": {
+                        "type": "object", "required": ["endpoint", "reachable"],
+                        "properties": {
+                          "endpoint": {"type": "string"}, "reachable": {"type": "boolean"},
+                          "error": {"type": "string"}, "ovnControlled": {"type": "boolean"}
+                        }
+                      },
+                      "vdsmConfig": {"type": "string"},
+                      "warnings": {"type": "array", "items": {"type": "string"}}
+                    }
+                  },
+                  "interfaces": {"type": "array", "items": {"$ref": "#/components/schemas/HostInterface"}}
+                }
+              },
+              "HostInterface": {
+                "type": "object",
+                "required": ["name", "index", "kind", "mtu", "operState", "isUp", "addresses", "statistics", "classification"],
+                "properties": {
+                  "name": {"type": "string"},
+                  "index": {"type": "integer"},
+                  "kind": {"type": "string"},
+                  "kernelKind": {"type": "string"},
+                  "mac": {"type": "string"},
+                  "permanentMAC": {"type": "string"},
+                  "mtu": {"type": "integer", "minimum": 0},
+                  "operState": {"type": "string", "enum": ["UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"]},
+                  "isUp": {"type": "boolean"},
+                  "speedMbps": {"type": "integer"},
+                  "addresses": {"type": "array", "items": {
+                    "type": "object", "required": ["family", "cidr", "scope", "secondary"],
+                    "properties": {"family": {"type": "string"}, "cidr": {"type": "string"}, "scope": {"type": "string"}, "secondary": {"type": "boolean"}}
+                  }},
+                  "primaryAddress": {"type": "string"},
+                  "master": {"type": "string"},
+                  "slaveKind": {"type": "string"},
+                  "bond": {"type": "string"},
+                  "vlanID": {"type": "integer"},
+                  "parent": {"type": "string"},
+                  "peer": {"type": "string"},
+                  "bonding": {"type": "object"},
+                  "bridgePorts": {"type": "array", "items": {"type": "string"}},
+                  "ovs": {
+                    "type": "object", "required": ["bridge", "port", "interfaceType"],
+                    "properties": {
+                      "bridge": {"type": "string"}, "port": {"type": "string"}, "interfaceType": {"type": "string"},
+                      "ofport": {"type": "integer"}, "tag": {"type": "integer"},
+                      "externalIDs": {"type": "object", "additionalProperties": {"type": "string"}},
+                      "portOtherConfig": {"type": "object", "additionalProperties": {"type": "string"}}
+                    }
+                  },
+                  "statistics": {
+                    "type": "object",
+                    "properties": {
+                      "rxBytes": {"type": "integer", "minimum": 0}, "txBytes": {"type": "integer", "minimum": 0},
+                      "rxPackets": {"type": "integer", "minimum": 0}, "txPackets": {"type": "integer", "minimum": 0},
+                      "rxErrors": {"type": "integer", "minimum": 0}, "txErrors": {"type": "integer", "minimum": 0},
+                      "rxDropped": {"type": "integer", "minimum": 0}, "txDropped": {"type": "integer", "minimum": 0}
+                    }
+                  },
+                  "rates": {
+                    "type": "object", "required": ["intervalSeconds"],
+                    "properties": {
+                      "rxMbps": {"type": "number"}, "txMbps": {"type": "number"},
+                      "droppedPackets": {"type": "integer", "minimum": 0}, "intervalSeconds": {"type": "number"}
+                    }
+                  },
+                  "classification": {
+                    "type": "object", "required": ["fabric", "reason"],
+                    "properties": {
+                      "fabric": {"type": "string", "enum": ["vdsm", "openvswitch", "ovn", "linuxbridge", "unclassified"]},
+                      "networkName": {"type": "string"},
+                      "reason": {"type": "string"}
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+        """#
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+public import FabricInventory
+import FabricNetlink
+public import FabricOVSDB
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// One version of the table as served: the document, its JSON (encoded once, served many times)
+/// and a version number that grows by one per change.
+public struct TablePublication: Sendable {
+    public var version: UInt64
+    public var table: HostTable
+    public var json: [UInt8]
+}
+
+/// The single owner of the agent's current host table. The netlink watcher, the counter sampler and
+/// the OVSDB monitor feed it facts; it rebuilds the table and broadcasts every change to subscribers
+/// (the `/v1/events` streams). A fact that does not change the table (a link event that only moved
+/// counters between samples) updates it silently, so subscribers see one event per real change plus
+/// one per counter sample.
+public actor TableStore {
+    private var builder: HostTableBuilder
+    private var latest: HostTableBuilder.Sample?
+    /// The two most recent counter samples; rates are computed between them so that link events in
+    /// between do not shorten the interval.
+    private var rateEarlier: HostTableBuilder.Sample?
+    private var rateLatest: HostTableBuilder.Sample?
+    private var switchState: SwitchState?
+    private var ovsdbStatus: HostTable.OVSDBStatus
+    private var current: TablePublication?
+    private var subscribers: [UInt64: AsyncStream<TablePublication>.Continuation] = [:]
+    private var nextSubscriber: UInt64 = 0
+    private var closed = false
+
+    public init(builder: HostTableBuilder, ovsdbEndpoint: String) {
+        self.builder = builder
+        self.ovsdbStatus = HostTable.OVSDBStatus(
+            endpoint: ovsdbEndpoint, reachable: false, error: "not connected yet")
+    }
+
+    /// The latest table, or `nil` before the first netlink snapshot.
+    public var publication: TablePublication? { current }
+
+    /// A fresh link dump after a netlink change (or at start, or after an overrun).
+    public func linksChanged(_ sample: HostTableBuilder.Sample) {
+        latest = sample
+        rebuild(force: false)
+    }
+
+    /// A periodic counter sample: moves the rate window and always publishes.
+    public func countersSampled(_ sample: HostTableBuilder.Sample) {
+        rateEarlier = rateLatest
+        rateLatest = sample
+        if latest == nil || sample.monotonicTime >= latest!.monotonicTime { latest = sample }
+        rebuild(force: true)
+    }
+
+    /// The OVS database's view; `nil` state with an unreachable status while disconnected.
+    public func switchChanged(_ state: SwitchState?, status: HostTable.OVSDBStatus) {
+        switchState = state
+        ovsdbStatus = status
+        rebuild(force: false)
+    }
+
+    /// New file locations after a configuration reload.
+    public func reconfigure(builder: HostTableBuilder) {
+        self.builder = builder
+        rebuild(force: false)
+    }
+
+    /// Every publication from now on, starting with the current one. The stream keeps only the newest
+    /// unread publication, so a slow reader skips versions instead of buffering without bound.
+    public func subscribe() -> AsyncStream<TablePublication> {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: TablePublication.self, bufferingPolicy: .bufferingNewest(1))
+        if closed {
+            continuation.finish()
+            return stream
+        }
+        let id = nextSubscriber
+        nextSubscriber += 1
+        subscribers[id] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(id) }
+        }
+        if let current { continuation.yield(current) }
+        return stream
+    }
+
+    public var subscriberCount: Int { subscribers.count }
+
+    /// Ends every subscription (graceful shutdown) and refuses new ones.
+    public func close() {
+        closed = true
+        for continuation in subscribers.values { continuation.finish() }
+        subscribers.removeAll()
+    }
+
+    private func unsubscribe(_ id: UInt64) {
+        subscribers[id] = nil
+    }
+
+    private func rebuild(force: Bool) {
+        guard let latest else { return }
+        var table = builder.table(sample: latest, earlier: nil, switchState: switchState, ovsdb: ovsdbStatus)
+        if let earlier = rateEarlier, let later = rateLatest {
+            let before = earlier.counters
+            let after = later.counters
+            for i in table.interfaces.indices {
+                let name = table.interfaces[i].name
+                guard let old = before[name], let new = after[name] else { continue }
+                table.interfaces[i].rates = RateCalculator.rates(from: old, to: new)
+            }
+            table.intervalSeconds = Double(later.monotonicTime &- earlier.monotonicTime) / 1e9
+        }
+        if !force, let current, current.table.interfaces == table.interfaces, current.table.sources == table.sources {
+            return
+        }
+        let version = (current?.version ?? 0) + 1
+        let publication = TablePublication(version: version, table: table, json: Self.encode(table))
+        current = publication
+        for continuation in subscribers.values { continuation.yield(publication) }
+    }
+
+    /// The same bytes `fabric-agent show --json` prints (sorted keys), without the pretty-printing.
+    static func encode(_ table: HostTable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? Array(encoder.encode(table))) ?? Array(#"{"error":"cannot encode the table"}"#.utf8)
+    }
+}

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: Apache-2.0
+import FabricTestSupport
+import Foundation
+import Testing
+
+/// The built `fabric-agent serve`, run the way systemd and admins run it, inside a test network
+/// namespace so its table is the namespace's.
+@Suite("fabric-agent serve (built binary)", .serialized, .timeLimit(.minutes(3)))
+struct AgentServeTests {
+    static let inNamespace = AgentTestGate.canRunInNamespace
+
+    @Test(.enabled(if: inNamespace, AgentTestGate.namespaceReason))
+    func tableFollowsLinkChangesWithoutRestartAndStopsCleanly() throws {
+        let namespace = try NetworkNamespaceFixture(prefix: "fab-agent")
+        defer { namespace.delete() }
+        let directory = AgentProcess.temporaryDirectory()
+        let socket = directory + "/agent.sock"
+        let agent = try AgentProcess(
+            namespace: namespace.name,
+            arguments: ["--listen", "unix:" + socket, "--sample-interval", "1", "--ovsdb", "unix:\(directory)/no-db.sock"],
+            directory: directory)
+        #expect(agent.bound == "unix:" + socket)
+        #expect(try agent.interfaceNames() == ["lo"])
+        #expect(try agent.curl("/healthz").status == 200)
+        let missing = try agent.curl("/v1/interfaces/veth-nope")
+        #expect(missing.status == 404)
+        #expect(missing.body.contains(#""error""#))
+
+        let events = try EventStream(agent: agent)
+        #expect(AgentProcess.eventually { !events.tables().isEmpty })
+        try namespace.ip("link", "add", "fa0", "type", "veth", "peer", "name", "fa1")
+        #expect(try AgentProcess.eventually { try agent.interfaceNames() == ["lo", "fa0", "fa1"] })
+        #expect(AgentProcess.eventually { events.tables().contains { events.names(in: $0).isSuperset(of: ["fa0", "fa1"]) } })
+        let row = try agent.json("/v1/interfaces/fa0")
+        #expect(row["kind"] as? String == "veth")
+        #expect(row["peer"] as? String == "fa1")
+
+        try namespace.ip("link", "del", "fa0")
+        #expect(try AgentProcess.eventually { try agent.interfaceNames() == ["lo"] })
+        #expect(AgentProcess.eventually { events.names(in: events.tables().last ?? [:]) == ["lo"] })
+        #expect(try agent.curl("/v1/interfaces/fa0").status == 404)
+
+        let pid = agent.pid
+        #expect(agent.stop() == 0)
+        #expect(kill(pid, 0) != 0, "the agent's pid is gone")
+        #expect(!FileManager.default.fileExists(atPath: socket), "the socket file is removed")
+        #expect(!FileManager.default.fileExists(atPath: agent.readyFile))
+    }
+
+    @Test(.enabled(if: inNamespace, AgentTestGate.namespaceReason))
+    func notifiesSystemdReadyAndStopping() throws {
+        let namespace = try NetworkNamespaceFixture(prefix: "fab-agent")
+        defer { namespace.delete() }
+        let notify = try NotifySocket(abstract: false)
+        let directory = AgentProcess.temporaryDirectory()
+        let agent = try AgentProcess(
+            namespace: namespace.name, arguments: ["--listen", "unix:\(directory)/a.sock", "--ovsdb", "unix:/nonexistent.sock"],
+            environment: ["NOTIFY_SOCKET": notify.name], directory: directory)
+        let ready = try #require(notify.receive(seconds: 5))
+        #expect(ready.split(separator: "\n").contains("READY=1"))
+        #expect(ready.contains("STATUS=serving on unix:\(directory)/a.sock"))
+        #expect(agent.stop() == 0)
+        #expect(notify.receive(seconds: 5) == "STOPPING=1")
+    }
+
+    @Test(.enabled(if: AgentProcess.binary != nil, "needs a built fabric-agent"))
+    func badConfigurationFailsWithOneLineNamingTheKey() throws {
+        let cases: [([String], [String: String], String)] = [
+            (["--sample-interval", "soon"], [:], "sample-interval"),
+            ([], ["FABRIC_LOG_LEVEL": "chatty"], "log-level"),
+            (["--listen", "0.0.0.0:0"], [:], "tls-certificate"),
+        ]
+        for (arguments, environment, key) in cases {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: AgentProcess.binary!)
+            process.arguments = ["serve", "--config", "/dev/null"] + arguments
+            process.environment = environment
+            let pipe = Pipe()
+            process.standardError = pipe
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            let stderr = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationStatus != 0)
+            #expect(stderr.hasPrefix("fabric-agent: invalid configuration: \(key):"), "\(stderr)")
+            #expect(stderr.split(separator: "\n").count == 1)
+        }
+    }
+
+    // MARK: Open vSwitch
+
+    @Test(.enabled(if: inNamespace && OVSSandbox.isAvailable, "needs root, a built agent and Open vSwitch"))
+    func ovsPortChangesFabricAndOVSDBRestartIsSurvived() throws {
+        let sandbox = try OVSSandbox(startSwitch: false)
+        defer { sandbox.stop() }
+        let namespace = try NetworkNamespaceFixture(prefix: "fab-agent")
+        defer { namespace.delete() }
+        try namespace.ip("link", "add", "tapvnic0", "type", "veth", "peer", "name", "tapvnic1")
+        let agent = try AgentProcess(
+            namespace: namespace.name,
+            arguments: [
+                "--listen", "unix:\(AgentProcess.temporaryDirectory())/a.sock", "--ovsdb", sandbox.remote,
+                "--ovsdb-max-backoff", "1",
+            ])
+        func fabric(_ name: String) throws -> String? {
+            ((try agent.json("/v1/interfaces/\(name)"))["classification"] as? [String: Any])?["fabric"] as? String
+        }
+        func reachable() throws -> Bool {
+            (((try agent.json("/v1/interfaces"))["sources"] as? [String: Any])?["ovsdb"] as? [String: Any])?["reachable"]
+                as? Bool ?? false
+        }
+        #expect(try AgentProcess.eventually { try reachable() })
+        #expect(try fabric("tapvnic0") == "unclassified")
+
+        // The bridge need not exist in the kernel: classification reads the database.
+        let bridge = OVSSandbox.uniqueName("brint")
+        try sandbox.vsctl("add-br", bridge)
+        try sandbox.vsctl(
+            "add-port", bridge, "tapvnic0", "--", "set", "Interface", "tapvnic0", "external_ids:iface-id=vnic-0001")
+        #expect(try AgentProcess.eventually { try fabric("tapvnic0") == "openvswitch" })
+        let ovs = try agent.json("/v1/interfaces/tapvnic0")["ovs"] as? [String: Any]
+        #expect(ovs?["bridge"] as? String == bridge)
+
+        sandbox.stopDatabase()
+        #expect(try AgentProcess.eventually { try !reachable() })
+        #expect(try fabric("tapvnic0") != "openvswitch", "OVS membership is unknown while disconnected")
+        try sandbox.startDatabase()
+        #expect(try AgentProcess.eventually(seconds: 15) { try reachable() })
+        #expect(try AgentProcess.eventually { try fabric("tapvnic0") == "openvswitch" })
+        #expect(agent.stop() == 0)
+    }
+
+    // MARK: TLS and token
+
+    @Test(.enabled(
+        if: inNamespace && AgentTestGate.tool("openssl") != nil, "needs root, a built agent, curl and openssl"))
+    func tlsWithBearerToken() throws {
+        let namespace = try NetworkNamespaceFixture(prefix: "fab-agent")
+        defer { namespace.delete() }
+        try namespace.ip("link", "set", "lo", "up")
+        let directory = AgentProcess.temporaryDirectory()
+        try ProcessRunner.checkedOutput(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out",
+                directory + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1",
+            ])
+        let token = "fabric-test-token-\(UUID().uuidString)"
+        try token.write(toFile: directory + "/token", atomically: true, encoding: .utf8)
+        let agent = try AgentProcess(
+            namespace: namespace.name,
+            arguments: [
+                "--listen", "127.0.0.1:0", "--tls-certificate", directory + "/cert.pem", "--tls-key",
+                directory + "/key.pem", "--token-file", directory + "/token", "--ovsdb", "unix:/nonexistent.sock",
+            ], directory: directory)
+        #expect(agent.bound.hasPrefix("https://127.0.0.1:"))
+        #expect(try agent.curl("/v1/interfaces", extra: ["-k"], namespace: namespace.name).status == 401)
+        #expect(
+            try agent.curl("/v1/interfaces", extra: ["-k", "-H", "Authorization: Bearer wrong-\(token)"], namespace: namespace.name)
+                .status == 401)
+        let ok = try agent.curl(
+            "/v1/interfaces", extra: ["-k", "-H", "Authorization: Bearer \(token)"], namespace: namespace.name)
+        #expect(ok.status == 200)
+        #expect(ok.body.contains(#""schema":"fabric.host-interfaces""#))
+        #expect(!agent.standardError.contains(token), "the token is never logged")
+    }
+
+    // MARK: Checkers: prometheus_client, schemathesis, Chromium
+
+    @Test(.enabled(
+        if: inNamespace && AgentTestGate.pythonHas("prometheus_client"), "needs root, a built agent and prometheus_client"))
+    func metricsParseWithPrometheusClient() throws {
+        let namespace = try NetworkNamespaceFixture(prefix: "fab-agent")
+        defer { namespace.delete() }
+        try namespace.ip("link", "set", "lo", "up")
+        try namespace.ip("link", "add", "mx0", "type", "veth", "peer", "name", "mx1")
+        // Loopback traffic with known minimums: 6 UDP datagrams (and the ICMP errors they provoke).
+        _ = try ProcessRunner.run(
+            "/usr/sbin/ip",
+            [
+                "netns", "exec", namespace.name, "python3", "-c",
+                "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+                    + "[s.sendto(b'fabric', ('127.0.0.1', 9)) for _ in range(6)]",
+            ])
+        let agent = try AgentProcess(
+            namespace: namespace.name,
+            arguments: ["--listen", "unix:\(AgentProcess.temporaryDirectory())/a.sock", "--ovsdb", "unix:/nonexistent.sock"])
+        let metrics = try agent.curl("/metrics")
+        #expect(metrics.status == 200)
+        let metricsFile = agent.directory + "/metrics.txt"
+        try metrics.body.write(toFile: metricsFile, atomically: true, encoding: .utf8)
+        let script = """
+            import json, sys
+            from prometheus_client.parser import text_string_to_metric_families
+            out = []
+            for family in text_string_to_metric_families(open(sys.argv[1]).read()):
+                for s in family.samples:
+                    out.append({"family": family.name, "type": family.type, "name": s.name, "labels": s.labels, "value": s.value})
+            print(json.dumps(out))
+            """
+        let result = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script, metricsFile])
+        #expect(result.status == 0, "\(result.standardError)")
+        let samples = try #require(try JSONSerialization.jsonObject(with: result.standardOutput) as? [[String: Any]])
+        func value(_ name: String, _ interface: String) -> Double? {
+            samples.first { $0["name"] as? String == name && ($0["labels"] as? [String: String])?["interface"] == interface }?["value"]
+                as? Double
+        }
+        let table = try agent.json("/v1/interfaces")
+        let lo = try #require((table["interfaces"] as? [[String: Any]])?.first { $0["name"] as? String == "lo" })
+        let statistics = try #require(lo["statistics"] as? [String: Any])
+        let rxPackets = try #require(statistics["rxPackets"] as? Double)
+        #expect(rxPackets >= 6)
+        #expect(value("fabric_interface_receive_packets_total", "lo") == rxPackets)
+        #expect(value("fabric_interface_transmit_bytes_total", "lo") == statistics["txBytes"] as? Double)
+        #expect(value("fabric_interface_oper_up", "mx0") == 0)
+        #expect(samples.first { $0["name"] as? String == "fabric_interfaces" }?["value"] as? Double == 3)
+        let labels = samples.first { ($0["labels"] as? [String: String])?["interface"] == "mx1" }?["labels"] as? [String: String]
+        #expect(labels == ["interface": "mx1", "fabric": "unclassified", "network": ""])
+        #expect(samples.contains { $0["family"] as? String == "fabric_interface_receive_bytes" && $0["type"] as? String == "counter" })
+    }
+
+    @Test(.enabled(
+        if: inNamespace && AgentTestGate.tool("schemathesis") != nil, "needs root, a built agent and schemathesis"))
+    func openAPIDocumentMatchesTheLiveAPI() throws {
+        let namespace = try NetworkNamespaceFixture(prefix: "fab-agent")
+        defer { namespace.delete() }
+        try namespace.ip("link", "set", "lo", "up")
+        try namespace.ip("link", "add", "sc0", "type", "veth", "peer", "name", "sc1")
+        let agent = try AgentProcess(
+            namespace: namespace.name, arguments: ["--listen", "127.0.0.1:0", "--ovsdb", "unix:/nonexistent.sock"])
+        let schemathesis = try #require(AgentTestGate.tool("schemathesis"))
+        // The event stream never ends, so it is described but not fuzzed.
+        let result = try ProcessRunner.run(
+            "/usr/sbin/ip",
+            [
+                "netns", "exec", namespace.name, schemathesis, "run", agent.bound + "/openapi.json", "--checks", "all",
+                "--max-examples", "25", "--exclude-path", "/v1/events", "--request-timeout", "5",
+            ])
+        #expect(result.status == 0, "\(result.output.suffix(4000))")
+    }
+
+    @Test(.enabled(if: inNamespace && AgentTestGate.tool("chromium") != nil, "needs root, a built agent and chromium"))
+    func webPageRendersTheTableInChromium() throws {
+        let namespace = try NetworkNamespaceFixture(prefix: "fab-agent")
+        defer { namespace.delete() }
+        try namespace.ip("link", "set", "lo", "up")
+        try namespace.ip("link", "add", "web0", "type", "veth", "peer", "name", "web1")
+        let agent = try AgentProcess(
+            namespace: namespace.name, arguments: ["--listen", "127.0.0.1:0", "--ovsdb", "unix:/nonexistent.sock"])
+        let chromium = try #require(AgentTestGate.tool("chromium"))
+        let artifacts = FileManager.default.currentDirectoryPath + "/.build/test-artifacts"
+        try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
+        let common = [
+            "netns", "exec", namespace.name, chromium, "--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-dev-shm-usage", "--user-data-dir=\(agent.directory)/chromium",
+        ]
+        // No --virtual-time-budget: the page's open EventSource keeps virtual time from ever running out.
+        // The first render needs no request (the table is embedded), so the DOM is complete at load.
+        let dom = try ProcessRunner.run("/usr/sbin/ip", common + ["--dump-dom", agent.bound + "/"])
+        let html = dom.output
+        for name in ["lo", "web0", "web1"] {
+            #expect(html.contains("<tr data-name=\"\(name)\">"), "row for \(name)")
+        }
+        #expect(html.components(separatedBy: "<tr data-name=").count - 1 == 3)
+        #expect(html.contains("<th>Fabric</th>"))
+        #expect(html.contains("class=\"fabric fabric-unclassified\""))
+        let screenshot = artifacts + "/agent-web.png"
+        _ = try ProcessRunner.run(
+            "/usr/sbin/ip", common + ["--window-size=1400,400", "--screenshot=\(screenshot)", agent.bound + "/"])
+        #expect(FileManager.default.fileExists(atPath: screenshot))
+    }
+
+    // MARK: VDSM after_get_caps hook
+
+    @Test(.enabled(
+        if: inNamespace && BuiltProducts.path("after_get_caps") != nil, "needs root, the built agent and hook"))
+    func afterGetCapsAddsTheTableWithAgentUpAndDown() throws {
+        let hook = try #require(BuiltProducts.path("after_get_caps"))
+        let namespace = try NetworkNamespaceFixture(prefix: "fab-agent")
+        defer { namespace.delete() }
+        try namespace.ip("link", "add", "cap0", "type", "veth", "peer", "name", "cap1")
+        let directory = AgentProcess.temporaryDirectory()
+        let socket = directory + "/agent.sock"
+        let original = #"{"kvmEnabled":"true","cpuCores":"4","networks":{"ovirtmgmt":{"mtu":"1500"}},"version":[4,5.25,null]}"#
+
+        func runHook(_ content: String) throws -> (status: Int32, caps: String, stderr: String) {
+            let caps = directory + "/caps-\(UUID().uuidString.prefix(6)).json"
+            try content.write(toFile: caps, atomically: true, encoding: .utf8)
+            let result = try ProcessRunner.run(
+                "/usr/bin/env",
+                ["_hook_json=\(caps)", "FABRIC_AGENT_SOCKET=\(socket)", "OVS_RUNDIR=\(directory)",
+                 "/usr/sbin/ip", "netns", "exec", namespace.name, hook])
+            return (result.status, try String(contentsOfFile: caps, encoding: .utf8), result.standardError)
+        }
+        func check(_ caps: String) throws -> [String: Any] {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(caps.utf8)) as? [String: Any])
+            let before = try #require(try JSONSerialization.jsonObject(with: Data(original.utf8)) as? [String: Any])
+            for (key, value) in before {
+                #expect(NSDictionary(dictionary: [key: value]).isEqual(to: [key: object[key] as Any]), "\(key) preserved")
+            }
+            let table = try #require(object["fabric_host_interfaces"] as? [String: Any])
+            #expect(table["schema"] as? String == "fabric.host-interfaces")
+            let names = Set((table["interfaces"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
+            #expect(names == ["lo", "cap0", "cap1"])
+            return table
+        }
+
+        let agent = try AgentProcess(
+            namespace: namespace.name,
+            arguments: ["--listen", "unix:" + socket, "--sample-interval", "0.5", "--ovsdb", "unix:/nonexistent.sock"],
+            directory: directory)
+        #expect(try AgentProcess.eventually { try agent.json("/v1/interfaces")["intervalSeconds"] != nil })
+        let up = try runHook(original)
+        #expect(up.status == 0)
+        #expect(try check(up.caps)["intervalSeconds"] != nil, "from the agent: with rates")
+        #expect(up.stderr.isEmpty, "\(up.stderr)")
+
+        agent.stop()
+        let down = try runHook(original)
+        #expect(down.status == 0)
+        #expect(try check(down.caps)["intervalSeconds"] == nil, "instant snapshot: no rates")
+        #expect(down.stderr.contains("instant snapshot"))
+
+        let malformed = #"{"kvmEnabled": "true", "#
+        let bad = try runHook(malformed)
+        #expect(bad.status == 0)
+        #expect(bad.caps == malformed)
+    }
+
+    // MARK: systemd unit
+
+    @Test(.enabled(
+        if: AgentTestGate.tool("systemd-analyze") != nil && AgentProcess.binary != nil,
+        "needs systemd-analyze (apt-get install systemd) and a built fabric-agent"))
+    func systemdUnitVerifies() throws {
+        let unitPath = FileManager.default.currentDirectoryPath + "/systemd/fabric-agent.service"
+        var unit = try String(contentsOfFile: unitPath, encoding: .utf8)
+        for line in ["Type=notify", "ExecStart=/usr/bin/fabric-agent serve", "ExecReload=/bin/kill -HUP $MAINPID",
+                     "Restart=on-failure", "ProtectSystem=strict", "NoNewPrivileges=yes", "RuntimeDirectory=fabric"] {
+            #expect(unit.contains("\n" + line + "\n"), "\(line)")
+        }
+        // verify checks that ExecStart exists; point it at the build when fabric-agent is not installed.
+        if !FileManager.default.isExecutableFile(atPath: "/usr/bin/fabric-agent") {
+            unit = unit.replacingOccurrences(
+                of: "ExecStart=/usr/bin/fabric-agent", with: "ExecStart=\(AgentProcess.binary!)")
+        }
+        let directory = AgentProcess.temporaryDirectory()
+        try unit.write(toFile: directory + "/fabric-agent.service", atomically: true, encoding: .utf8)
+        let result = try ProcessRunner.run("/usr/bin/systemd-analyze", ["verify", directory + "/fabric-agent.service"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(!result.standardError.contains("fabric-agent.service"), "\(result.standardError)")
+    }
+}
+
+extension OVSSandbox {
+    /// Starts `ovsdb-server` again on the same database and socket, as a restart after
+    /// ``stopDatabase()``.
+    func startDatabase() throws {
+        try Self.run(
+            "/usr/sbin/ovsdb-server",
+            [
+                directory + "/conf.db", "--remote=punix:" + socketPath, "--pidfile=" + directory + "/ovsdb-server.pid",
+                "--unixctl=" + directory + "/ovsdb-server.ctl", "--log-file=" + directory + "/ovsdb-server.log",
+                "-vconsole:off", "--detach",
+            ], environment: environment)
+    }
+}

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: Apache-2.0
+// VDSM hook for after_get_caps: adds the fabric host table to the capabilities under
+// `fabric_host_interfaces` (docs/agent.md). It asks the running agent over its unix socket with a short
+// deadline, and takes one instant snapshot itself (no rates) when the agent is down. getCapabilities
+// must never fail because of fabric: every error leaves the file untouched and exits 0.
+import VDSMHook
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+let environment = CapsHook.processEnvironment()
+let outcome = CapsHook.run(environment: environment)
+if let message = outcome {
+    CapsHook.writeStandardError("after_get_caps (fabric): \(message)\n")
+}
+exit(0)
