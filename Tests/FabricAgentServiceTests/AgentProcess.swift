@@ -10,6 +10,8 @@ final class AgentProcess {
     let directory: String
     let readyFile: String
     let stderrPath: String
+    /// The folder was made for this agent and goes with it.
+    private let ownsDirectory: Bool
     private(set) var bound: String = ""
 
     static var binary: String? { BuiltProducts.path("fabric-agent") }
@@ -20,6 +22,7 @@ final class AgentProcess {
     {
         guard let binary = Self.binary else { throw AgentTestError("fabric-agent is not built") }
         self.directory = directory ?? Self.temporaryDirectory()
+        ownsDirectory = directory == nil
         readyFile = self.directory + "/ready"
         stderrPath = self.directory + "/agent.stderr"
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
@@ -72,6 +75,7 @@ final class AgentProcess {
 
     deinit {
         stop()
+        if ownsDirectory { try? FileManager.default.removeItem(atPath: directory) }
     }
 
     /// `curl` against the agent: over its unix socket, or over TCP (in `namespace` when given).

@@ -14,6 +14,7 @@ struct AgentServeTests {
         let namespace = try NetworkNamespaceFixture(prefix: "fab-agent")
         defer { namespace.delete() }
         let directory = AgentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let socket = directory + "/agent.sock"
         let agent = try AgentProcess(
             namespace: namespace.name,
@@ -53,6 +54,7 @@ struct AgentServeTests {
         defer { namespace.delete() }
         let notify = try NotifySocket(abstract: false)
         let directory = AgentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let agent = try AgentProcess(
             namespace: namespace.name, arguments: ["--listen", "unix:\(directory)/a.sock", "--ovsdb", "unix:/nonexistent.sock"],
             environment: ["NOTIFY_SOCKET": notify.name], directory: directory)
@@ -96,10 +98,12 @@ struct AgentServeTests {
         let namespace = try NetworkNamespaceFixture(prefix: "fab-agent")
         defer { namespace.delete() }
         try namespace.ip("link", "add", "tapvnic0", "type", "veth", "peer", "name", "tapvnic1")
+        let socketFolder = AgentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: socketFolder) }
         let agent = try AgentProcess(
             namespace: namespace.name,
             arguments: [
-                "--listen", "unix:\(AgentProcess.temporaryDirectory())/a.sock", "--ovsdb", sandbox.remote,
+                "--listen", "unix:\(socketFolder)/a.sock", "--ovsdb", sandbox.remote,
                 "--ovsdb-max-backoff", "1",
             ])
         func fabric(_ name: String) throws -> String? {
@@ -139,6 +143,7 @@ struct AgentServeTests {
         defer { namespace.delete() }
         try namespace.ip("link", "set", "lo", "up")
         let directory = AgentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try ProcessRunner.checkedOutput(
             "openssl",
             [
@@ -182,9 +187,11 @@ struct AgentServeTests {
                 "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
                     + "[s.sendto(b'fabric', ('127.0.0.1', 9)) for _ in range(6)]",
             ])
+        let socketFolder = AgentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: socketFolder) }
         let agent = try AgentProcess(
             namespace: namespace.name,
-            arguments: ["--listen", "unix:\(AgentProcess.temporaryDirectory())/a.sock", "--ovsdb", "unix:/nonexistent.sock"])
+            arguments: ["--listen", "unix:\(socketFolder)/a.sock", "--ovsdb", "unix:/nonexistent.sock"])
         let metrics = try agent.curl("/metrics")
         #expect(metrics.status == 200)
         let metricsFile = agent.directory + "/metrics.txt"
@@ -280,6 +287,7 @@ struct AgentServeTests {
         defer { namespace.delete() }
         try namespace.ip("link", "add", "cap0", "type", "veth", "peer", "name", "cap1")
         let directory = AgentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let socket = directory + "/agent.sock"
         let original = #"{"kvmEnabled":"true","cpuCores":"4","networks":{"ovirtmgmt":{"mtu":"1500"}},"version":[4,5.25,null]}"#
 
@@ -345,6 +353,7 @@ struct AgentServeTests {
                 of: "ExecStart=/usr/bin/fabric-agent", with: "ExecStart=\(AgentProcess.binary!)")
         }
         let directory = AgentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try unit.write(toFile: directory + "/fabric-agent.service", atomically: true, encoding: .utf8)
         let result = try ProcessRunner.run("/usr/bin/systemd-analyze", ["verify", directory + "/fabric-agent.service"])
         #expect(result.status == 0, "\(result.standardError)")
