@@ -42,7 +42,7 @@ public enum AgentAPI {
             json(.ok, Array(OpenAPIDocument.json.utf8))
         }
         router.get("/v1/interfaces") { _, _ in
-            guard let publication = await store.publication else { return notReady() }
+            guard let publication = await store.documentPublication() else { return notReady() }
             return Response(
                 status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: publication.json))
         }
@@ -55,7 +55,7 @@ public enum AgentAPI {
             return json(.ok, encode(row))
         }
         router.get("/metrics") { _, _ in
-            guard let publication = await store.publication else { return notReady() }
+            guard let publication = await store.documentPublication() else { return notReady() }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: MetricsExporter.exposition(publication.table))))

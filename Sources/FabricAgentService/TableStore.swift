@@ -58,6 +58,16 @@ public actor TableStore {
     /// between do not shorten the interval.
     private var rateEarlier: HostTableBuilder.Sample?
     private var rateLatest: HostTableBuilder.Sample?
+    /// `rateEarlier` and `rateLatest` keyed by link name, built once per counter sample.
+    private var earlierCounters: [String: RateCalculator.Sample] = [:]
+    private var latestCounters: [String: RateCalculator.Sample] = [:]
+    /// The newest publication whose JSON is encoded. `/v1/interfaces` serves it while a newer version
+    /// is being encoded in the background, so no request waits for an encoding (the p99 under load).
+    private var encodedPublication: TablePublication?
+    /// When `/v1/interfaces` was last asked for: encoding ahead is worth it only while someone asks.
+    private var lastDocumentRequest: ContinuousClock.Instant?
+    /// The version being encoded in the background, if any.
+    private var encodingVersion: UInt64?
     private var switchState: SwitchState?
     private var ovsdbStatus: HostTable.OVSDBStatus
     private var current: TablePublication?
@@ -84,12 +94,13 @@ public actor TableStore {
     public func countersSampled(_ sample: HostTableBuilder.Sample) {
         rateEarlier = rateLatest
         rateLatest = sample
+        earlierCounters = latestCounters
+        latestCounters = sample.counters
         if latest == nil || sample.monotonicTime >= latest!.monotonicTime { latest = sample }
         guard var table = current?.table else { return rebuild(force: true) }
         // Links the sample has that the table lacks (or the reverse) arrive with the watcher's dump.
-        let now = sample.counters
         for i in table.interfaces.indices {
-            guard let counters = now[table.interfaces[i].name] else { continue }
+            guard let counters = latestCounters[table.interfaces[i].name] else { continue }
             table.interfaces[i].statistics = counters.statistics
         }
         table.sampledAt = sample.wallTime
@@ -155,11 +166,9 @@ public actor TableStore {
     /// Rates between the two latest counter samples, for the rows both have.
     private func applyRates(to table: inout HostTable) {
         guard let earlier = rateEarlier, let later = rateLatest else { return }
-        let before = earlier.counters
-        let after = later.counters
         for i in table.interfaces.indices {
             let name = table.interfaces[i].name
-            guard let old = before[name], let new = after[name] else { continue }
+            guard let old = earlierCounters[name], let new = latestCounters[name] else { continue }
             table.interfaces[i].rates = RateCalculator.rates(from: old, to: new)
         }
         table.intervalSeconds = Double(later.monotonicTime &- earlier.monotonicTime) / 1e9
@@ -170,7 +179,32 @@ public actor TableStore {
         // Replacing `current` drops the previous version (and its JSON) unless a response still holds it.
         let publication = TablePublication(version: version, table: table)
         current = publication
+        if let asked = lastDocumentRequest, asked.duration(to: .now) < .seconds(60) {
+            encodingVersion = version
+            Task.detached { [weak self] in
+                _ = publication.json
+                await self?.encoded(publication)
+            }
+        } else if encodingVersion == nil {
+            encodedPublication = nil  // nobody asks: keep one table alive, not two
+        }
         for continuation in subscribers.values { continuation.yield(publication) }
+    }
+
+    private func encoded(_ publication: TablePublication) {
+        if publication.version > encodedPublication?.version ?? 0 { encodedPublication = publication }
+        if encodingVersion == publication.version { encodingVersion = nil }
+    }
+
+    /// The table for `GET /v1/interfaces`: the newest version already encoded, else the current one
+    /// (encoded by the caller). While a new version is encoded in the background, requests get the
+    /// previous one, at most one encoding time older.
+    public func documentPublication() -> TablePublication? {
+        lastDocumentRequest = .now
+        guard let current else { return nil }
+        if let encodedPublication, encodingVersion == current.version { return encodedPublication }
+        encodedPublication = current
+        return current
     }
 
     /// The same bytes `fabric-agent show --json` prints (sorted keys), without the pretty-printing.
