@@ -20,7 +20,7 @@ for ((i = 0; i < links / 2; i++)); do echo "link add b$i type veth peer name c$i
 ip -n "$ns" -batch "$dir/batch"
 echo "links in namespace: $(ip -n "$ns" -o link | wc -l)  agent: $agent"
 
-ip netns exec "$ns" "$agent" serve --listen 127.0.0.1:0 --ready-file "$dir/ready" --ovsdb unix:/nonexistent.sock \
+MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} ip netns exec "$ns" "$agent" serve --listen 127.0.0.1:0 --ready-file "$dir/ready" --ovsdb unix:/nonexistent.sock \
     --log-level warning 2>"$dir/agent.log" &
 pid=$!
 for _ in $(seq 200); do [ -s "$dir/ready" ] && break; sleep 0.1; done

@@ -27,7 +27,7 @@ public enum AgentAPI {
         if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
 
         router.get("/") { _, _ in
-            let page = WebPage.html(table: await store.publication?.json)
+            let page = WebPage.html(table: await store.publication.map { Array($0.json.readableBytesView) })
             return Response(
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
                 body: .init(byteBuffer: ByteBuffer(string: page)))
@@ -42,8 +42,9 @@ public enum AgentAPI {
             json(.ok, Array(OpenAPIDocument.json.utf8))
         }
         router.get("/v1/interfaces") { _, _ in
-            guard let publication = await store.publication else { return notReady() }
-            return json(.ok, publication.json)
+            guard let publication = await store.documentPublication() else { return notReady() }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: publication.json))
         }
         router.get("/v1/interfaces/{name}") { _, context in
             let name = try context.parameters.require("name")
@@ -54,7 +55,7 @@ public enum AgentAPI {
             return json(.ok, encode(row))
         }
         router.get("/metrics") { _, _ in
-            guard let publication = await store.publication else { return notReady() }
+            guard let publication = await store.documentPublication() else { return notReady() }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: MetricsExporter.exposition(publication.table))))
@@ -68,7 +69,7 @@ public enum AgentAPI {
                     // A comment first, so clients see the stream open before the first table.
                     try await writer.write(ByteBuffer(string: ": fabric host table events\n\n"))
                     for await publication in stream {
-                        try await writer.write(ByteBuffer(bytes: ServerSentEvent.table(publication)))
+                        for part in ServerSentEvent.table(publication) { try await writer.write(part) }
                     }
                     try await writer.finish(nil)
                 })
@@ -106,12 +107,12 @@ public enum AgentAPI {
 /// line (compact JSON has no newlines). The whole table rather than a diff keeps clients trivial and
 /// lets a reconnecting client start from any event.
 enum ServerSentEvent {
-    static func table(_ publication: TablePublication) -> [UInt8] {
-        var bytes = Array("event: table\nid: \(publication.version)\ndata: ".utf8)
-        bytes.reserveCapacity(bytes.count + publication.json.count + 2)
-        bytes.append(contentsOf: publication.json)
-        bytes.append(contentsOf: "\n\n".utf8)
-        return bytes
+    /// The event in three buffers, the middle one the publication's shared JSON (not copied).
+    static func table(_ publication: TablePublication) -> [ByteBuffer] {
+        [
+            ByteBuffer(string: "event: table\nid: \(publication.version)\ndata: "), publication.json,
+            ByteBuffer(string: "\n\n"),
+        ]
     }
 }
 

@@ -18,8 +18,8 @@ public struct NetlinkWatcher: Service {
     public var store: TableStore
     public var logger: Logger
     /// How long a burst may keep extending before the dump happens anyway.
-    public var coalescingWindow: Duration = .milliseconds(50)
-    public var maximumCoalescing: Duration = .milliseconds(500)
+    public var coalescingWindow: Duration = .milliseconds(10)
+    public var maximumCoalescing: Duration = .milliseconds(200)
 
     public init(networkNamespace: String?, store: TableStore, logger: Logger) {
         self.networkNamespace = networkNamespace

@@ -2,6 +2,8 @@
 public import FabricInventory
 import FabricNetlink
 public import FabricOVSDB
+public import NIOCore
+import Synchronization
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -9,19 +11,46 @@ public import FabricOVSDB
     import Foundation
 #endif
 
-/// One version of the table as served: the document, its JSON (encoded once, served many times)
-/// and a version number that grows by one per change.
+/// One version of the table as served: the document, its JSON and a version number that grows by
+/// one per change. The JSON is encoded on first use (most versions, one per counter sample, are never
+/// asked for) and then shared by every response of that version without copying.
 public struct TablePublication: Sendable {
     public var version: UInt64
     public var table: HostTable
-    public var json: [UInt8]
+    private let encoded: EncodedTable
+
+    public init(version: UInt64, table: HostTable) {
+        self.version = version
+        self.table = table
+        self.encoded = EncodedTable()
+    }
+
+    /// The compact JSON document (`fabric-agent show --json` bytes, not pretty-printed).
+    public var json: ByteBuffer { encoded.buffer(for: table) }
+}
+
+/// The once-per-version encoding. Concurrent first readers wait for one encoder instead of each
+/// encoding 2 MB.
+final class EncodedTable: Sendable {
+    private let cache = Mutex<ByteBuffer?>(nil)
+
+    func buffer(for table: HostTable) -> ByteBuffer {
+        cache.withLock { cached in
+            if let cached { return cached }
+            let buffer = ByteBuffer(bytes: TableStore.encode(table))
+            cached = buffer
+            return buffer
+        }
+    }
 }
 
 /// The single owner of the agent's current host table. The netlink watcher, the counter sampler and
 /// the OVSDB monitor feed it facts; it rebuilds the table and broadcasts every change to subscribers
 /// (the `/v1/events` streams). A fact that does not change the table (a link event that only moved
 /// counters between samples) updates it silently, so subscribers see one event per real change plus
-/// one per counter sample.
+/// one per counter sample. A counter sample only refreshes the statistics and rates of the rows it
+/// has (no sysfs, configuration files or classification); links, addresses, OVS and configuration
+/// changes rebuild the whole table.
 public actor TableStore {
     private var builder: HostTableBuilder
     private var latest: HostTableBuilder.Sample?
@@ -29,6 +58,16 @@ public actor TableStore {
     /// between do not shorten the interval.
     private var rateEarlier: HostTableBuilder.Sample?
     private var rateLatest: HostTableBuilder.Sample?
+    /// `rateEarlier` and `rateLatest` keyed by link name, built once per counter sample.
+    private var earlierCounters: [String: RateCalculator.Sample] = [:]
+    private var latestCounters: [String: RateCalculator.Sample] = [:]
+    /// The newest publication whose JSON is encoded. `/v1/interfaces` serves it while a newer version
+    /// is being encoded in the background, so no request waits for an encoding (the p99 under load).
+    private var encodedPublication: TablePublication?
+    /// When `/v1/interfaces` was last asked for: encoding ahead is worth it only while someone asks.
+    private var lastDocumentRequest: ContinuousClock.Instant?
+    /// The version being encoded in the background, if any.
+    private var encodingVersion: UInt64?
     private var switchState: SwitchState?
     private var ovsdbStatus: HostTable.OVSDBStatus
     private var current: TablePublication?
@@ -55,8 +94,18 @@ public actor TableStore {
     public func countersSampled(_ sample: HostTableBuilder.Sample) {
         rateEarlier = rateLatest
         rateLatest = sample
+        earlierCounters = latestCounters
+        latestCounters = sample.counters
         if latest == nil || sample.monotonicTime >= latest!.monotonicTime { latest = sample }
-        rebuild(force: true)
+        guard var table = current?.table else { return rebuild(force: true) }
+        // Links the sample has that the table lacks (or the reverse) arrive with the watcher's dump.
+        for i in table.interfaces.indices {
+            guard let counters = latestCounters[table.interfaces[i].name] else { continue }
+            table.interfaces[i].statistics = counters.statistics
+        }
+        table.sampledAt = sample.wallTime
+        applyRates(to: &table)
+        publish(table)
     }
 
     /// The OVS database's view; `nil` state with an unreachable status while disconnected.
@@ -107,23 +156,55 @@ public actor TableStore {
     private func rebuild(force: Bool) {
         guard let latest else { return }
         var table = builder.table(sample: latest, earlier: nil, switchState: switchState, ovsdb: ovsdbStatus)
-        if let earlier = rateEarlier, let later = rateLatest {
-            let before = earlier.counters
-            let after = later.counters
-            for i in table.interfaces.indices {
-                let name = table.interfaces[i].name
-                guard let old = before[name], let new = after[name] else { continue }
-                table.interfaces[i].rates = RateCalculator.rates(from: old, to: new)
-            }
-            table.intervalSeconds = Double(later.monotonicTime &- earlier.monotonicTime) / 1e9
-        }
+        applyRates(to: &table)
         if !force, let current, current.table.interfaces == table.interfaces, current.table.sources == table.sources {
             return
         }
+        publish(table)
+    }
+
+    /// Rates between the two latest counter samples, for the rows both have.
+    private func applyRates(to table: inout HostTable) {
+        guard let earlier = rateEarlier, let later = rateLatest else { return }
+        for i in table.interfaces.indices {
+            let name = table.interfaces[i].name
+            guard let old = earlierCounters[name], let new = latestCounters[name] else { continue }
+            table.interfaces[i].rates = RateCalculator.rates(from: old, to: new)
+        }
+        table.intervalSeconds = Double(later.monotonicTime &- earlier.monotonicTime) / 1e9
+    }
+
+    private func publish(_ table: HostTable) {
         let version = (current?.version ?? 0) + 1
-        let publication = TablePublication(version: version, table: table, json: Self.encode(table))
+        // Replacing `current` drops the previous version (and its JSON) unless a response still holds it.
+        let publication = TablePublication(version: version, table: table)
         current = publication
+        if let asked = lastDocumentRequest, asked.duration(to: .now) < .seconds(60) {
+            encodingVersion = version
+            Task.detached { [weak self] in
+                _ = publication.json
+                await self?.encoded(publication)
+            }
+        } else if encodingVersion == nil {
+            encodedPublication = nil  // nobody asks: keep one table alive, not two
+        }
         for continuation in subscribers.values { continuation.yield(publication) }
+    }
+
+    private func encoded(_ publication: TablePublication) {
+        if publication.version > encodedPublication?.version ?? 0 { encodedPublication = publication }
+        if encodingVersion == publication.version { encodingVersion = nil }
+    }
+
+    /// The table for `GET /v1/interfaces`: the newest version already encoded, else the current one
+    /// (encoded by the caller). While a new version is encoded in the background, requests get the
+    /// previous one, at most one encoding time older.
+    public func documentPublication() -> TablePublication? {
+        lastDocumentRequest = .now
+        guard let current else { return nil }
+        if let encodedPublication, encodingVersion == current.version { return encodedPublication }
+        encodedPublication = current
+        return current
     }
 
     /// The same bytes `fabric-agent show --json` prints (sorted keys), without the pretty-printing.

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+import FabricAgentService
+import FabricInventory
+import FabricNetlink
+import Foundation
+import NIOCore
+import Testing
+
+@Suite struct TableStoreTests {
+    /// An empty root: no sysfs, no VDSM or Neutron files, so rows come from the snapshot alone.
+    static let builder = HostTableBuilder(files: HostFiles(root: "/nonexistent-fabric-root"))
+
+    static func sample(_ links: [(name: String, rxBytes: UInt64)], second: UInt64) -> HostTableBuilder.Sample {
+        let snapshot = NetlinkSnapshot(
+            links: links.enumerated().map { offset, link in
+                Link(index: Int32(offset + 1), name: link.name, kind: "dummy",
+                     statistics: LinkStatistics(rxBytes: link.rxBytes))
+            },
+            addresses: [])
+        return HostTableBuilder.Sample(snapshot: snapshot, monotonicTime: second * 1_000_000_000, wallTime: Double(second))
+    }
+
+    @Test func counterSamplesRefreshStatisticsAndRatesOfExistingRows() async throws {
+        let store = TableStore(builder: Self.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        await store.linksChanged(Self.sample([("d0", 0), ("d1", 0)], second: 1))
+        let first = try #require(await store.publication)
+        await store.countersSampled(Self.sample([("d0", 1_000), ("d1", 0)], second: 2))
+        // A link only the counter sample has waits for the watcher's dump; no rebuild here.
+        await store.countersSampled(Self.sample([("d0", 126_000), ("d1", 0), ("new0", 5)], second: 3))
+        let table = try #require(await store.publication).table
+        #expect(table.interfaces.map(\.name) == ["d0", "d1"])
+        #expect(table.interfaces[0].statistics.rxBytes == 126_000)
+        #expect(table.interfaces[0].rates?.rxMbps == 1.0, "125,000 bytes in one second")
+        #expect(table.interfaces[1].rates?.rxMbps == 0)
+        #expect(table.intervalSeconds == 1)
+        #expect(table.sampledAt == 3)
+        #expect(table.interfaces[0].classification == first.table.interfaces[0].classification)
+        #expect(try #require(await store.publication).version == first.version + 2)
+
+        await store.linksChanged(Self.sample([("d0", 126_000), ("d1", 0), ("new0", 5)], second: 3))
+        let rebuilt = try #require(await store.publication).table
+        #expect(rebuilt.interfaces.map(\.name) == ["d0", "d1", "new0"])
+        #expect(rebuilt.interfaces[0].rates?.rxMbps == 1.0, "rates stay those of the two latest counter samples")
+    }
+
+    @Test func jsonIsEncodedOncePerVersionAndMatchesTheTable() async throws {
+        let store = TableStore(builder: Self.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        await store.linksChanged(Self.sample([("d0", 7)], second: 1))
+        let publication = try #require(await store.documentPublication())
+        let first = publication.json
+        let again = try #require(await store.documentPublication()).json
+        #expect(first == again)
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(first.readableBytesView)) as? [String: Any])
+        let rows = try #require(object["interfaces"] as? [[String: Any]])
+        #expect(rows.compactMap { $0["name"] as? String } == ["d0"])
+    }
+}
