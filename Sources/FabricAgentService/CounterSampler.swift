@@ -46,7 +46,7 @@ public struct CounterSampler: Service {
                 let socket = try NetlinkWatcher.openSocket(namespace)
                 // The first sample at once, so rates appear after one interval.
                 repeat {
-                    continuation.yield(.success(HostTableBuilder.Sample(snapshot: try socket.snapshot())))
+                    continuation.yield(.success(HostTableBuilder.Sample(snapshot: try socket.linkSnapshot())))
                 } while !stop.wait(seconds: interval.value)
             } catch {
                 continuation.yield(.failure(error))

@@ -96,8 +96,9 @@ public actor TableStore {
         rateLatest = sample
         earlierCounters = latestCounters
         latestCounters = sample.counters
-        if latest == nil || sample.monotonicTime >= latest!.monotonicTime { latest = sample }
-        guard var table = current?.table else { return rebuild(force: true) }
+        // A counter sample has links but no addresses (one link dump): it never replaces the watcher's
+        // snapshot; until that first snapshot arrives there is no table to refresh.
+        guard var table = current?.table else { return }
         // Links the sample has that the table lacks (or the reverse) arrive with the watcher's dump.
         for i in table.interfaces.indices {
             guard let counters = latestCounters[table.interfaces[i].name] else { continue }
@@ -156,6 +157,13 @@ public actor TableStore {
     private func rebuild(force: Bool) {
         guard let latest else { return }
         var table = builder.table(sample: latest, earlier: nil, switchState: switchState, ovsdb: ovsdbStatus)
+        // Counters from a counter sample newer than the snapshot, so a rebuild never moves them back.
+        if let counters = rateLatest, counters.monotonicTime > latest.monotonicTime {
+            for i in table.interfaces.indices {
+                guard let sampled = latestCounters[table.interfaces[i].name] else { continue }
+                table.interfaces[i].statistics = sampled.statistics
+            }
+        }
         applyRates(to: &table)
         if !force, let current, current.table.interfaces == table.interfaces, current.table.sources == table.sources {
             return

@@ -55,4 +55,20 @@ import Testing
         let rows = try #require(object["interfaces"] as? [[String: Any]])
         #expect(rows.compactMap { $0["name"] as? String } == ["d0"])
     }
+
+    @Test func addressesSurviveARebuildAfterLinksOnlyCounterSamples() async throws {
+        let store = TableStore(builder: Self.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        var withAddress = Self.sample([("d0", 10)], second: 1)
+        withAddress.snapshot.addresses = [InterfaceAddress(linkIndex: 1, family: .ipv4, address: "192.0.2.9", prefixLength: 24)]
+        await store.linksChanged(withAddress)
+        // Counter samples are one link dump: no addresses.
+        await store.countersSampled(Self.sample([("d0", 20)], second: 2))
+        await store.countersSampled(Self.sample([("d0", 30)], second: 3))
+        // Something else changes (OVS goes away): a full rebuild from the watcher's snapshot.
+        await store.switchChanged(nil, status: HostTable.OVSDBStatus(endpoint: "unix:/x", reachable: false, error: "gone"))
+        let row = try #require(await store.publication?.table.interfaces.first)
+        #expect(row.primaryAddress == "192.0.2.9/24")
+        #expect(row.statistics.rxBytes == 30, "the newer counter sample's statistics, not the snapshot's")
+        #expect(row.rates?.rxMbps != nil)
+    }
 }

@@ -244,6 +244,23 @@ struct NetlinkSocketTests {
         #expect(addresses.first { $0.address == "2001:db8::1" }?.family == .ipv6)
     }
 
+    @Test("a links-only snapshot has the same links and no addresses", .enabled(if: namespacesSupported, needsRoot))
+    func linkSnapshotIsTheLinkHalf() throws {
+        let namespace = try NetworkNamespaceFixture()
+        defer { namespace.delete() }
+        try namespace.ipBatch([
+            "link add l0 type veth peer name l1", "link add lbr type bridge", "link set l1 master lbr",
+            "addr add 198.51.100.1/24 dev l0",
+        ])
+        let socket = try NetlinkSocket(networkNamespace: namespace.path)
+        let full = try socket.snapshot()
+        let linksOnly = try socket.linkSnapshot()
+        #expect(linksOnly.addresses.isEmpty)
+        #expect(!full.addresses.isEmpty)
+        #expect(linksOnly.links.map(\.name) == full.links.map(\.name))
+        #expect(linksOnly.links.map(\.masterIndex) == full.links.map(\.masterIndex))
+    }
+
     @Test("a missing namespace path throws ENOENT with the path in the message")
     func missingNamespace() {
         let path = "/run/netns/fabric-nl-missing-\(UInt32.random(in: .min ... .max))"
