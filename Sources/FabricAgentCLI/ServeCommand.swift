@@ -2,6 +2,11 @@
 import ArgumentParser
 import FabricAgentService
 import Logging
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -90,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let flags = flags
         let configPath = config
-        let environment = Self.environment()
+        let environment = ProcessInfo.processInfo.environment
         let configuration: AgentConfiguration
         do {
             configuration = try AgentConfiguration.resolve(flags: flags, environment: environment, configPath: configPath)
@@ -103,7 +108,7 @@ struct ServeCommand: AsyncParsableCommand {
         let daemon = AgentDaemon(
             configuration: configuration, environment: environment, logLevel: level,
             reload: { () throws(AgentConfigurationError) -> AgentConfiguration in
-                try AgentConfiguration.resolve(flags: flags, environment: Self.environment(), configPath: configPath)
+                try AgentConfiguration.resolve(flags: flags, environment: ProcessInfo.processInfo.environment, configPath: configPath)
             })
         do {
             try await daemon.run()
@@ -114,18 +119,5 @@ struct ServeCommand: AsyncParsableCommand {
             writeStandardError("fabric-agent: \(error)\n")
             throw ExitCode(1)
         }
-    }
-
-    static func environment() -> [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        return result
     }
 }

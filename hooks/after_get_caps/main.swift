@@ -9,7 +9,7 @@ import VDSMHook
     import Glibc
 #endif
 
-let environment = CapsHook.processEnvironment()
+let environment = HookEnvironment.current.variables
 let outcome = CapsHook.run(environment: environment)
 if let message = outcome {
     CapsHook.writeStandardError("after_get_caps (fabric): \(message)\n")
