@@ -16,7 +16,7 @@ import NIOCore
 /// | `GET /` | the web page |
 /// | `GET /v1/interfaces` | the host table (schema `fabric.host-interfaces`) |
 /// | `GET /v1/interfaces/{name}` | one row, or 404 |
-/// | `GET /v1/events` | server-sent events, one `table` event per change |
+/// | `GET /v1/events` | server-sent events: the table, then one `changes` event per change |
 /// | `GET /metrics` | Prometheus text |
 /// | `GET /healthz` | `{"status":"ok"}` once the first table exists, else 503 |
 /// | `GET /openapi.json` | the OpenAPI 3 description |
@@ -52,7 +52,7 @@ public enum AgentAPI {
             guard let row = publication.table.interfaces.first(where: { $0.name == name }) else {
                 return jsonError(.notFound, "no interface named '\(name)'")
             }
-            return json(.ok, encode(row))
+            return json(.ok, CompactJSON.encode(row))
         }
         router.get("/metrics") { _, _ in
             guard let publication = await store.documentPublication() else { return notReady() }
@@ -68,8 +68,10 @@ public enum AgentAPI {
                 body: ResponseBody { writer in
                     // A comment first, so clients see the stream open before the first table.
                     try await writer.write(ByteBuffer(string: ": fabric host table events\n\n"))
+                    var sent: UInt64?
                     for await publication in stream {
-                        for part in ServerSentEvent.table(publication) { try await writer.write(part) }
+                        for part in ServerSentEvent.next(publication, after: sent) { try await writer.write(part) }
+                        sent = publication.version
                     }
                     try await writer.finish(nil)
                 })
@@ -89,30 +91,30 @@ public enum AgentAPI {
             var error: String
             var status: Int
         }
-        return json(status, encode(Body(error: message, status: status.code)))
+        return json(status, CompactJSON.encode(Body(error: message, status: status.code)))
     }
 
     static func notReady() -> Response {
         jsonError(.serviceUnavailable, "the first netlink snapshot has not been taken yet")
     }
-
-    static func encode(_ value: some Encodable) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? Array(encoder.encode(value))) ?? Array(#"{"error":"encoding failed"}"#.utf8)
-    }
 }
 
-/// The `/v1/events` wire format: `event: table`, `id: VERSION`, and the whole table as one `data:`
-/// line (compact JSON has no newlines). The whole table rather than a diff keeps clients trivial and
-/// lets a reconnecting client start from any event.
+/// The `/v1/events` wire format (docs/agent.md): first `event: table` with the whole table, then one
+/// `event: changes` per version with a ``TableChanges``; `id:` is the version either way, and the data is
+/// one line (compact JSON has no newlines). A stream that skipped versions (a slow reader keeps only the
+/// newest) gets the whole table again instead of changes it could not apply.
 enum ServerSentEvent {
-    /// The event in three buffers, the middle one the publication's shared JSON (not copied).
-    static func table(_ publication: TablePublication) -> [ByteBuffer] {
-        [
-            ByteBuffer(string: "event: table\nid: \(publication.version)\ndata: "), publication.json,
-            ByteBuffer(string: "\n\n"),
-        ]
+    /// The event for `publication` on a stream whose last event was version `sent`, in buffers that
+    /// share the publication's JSON (not copied).
+    static func next(_ publication: TablePublication, after sent: UInt64?) -> [ByteBuffer] {
+        if let sent, publication.version == sent + 1, let changes = publication.changesJSON {
+            return event("changes", publication.version, changes)
+        }
+        return event("table", publication.version, publication.json)
+    }
+
+    private static func event(_ name: String, _ version: UInt64, _ data: ByteBuffer) -> [ByteBuffer] {
+        [ByteBuffer(string: "event: \(name)\nid: \(version)\ndata: "), data, ByteBuffer(string: "\n\n")]
     }
 }
 

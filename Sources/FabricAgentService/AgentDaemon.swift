@@ -113,7 +113,7 @@ public struct AgentDaemon: Sendable {
         let listen = configuration.listen
         let readyFile = configuration.readyFile
         let scheme = configuration.tlsCertificate != nil ? "https" : "http"
-        let responder = MethodNotAllowedResponder(inner: try await AgentAPI.router(store: store, token: token).buildResponder())
+        let responder = MethodNotAllowedResponder(inner: AgentAPI.router(store: store, token: token).buildResponder())
         return Application(
             responder: responder, server: server,
             configuration: ApplicationConfiguration(address: address, serverName: "fabric-agent"),

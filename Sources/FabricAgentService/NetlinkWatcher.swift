@@ -5,14 +5,14 @@ public import Logging
 public import ServiceLifecycle
 
 /// Keeps the table's links current without polling: a dedicated thread subscribes to rtnetlink link
-/// and address notifications, then dumps once (subscribe first, so nothing falls in between), and
-/// blocks in ``NetlinkChangeMonitor/waitForChanges(timeout:)``.
+/// and address notifications, then dumps once (subscribe first, so nothing falls in between), and from
+/// then on applies the notifications themselves to its copy of the namespace: a change costs no dump.
 ///
-/// The monitor says *that* links or addresses changed, not which, so a change is answered with one
-/// fresh dump; bursts are coalesced (events arriving within ``coalescingWindow`` of each other share a
-/// dump) so creating thousands of links costs a few dumps, not thousands. An overrun (`ENOBUFS`,
-/// events lost) is answered the same way: the dump is a full resync. Nothing is dumped while the
-/// namespace is quiet.
+/// Bursts are coalesced (notifications arriving within ``coalescingWindow`` of each other make one
+/// table), so creating thousands of links costs a few tables, not thousands. A fresh dump replaces the
+/// replay when events were lost (`ENOBUFS`) and when a burst is so large (more than
+/// ``replayLimit`` events) that one dump is cheaper than applying them one by one. Nothing is read
+/// while the namespace is quiet.
 public struct NetlinkWatcher: Service {
     public var networkNamespace: String?
     public var store: TableStore
@@ -20,6 +20,8 @@ public struct NetlinkWatcher: Service {
     /// How long a burst may keep extending before the dump happens anyway.
     public var coalescingWindow: Duration = .milliseconds(10)
     public var maximumCoalescing: Duration = .milliseconds(200)
+    /// Bursts with more events than this are answered with a dump instead of a replay.
+    public var replayLimit = 512
 
     public init(networkNamespace: String?, store: TableStore, logger: Logger) {
         self.networkNamespace = networkNamespace
@@ -38,15 +40,18 @@ public struct NetlinkWatcher: Service {
         let namespace = networkNamespace
         let window = coalescingWindow
         let maximum = maximumCoalescing
+        let replayLimit = replayLimit
         BlockingWorker.start(name: "fabric-netlink") {
-            Self.watch(namespace: namespace, stop: stop, window: window, maximum: maximum, continuation: continuation)
+            Self.watch(
+                namespace: namespace, stop: stop, window: window, maximum: maximum, replayLimit: replayLimit,
+                continuation: continuation)
         }
         try await withGracefulShutdownHandler {
             for await event in events {
                 switch event {
                 case .snapshot(let sample, let reason):
                     logger.debug(
-                        "links dumped",
+                        "links updated",
                         metadata: ["netlink.reason": "\(reason)", "netlink.links": "\(sample.snapshot.links.count)"])
                     await store.linksChanged(sample)
                 case .failed(let message):
@@ -71,27 +76,36 @@ public struct NetlinkWatcher: Service {
         return try NetlinkChangeMonitor()
     }
 
-    /// The worker thread's loop; owns both sockets for its whole life.
+    /// The worker thread's loop; owns both sockets and the namespace's current state for its whole life.
     private static func watch(
-        namespace: String?, stop: StopFlag, window: Duration, maximum: Duration,
+        namespace: String?, stop: StopFlag, window: Duration, maximum: Duration, replayLimit: Int,
         continuation: AsyncStream<Event>.Continuation
     ) {
         defer { continuation.finish() }
         do throws(NetlinkError) {
             var monitor = try openMonitor(namespace)
             let socket = try openSocket(namespace)
-            continuation.yield(.snapshot(HostTableBuilder.Sample(snapshot: try socket.snapshot()), reason: "start"))
+            var current = try socket.snapshot()
+            continuation.yield(.snapshot(HostTableBuilder.Sample(snapshot: current), reason: "start"))
             while !stop.isStopped {
-                var changes = try monitor.waitForChanges(timeout: .milliseconds(250))
-                if changes.isEmpty { continue }
+                var batch = try monitor.waitForEvents(timeout: .milliseconds(250))
+                if batch.isEmpty { continue }
                 // Coalesce a burst: keep reading while events keep coming, up to `maximum`.
                 let burstStart = ContinuousClock.now
                 while ContinuousClock.now - burstStart < maximum, !stop.isStopped {
-                    let more = try monitor.waitForChanges(timeout: window)
+                    let more = try monitor.waitForEvents(timeout: window)
                     if more.isEmpty { break }
-                    changes.formUnion(more)
+                    batch.append(more)
                 }
-                continuation.yield(.snapshot(HostTableBuilder.Sample(snapshot: try socket.snapshot()), reason: "\(changes)"))
+                let reason: String
+                if batch.needsResync || batch.events.count > replayLimit {
+                    current = try socket.snapshot()
+                    reason = "dump after \(batch.events.count) events \(batch.changes)"
+                } else {
+                    current.apply(batch)
+                    reason = "\(batch.events.count) events \(batch.changes)"
+                }
+                continuation.yield(.snapshot(HostTableBuilder.Sample(snapshot: current), reason: reason))
             }
         } catch {
             continuation.yield(.failed("\(error)"))

@@ -11,33 +11,44 @@ import Synchronization
     import Foundation
 #endif
 
-/// One version of the table as served: the document, its JSON and a version number that grows by
-/// one per change. The JSON is encoded on first use (most versions, one per counter sample, are never
-/// asked for) and then shared by every response of that version without copying.
+/// One version of the table as served: the document, its JSON, a version number that grows by one per
+/// change and, while someone listens to `/v1/events`, the changes from the previous version. Both JSON
+/// forms are encoded on first use (most versions, one per counter sample, are never asked for) and then
+/// shared by every response of that version without copying.
 public struct TablePublication: Sendable {
     public var version: UInt64
     public var table: HostTable
-    private let encoded: EncodedTable
+    /// The difference from version `version - 1`; `nil` for the first version and for versions
+    /// published while nobody subscribed.
+    public var changes: TableChanges?
+    private let encodedTable = EncodedOnce()
+    private let encodedChanges = EncodedOnce()
 
-    public init(version: UInt64, table: HostTable) {
+    public init(version: UInt64, table: HostTable, changes: TableChanges? = nil) {
         self.version = version
         self.table = table
-        self.encoded = EncodedTable()
+        self.changes = changes
     }
 
     /// The compact JSON document (`fabric-agent show --json` bytes, not pretty-printed).
-    public var json: ByteBuffer { encoded.buffer(for: table) }
+    public var json: ByteBuffer { encodedTable.buffer { CompactJSON.encode(table) } }
+
+    /// The compact JSON of ``changes``.
+    public var changesJSON: ByteBuffer? {
+        guard let changes else { return nil }
+        return encodedChanges.buffer { CompactJSON.encode(changes) }
+    }
 }
 
 /// The once-per-version encoding. Concurrent first readers wait for one encoder instead of each
 /// encoding 2 MB.
-final class EncodedTable: Sendable {
+final class EncodedOnce: Sendable {
     private let cache = Mutex<ByteBuffer?>(nil)
 
-    func buffer(for table: HostTable) -> ByteBuffer {
+    func buffer(_ encode: () -> [UInt8]) -> ByteBuffer {
         cache.withLock { cached in
             if let cached { return cached }
-            let buffer = ByteBuffer(bytes: TableStore.encode(table))
+            let buffer = ByteBuffer(bytes: encode())
             cached = buffer
             return buffer
         }
@@ -48,7 +59,7 @@ final class EncodedTable: Sendable {
 /// the OVSDB monitor feed it facts; it rebuilds the table and broadcasts every change to subscribers
 /// (the `/v1/events` streams). A fact that does not change the table (a link event that only moved
 /// counters between samples) updates it silently, so subscribers see one event per real change plus
-/// one per counter sample. A counter sample only refreshes the statistics and rates of the rows it
+/// one per counter sample. Statistics and rates move only with counter samples. A counter sample only refreshes the statistics and rates of the rows it
 /// has (no sysfs, configuration files or classification); links, addresses, OVS and configuration
 /// changes rebuild the whole table.
 public actor TableStore {
@@ -157,12 +168,13 @@ public actor TableStore {
     private func rebuild(force: Bool) {
         guard let latest else { return }
         var table = builder.table(sample: latest, earlier: nil, switchState: switchState, ovsdb: ovsdbStatus)
-        // Counters from a counter sample newer than the snapshot, so a rebuild never moves them back.
-        if let counters = rateLatest, counters.monotonicTime > latest.monotonicTime {
-            for i in table.interfaces.indices {
-                guard let sampled = latestCounters[table.interfaces[i].name] else { continue }
-                table.interfaces[i].statistics = sampled.statistics
-            }
+        // Counters move only with counter samples: the watcher's copy of a link carries the counters of
+        // its last notification (or of the first dump), older than any sample. Links not sampled yet
+        // (or re-created under the same name since) keep those.
+        for i in table.interfaces.indices {
+            guard let sampled = latestCounters[table.interfaces[i].name], sampled.index == table.interfaces[i].index
+            else { continue }
+            table.interfaces[i].statistics = sampled.statistics
         }
         applyRates(to: &table)
         if !force, let current, current.table.interfaces == table.interfaces, current.table.sources == table.sources {
@@ -184,8 +196,10 @@ public actor TableStore {
 
     private func publish(_ table: HostTable) {
         let version = (current?.version ?? 0) + 1
+        // Only event streams read the changes; without one, comparing 4,096 rows is wasted.
+        let changes = subscribers.isEmpty ? nil : current.map { TableChanges(from: $0.table, to: table, version: version) }
         // Replacing `current` drops the previous version (and its JSON) unless a response still holds it.
-        let publication = TablePublication(version: version, table: table)
+        let publication = TablePublication(version: version, table: table, changes: changes)
         current = publication
         if let asked = lastDocumentRequest, asked.duration(to: .now) < .seconds(60) {
             encodingVersion = version
@@ -215,10 +229,14 @@ public actor TableStore {
         return current
     }
 
-    /// The same bytes `fabric-agent show --json` prints (sorted keys), without the pretty-printing.
-    static func encode(_ table: HostTable) -> [UInt8] {
+}
+
+/// The agent's JSON: sorted keys and unescaped slashes, the bytes `fabric-agent show --json` prints,
+/// without the pretty-printing.
+enum CompactJSON {
+    static func encode(_ value: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? Array(encoder.encode(table))) ?? Array(#"{"error":"cannot encode the table"}"#.utf8)
+        return (try? Array(encoder.encode(value))) ?? Array(#"{"error":"the agent could not encode its answer"}"#.utf8)
     }
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// `GET /`: one self-contained page (inline CSS and script, no external assets) with the seed's table
-/// and a Fabric column, kept live from `/v1/events`. The current table is embedded in the page, so
+/// and a Fabric column, kept live from `/v1/events` (the whole table, then changes applied to it). The current table is embedded in the page, so
 /// the first render needs no request (and shows even where event streams are buffered away).
 enum WebPage {
     /// The page with `table` (HostTable JSON, or `null`) embedded.
@@ -91,11 +91,26 @@ enum WebPage {
           render(initial);
           status("updated " + new Date(initial.sampledAt * 1000).toLocaleTimeString());
         }
-        const events = new EventSource("v1/events");
-        events.addEventListener("table", event => {
-          const table = JSON.parse(event.data);
+        // The stream starts with the whole table, then sends each version's changes (docs/agent.md).
+        let current = null;
+        function show(table) {
+          current = table;
           render(table);
           status("live · updated " + new Date(table.sampledAt * 1000).toLocaleTimeString());
+        }
+        function apply(table, changes) {
+          const byName = new Map(table.interfaces.map(row => [row.name, row]));
+          for (const name of changes.removed) byName.delete(name);
+          for (const row of changes.changed) byName.set(row.name, row);
+          const interfaces = Array.from(byName.values()).sort((a, b) => a.index - b.index);
+          return Object.assign({}, table, {
+            hostname: changes.hostname, sampledAt: changes.sampledAt, intervalSeconds: changes.intervalSeconds,
+            sources: changes.sources, interfaces: interfaces });
+        }
+        const events = new EventSource("v1/events");
+        events.addEventListener("table", event => show(JSON.parse(event.data)));
+        events.addEventListener("changes", event => {
+          if (current) show(apply(current, JSON.parse(event.data)));
         });
         events.onerror = () => status("event stream interrupted; reconnecting…", true);
         </script>

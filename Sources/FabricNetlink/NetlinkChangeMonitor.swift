@@ -27,17 +27,20 @@ public struct NetlinkChanges: OptionSet, Sendable, Hashable, CustomStringConvert
 }
 
 /// A netlink socket subscribed to link and address notifications (`RTNLGRP_LINK`,
-/// `RTNLGRP_IPV4_IFADDR`, `RTNLGRP_IPV6_IFADDR`) that tells its owner *that* something changed, not what.
+/// `RTNLGRP_IPV4_IFADDR`, `RTNLGRP_IPV6_IFADDR`) that hands its owner each notification parsed.
 ///
-/// Use it the subscribe-first way, so no change falls between the dump and the subscription:
+/// Use it the subscribe-first way, so no change falls between the dump and the subscription, and
+/// replay every event onto the dump (each carries the object's whole state, so the replay converges
+/// even on events the dump already reflects):
 ///
 /// ```swift
-/// let monitor = try NetlinkChangeMonitor()          // 1. subscribe
+/// var monitor = try NetlinkChangeMonitor()          // 1. subscribe
 /// let socket = try NetlinkSocket()
 /// var current = try socket.snapshot()               // 2. dump
 /// while running {
-///     let changes = try monitor.waitForChanges(timeout: .seconds(5))
-///     if !changes.isEmpty { current = try socket.snapshot() }   // 3. re-dump on any change or overrun
+///     let batch = try monitor.waitForEvents(timeout: .seconds(5))
+///     if batch.needsResync { current = try socket.snapshot() }   // 3. events were lost: dump again
+///     else { current.apply(batch) }                               //    else apply them
 /// }
 /// ```
 ///
@@ -47,6 +50,7 @@ public struct NetlinkChanges: OptionSet, Sendable, Hashable, CustomStringConvert
 public struct NetlinkChangeMonitor: ~Copyable {
     private let socket: NetlinkSocket
     private var buffer: [UInt8]
+    private let parser = RouteMessageParser()
 
     /// Subscribes in the calling thread's network namespace.
     /// - Parameter receiveBufferSize: the socket's receive buffer in bytes; events beyond it are lost and
@@ -80,18 +84,18 @@ public struct NetlinkChangeMonitor: ~Copyable {
             }
         }
         self.socket = socket
-        // Large enough for any link message without VF lists; a longer datagram is truncated, and its
-        // first header still says what changed.
+        // Large enough for any link message without VF lists (the kernel sends notifications without
+        // them); a longer datagram is reported as an overrun, so the owner resyncs instead of guessing.
         self.buffer = [UInt8](repeating: 0, count: 256 * 1024)
     }
 
     /// Waits until at least one notification (or an overrun) arrives, then reads everything already
-    /// queued and reports what kinds of objects changed.
+    /// queued and returns it parsed.
     ///
     /// - Parameter timeout: the longest wait; `nil` waits indefinitely.
-    /// - Returns: the changes, or an empty set when the timeout passed without any.
+    /// - Returns: the events, or an empty batch when the timeout passed without any.
     /// - Throws: a system-domain ``NetlinkError`` when `poll` or `recv` fails for another reason.
-    public mutating func waitForChanges(timeout: Duration?) throws(NetlinkError) -> NetlinkChanges {
+    public mutating func waitForEvents(timeout: Duration?) throws(NetlinkError) -> NetlinkEventBatch {
         var descriptor = pollfd(fd: socket.fileDescriptor, events: Int16(POLLIN), revents: 0)
         let milliseconds: Int32
         if let timeout {
@@ -103,58 +107,66 @@ public struct NetlinkChangeMonitor: ~Copyable {
         while true {
             let ready = poll(&descriptor, 1, milliseconds)
             if ready > 0 { break }
-            if ready == 0 { return [] }
+            if ready == 0 { return NetlinkEventBatch() }
             if errno != EINTR { throw NetlinkError.lastSystemError("poll netlink event socket") }
         }
         return try drain()
     }
 
     /// Reads every queued datagram without blocking.
-    private mutating func drain() throws(NetlinkError) -> NetlinkChanges {
-        var changes: NetlinkChanges = []
+    private mutating func drain() throws(NetlinkError) -> NetlinkEventBatch {
+        var batch = NetlinkEventBatch()
         let descriptor = socket.fileDescriptor
         while true {
+            // MSG_TRUNC: the datagram's real length, so a truncated one is noticed.
             let received = buffer.withUnsafeMutableBytes { bytes in
-                recv(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT))
+                recv(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC))
             }
             if received < 0 {
                 switch errno {
-                case EAGAIN, EWOULDBLOCK: return changes
+                case EAGAIN, EWOULDBLOCK: return batch
                 case EINTR: continue
-                case ENOBUFS: changes.insert(.overrun)  // the kernel dropped events; keep reading the rest
+                case ENOBUFS: batch.changes.insert(.overrun)  // the kernel dropped events; keep reading the rest
                 default: throw NetlinkError.lastSystemError("receive netlink events")
                 }
                 continue
             }
-            if received == 0 { return changes }
-            changes.formUnion(Self.changes(in: buffer, length: min(received, buffer.count)))
+            if received == 0 { return batch }
+            if received > buffer.count { batch.changes.insert(.overrun) }
+            parseDatagram(length: min(received, buffer.count), into: &batch)
         }
     }
 
-    /// Walks the netlink headers of one datagram.
-    private static func changes(in buffer: [UInt8], length: Int) -> NetlinkChanges {
-        var changes: NetlinkChanges = []
-        buffer.withUnsafeBytes { bytes in
-            guard let base = bytes.baseAddress else { return }
-            func classify(_ type: UInt16) {
-                switch Int(type) {
-                case RTM_NEWLINK, RTM_DELLINK: changes.insert(.links)
-                case RTM_NEWADDR, RTM_DELADDR: changes.insert(.addresses)
-                case Int(NLMSG_OVERRUN): changes.insert(.overrun)
-                default: break
-                }
-            }
-            guard length >= MemoryLayout<nlmsghdr>.size else { return }
-            var header = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: nlmsghdr.self))
-            // The first header counts even when the datagram was truncated and fails nlmsg_ok.
-            classify(header.pointee.nlmsg_type)
+    /// Walks the netlink headers of one datagram and parses each message.
+    private mutating func parseDatagram(length: Int, into batch: inout NetlinkEventBatch) {
+        let parser = parser
+        buffer.withUnsafeMutableBytes { bytes in
+            guard let base = bytes.baseAddress, length >= MemoryLayout<nlmsghdr>.size else { return }
+            var header = base.assumingMemoryBound(to: nlmsghdr.self)
             var remaining = Int32(length)
+            // A truncated message fails nlmsg_ok; its header still says what kind of object changed.
+            batch.changes.formUnion(Self.kind(of: header.pointee.nlmsg_type))
             while nlmsg_ok(header, remaining) != 0 {
-                classify(header.pointee.nlmsg_type)
+                let type = Int(header.pointee.nlmsg_type)
+                batch.changes.formUnion(Self.kind(of: header.pointee.nlmsg_type))
+                switch parser.parse(raw: header) {
+                case .link(let link): batch.events.append(type == RTM_DELLINK ? .linkRemoved(link) : .linkChanged(link))
+                case .address(let address):
+                    batch.events.append(type == RTM_DELADDR ? .addressRemoved(address) : .addressChanged(address))
+                case nil: break
+                }
                 guard let next = nlmsg_next(header, &remaining) else { break }
                 header = next
             }
         }
-        return changes
+    }
+
+    private static func kind(of type: UInt16) -> NetlinkChanges {
+        switch Int(type) {
+        case RTM_NEWLINK, RTM_DELLINK: return .links
+        case RTM_NEWADDR, RTM_DELADDR: return .addresses
+        case Int(NLMSG_OVERRUN): return .overrun
+        default: return []
+        }
     }
 }

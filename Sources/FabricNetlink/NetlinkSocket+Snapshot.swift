@@ -96,12 +96,9 @@ private final class DumpCollector {
     var links: [Link] = []
     var addresses: [InterfaceAddress] = []
     var expectedSequence: UInt32 = 0
-    /// `IFLA_TUN_TYPE` of the message being parsed, read from the raw message before libnl parses it.
-    var pendingTunMode: String?
-    var currentType: Int32 = 0
+    let parser = RouteMessageParser()
 
     func startDump(_ messageType: Int32) {
-        currentType = messageType
         if messageType == Int32(RTM_GETLINK) { links.removeAll(keepingCapacity: true) }
         else { addresses.removeAll(keepingCapacity: true) }
     }
@@ -119,51 +116,11 @@ private func dumpSequenceCheck(_ message: OpaquePointer?, _ context: UnsafeMutab
 private func dumpMessageReceived(_ message: OpaquePointer?, _ context: UnsafeMutableRawPointer?) -> Int32 {
     guard let message, let context else { return Int32(NL_SKIP.rawValue) }
     let collector = Unmanaged<DumpCollector>.fromOpaque(context).takeUnretainedValue()
-    let header = nlmsg_hdr(message)!
-    switch Int(header.pointee.nlmsg_type) {
-    case RTM_NEWLINK:
-        collector.pendingTunMode = tunMode(of: header)
-        // A message libnl cannot parse is skipped: one odd link must not make every snapshot fail.
-        _ = nl_msg_parse(message, linkObjectParsed, context)
-    case RTM_NEWADDR:
-        _ = nl_msg_parse(message, addressObjectParsed, context)
-    default:
-        break
+    // A message libnl cannot parse is skipped: one odd link must not make every snapshot fail.
+    switch collector.parser.parse(message) {
+    case .link(let link): collector.links.append(link)
+    case .address(let address): collector.addresses.append(address)
+    case nil: break
     }
     return Int32(NL_OK.rawValue)
-}
-
-private func linkObjectParsed(_ object: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
-    guard let object, let context else { return }
-    let collector = Unmanaged<DumpCollector>.fromOpaque(context).takeUnretainedValue()
-    if let link = Link(libnlLink: object, tunMode: collector.pendingTunMode) {
-        collector.links.append(link)
-    }
-}
-
-private func addressObjectParsed(_ object: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
-    guard let object, let context else { return }
-    let collector = Unmanaged<DumpCollector>.fromOpaque(context).takeUnretainedValue()
-    if let address = InterfaceAddress(libnlAddress: object) {
-        collector.addresses.append(address)
-    }
-}
-
-/// `IFLA_LINKINFO` → `IFLA_INFO_DATA` → `IFLA_TUN_TYPE` (`IFF_TUN` 1, `IFF_TAP` 2) for `tun` links.
-/// libnl 3.7 has no `tun` link-info parser and drops the attribute, so it is read from the raw message.
-private func tunMode(of header: UnsafeMutablePointer<nlmsghdr>) -> String? {
-    guard let info = nlmsg_find_attr(header, Int32(MemoryLayout<ifinfomsg>.size), Int32(IFLA_LINKINFO)),
-        let kindAttribute = nla_find(nla_data(info)?.assumingMemoryBound(to: nlattr.self), nla_len(info),
-            Int32(IFLA_INFO_KIND)),
-        let kind = nla_get_string(kindAttribute), String(cString: kind) == "tun",
-        let data = nla_find(nla_data(info)?.assumingMemoryBound(to: nlattr.self), nla_len(info),
-            Int32(IFLA_INFO_DATA)),
-        let type = nla_find(nla_data(data)?.assumingMemoryBound(to: nlattr.self), nla_len(data),
-            Int32(IFLA_TUN_TYPE))
-    else { return nil }
-    switch nla_get_u8(type) {
-    case 1: return "tun"
-    case 2: return "tap"
-    default: return nil
-    }
 }

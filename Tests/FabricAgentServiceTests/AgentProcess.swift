@@ -25,7 +25,7 @@ final class AgentProcess {
         ownsDirectory = directory == nil
         readyFile = self.directory + "/ready"
         stderrPath = self.directory + "/agent.stderr"
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         var command = [binary, "serve", "--ready-file", readyFile, "--log-level", "debug"] + arguments
         if let namespace { command = ["/usr/sbin/ip", "netns", "exec", namespace] + command }
         process.executableURL = URL(fileURLWithPath: command[0])
@@ -127,17 +127,67 @@ final class EventStream {
 
     init(agent: AgentProcess) throws {
         path = agent.directory + "/events-\(UUID().uuidString.prefix(6))"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         client = try BackgroundProcess(
             "/bin/sh", ["-c", "exec curl -sN --unix-socket '\(agent.bound.dropFirst(5))' http://agent/v1/events > '\(path)'"])
     }
 
-    /// The `data:` lines received so far, decoded.
-    func tables() -> [[String: Any]] {
+    /// One server-sent event: its `event:` name, `id:` and decoded `data:`.
+    struct Event {
+        var name: String
+        var id: UInt64?
+        var data: [String: Any]
+    }
+
+    /// The events received so far, in order.
+    func events() -> [Event] {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").filter { $0.hasPrefix("data: ") }.compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.dropFirst(6).utf8)) as? [String: Any]
+        return text.components(separatedBy: "\n\n").compactMap { block in
+            var name = "message"
+            var id: UInt64?
+            var data: [String: Any]?
+            for line in block.split(separator: "\n") {
+                if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+                if line.hasPrefix("id: ") { id = UInt64(line.dropFirst(4)) }
+                if line.hasPrefix("data: ") {
+                    data = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8)) as? [String: Any]
+                }
+            }
+            return data.map { Event(name: name, id: id, data: $0) }
         }
+    }
+
+    /// The table as of each event: `table` events as sent, each `changes` event applied to the table
+    /// before it the way docs/agent.md tells clients to. A `changes` event whose `base` is not the
+    /// previous event's id makes the reconstruction fail with `nil` there (and the test with it).
+    func tables() -> [[String: Any]] {
+        var tables: [[String: Any]] = []
+        var current: (table: [String: Any], version: UInt64?)?
+        for event in events() {
+            switch event.name {
+            case "table":
+                current = (event.data, event.id)
+            case "changes":
+                guard let previous = current, let base = event.data["base"] as? UInt64, base == previous.version
+                else { return tables }
+                current = (Self.apply(event.data, to: previous.table), event.id)
+            default:
+                continue
+            }
+            if let current { tables.append(current.table) }
+        }
+        return tables
+    }
+
+    static func apply(_ changes: [String: Any], to table: [String: Any]) -> [String: Any] {
+        var rows: [String: [String: Any]] = [:]
+        for row in table["interfaces"] as? [[String: Any]] ?? [] { rows[row["name"] as? String ?? ""] = row }
+        for name in changes["removed"] as? [String] ?? [] { rows[name] = nil }
+        for row in changes["changed"] as? [[String: Any]] ?? [] { rows[row["name"] as? String ?? ""] = row }
+        var result = table
+        for key in ["hostname", "sampledAt", "intervalSeconds", "sources"] { result[key] = changes[key] }
+        result["interfaces"] = rows.values.sorted { ($0["index"] as? Int ?? 0) < ($1["index"] as? Int ?? 0) }
+        return result
     }
 
     func names(in table: [String: Any]) -> Set<String> {

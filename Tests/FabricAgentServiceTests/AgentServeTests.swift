@@ -49,6 +49,35 @@ struct AgentServeTests {
     }
 
     @Test(.enabled(if: inNamespace, AgentTestGate.namespaceReason))
+    func eventsAreOneTableThenChangesThatRebuildTheServedTable() throws {
+        let namespace = try NetworkNamespaceFixture(prefix: "fab-agent")
+        defer { namespace.delete() }
+        try namespace.ipBatch(["link set lo up"] + (0..<20).map { "link add base\($0) type veth peer name peer\($0)" })
+        // No counter sample during the test: every event after the first is a link or address change.
+        let agent = try AgentProcess(
+            namespace: namespace.name, arguments: ["--sample-interval", "3600", "--ovsdb", "unix:/nonexistent.sock"])
+        let events = try EventStream(agent: agent)
+        #expect(AgentProcess.eventually { events.tables().count == 1 })
+        try namespace.ipBatch([
+            "link add br0 type bridge", "link set br0 up", "link set base0 master br0", "link set base0 up",
+            "addr add 192.0.2.1/24 dev br0", "addr add 2001:db8::1/64 dev br0 nodad", "link set peer3 name moved3",
+            "link del base5", "link add fresh0 type veth peer name fresh1",
+        ])
+        let served = { NSDictionary(dictionary: try agent.json("/v1/interfaces")) }
+        #expect(try AgentProcess.eventually { try served().isEqual(to: events.tables().last ?? [:]) })
+        let received = events.events()
+        #expect(received.first?.name == "table")
+        #expect(received.dropFirst().allSatisfy { $0.name == "changes" }, "one whole table, then changes only")
+        #expect(received.count > 1)
+        let rows = (received.first?.data["interfaces"] as? [Any])?.count ?? 0
+        let largest = received.dropFirst().map { ($0.data["changed"] as? [Any])?.count ?? 0 }.max() ?? 0
+        #expect(largest < rows / 2, "a change event carries the changed rows (\(largest)), not the table (\(rows))")
+        let names = events.names(in: events.tables().last ?? [:])
+        #expect(names.isSuperset(of: ["br0", "moved3", "fresh0", "fresh1"]))
+        #expect(names.isDisjoint(with: ["base5", "peer5", "peer3"]))
+    }
+
+    @Test(.enabled(if: inNamespace, AgentTestGate.namespaceReason))
     func notifiesSystemdReadyAndStopping() throws {
         let namespace = try NetworkNamespaceFixture(prefix: "fab-agent")
         defer { namespace.delete() }

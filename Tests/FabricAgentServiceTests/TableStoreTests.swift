@@ -71,4 +71,55 @@ import Testing
         #expect(row.statistics.rxBytes == 30, "the newer counter sample's statistics, not the snapshot's")
         #expect(row.rates?.rxMbps != nil)
     }
+
+    @Test func linkEventsNeverMoveSampledCountersBack() async throws {
+        let store = TableStore(builder: Self.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        await store.linksChanged(Self.sample([("d0", 10)], second: 1))
+        await store.countersSampled(Self.sample([("d0", 20)], second: 2))
+        await store.countersSampled(Self.sample([("d0", 30)], second: 3))
+        let sampled = try #require(await store.publication)
+        // The watcher's copy of d0 still has the counters of its first dump.
+        await store.linksChanged(Self.sample([("d0", 10)], second: 4))
+        let after = try #require(await store.publication)
+        #expect(after.version == sampled.version, "nothing but stale counters: no new version")
+        #expect(after.table.interfaces[0].statistics.rxBytes == 30)
+    }
+
+    @Test func subscribersGetTheChangesBetweenConsecutiveVersions() async throws {
+        let store = TableStore(builder: Self.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        await store.linksChanged(Self.sample([("d0", 1), ("d1", 2)], second: 1))
+        #expect(await store.publication?.changes == nil, "the first version has nothing to differ from")
+        let stream = await store.subscribe()
+        var iterator = stream.makeAsyncIterator()
+        let first = try #require(await iterator.next())
+
+        var next = Self.sample([("d0", 1), ("d1", 2), ("n2", 3)], second: 2)
+        next.snapshot.links.remove(at: 1)  // d1 is gone; n2 keeps index 3
+        await store.linksChanged(next)
+        let second = try #require(await iterator.next())
+        let changes = try #require(second.changes)
+        #expect(changes.version == second.version && changes.base == first.version)
+        #expect(changes.changed.map(\.name) == ["n2"], "d0 did not change")
+        #expect(changes.removed == ["d1"])
+        #expect(Self.apply(changes, to: first.table) == second.table)
+
+        let json = try #require(second.changesJSON)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.readableBytesView)) as? [String: Any])
+        #expect(object["schema"] as? String == "fabric.host-interfaces.changes")
+        #expect((object["removed"] as? [String]) == ["d1"])
+    }
+
+    /// The client's side of docs/agent.md's `changes` event.
+    static func apply(_ changes: TableChanges, to table: HostTable) -> HostTable {
+        var result = table
+        result.hostname = changes.hostname
+        result.sampledAt = changes.sampledAt
+        result.intervalSeconds = changes.intervalSeconds
+        result.sources = changes.sources
+        var rows = Dictionary(uniqueKeysWithValues: table.interfaces.map { ($0.name, $0) })
+        for name in changes.removed { rows[name] = nil }
+        for row in changes.changed { rows[row.name] = row }
+        result.interfaces = rows.values.sorted { $0.index < $1.index }
+        return result
+    }
 }

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import CNetlink
+
+#if canImport(Glibc)
+    internal import Glibc
+#elseif canImport(Musl)
+    internal import Musl
+#endif
+
+/// Turns one rtnetlink link or address message — a dump reply or a notification — into a ``Link`` or an
+/// ``InterfaceAddress`` with libnl's own parsers (`nl_msg_parse`, the code `rtnl_link_alloc_cache`
+/// uses), plus `IFLA_TUN_TYPE`, which libnl 3.7 has no parser for. Dumps and the change monitor share
+/// it, so a link reads the same whichever way it arrived. One parser serves one thread.
+final class RouteMessageParser {
+    enum Parsed {
+        case link(Link)
+        case address(InterfaceAddress)
+    }
+
+    /// Set by the parse callbacks, which run synchronously inside `nl_msg_parse`.
+    fileprivate var parsed: Parsed?
+    fileprivate var pendingTunMode: String?
+
+    /// Parses a libnl message (`struct nl_msg *`, borrowed). `nil` for other message types, for
+    /// `AF_BRIDGE` link messages (bridge-port state, sent beside the link's own message; an
+    /// `RTM_DELLINK` of that family means "left the bridge", not "deleted"), and for what libnl rejects.
+    func parse(_ message: OpaquePointer) -> Parsed? {
+        parsed = nil
+        let header = nlmsg_hdr(message)!
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        withExtendedLifetime(self) {
+            switch Int(header.pointee.nlmsg_type) {
+            case RTM_NEWLINK, RTM_DELLINK:
+                guard Self.linkFamily(header) == UInt8(AF_UNSPEC) else { return }
+                pendingTunMode = tunMode(of: header)
+                _ = nl_msg_parse(message, linkObjectParsed, context)
+            case RTM_NEWADDR, RTM_DELADDR:
+                _ = nl_msg_parse(message, addressObjectParsed, context)
+            default:
+                break
+            }
+        }
+        return parsed
+    }
+
+    /// Parses a message read with `recv` (the bytes stay the caller's; libnl gets a copy).
+    func parse(raw header: UnsafeMutablePointer<nlmsghdr>) -> Parsed? {
+        guard let message = nlmsg_convert(header) else { return nil }
+        defer { nlmsg_free(message) }
+        // nl_msg_parse finds the parser by protocol and type; a converted message has no protocol yet.
+        nlmsg_set_proto(message, NETLINK_ROUTE)
+        return parse(message)
+    }
+
+    /// `ifinfomsg.ifi_family`, or `nil` for a message too short to have one.
+    private static func linkFamily(_ header: UnsafeMutablePointer<nlmsghdr>) -> UInt8? {
+        guard Int(header.pointee.nlmsg_len) >= MemoryLayout<nlmsghdr>.size + MemoryLayout<ifinfomsg>.size,
+            let payload = nlmsg_data(header)
+        else { return nil }
+        return payload.assumingMemoryBound(to: ifinfomsg.self).pointee.ifi_family
+    }
+}
+
+private func linkObjectParsed(_ object: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
+    guard let object, let context else { return }
+    let parser = Unmanaged<RouteMessageParser>.fromOpaque(context).takeUnretainedValue()
+    parser.parsed = Link(libnlLink: object, tunMode: parser.pendingTunMode).map { .link($0) }
+}
+
+private func addressObjectParsed(_ object: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
+    guard let object, let context else { return }
+    let parser = Unmanaged<RouteMessageParser>.fromOpaque(context).takeUnretainedValue()
+    parser.parsed = InterfaceAddress(libnlAddress: object).map { .address($0) }
+}
+
+/// `IFLA_LINKINFO` → `IFLA_INFO_DATA` → `IFLA_TUN_TYPE` (`IFF_TUN` 1, `IFF_TAP` 2) for `tun` links.
+/// libnl 3.7 has no `tun` link-info parser and drops the attribute, so it is read from the raw message.
+private func tunMode(of header: UnsafeMutablePointer<nlmsghdr>) -> String? {
+    guard let info = nlmsg_find_attr(header, Int32(MemoryLayout<ifinfomsg>.size), Int32(IFLA_LINKINFO)),
+        let kindAttribute = nla_find(nla_data(info)?.assumingMemoryBound(to: nlattr.self), nla_len(info),
+            Int32(IFLA_INFO_KIND)),
+        let kind = nla_get_string(kindAttribute), String(cString: kind) == "tun",
+        let data = nla_find(nla_data(info)?.assumingMemoryBound(to: nlattr.self), nla_len(info),
+            Int32(IFLA_INFO_DATA)),
+        let type = nla_find(nla_data(data)?.assumingMemoryBound(to: nlattr.self), nla_len(data),
+            Int32(IFLA_TUN_TYPE))
+    else { return nil }
+    switch nla_get_u8(type) {
+    case 1: return "tun"
+    case 2: return "tap"
+    default: return nil
+    }
+}
