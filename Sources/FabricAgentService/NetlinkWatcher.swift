@@ -8,8 +8,9 @@ public import ServiceLifecycle
 /// and address notifications, then dumps once (subscribe first, so nothing falls in between), and from
 /// then on applies the notifications themselves to its copy of the namespace: a change costs no dump.
 ///
-/// Bursts are coalesced (notifications arriving within ``coalescingWindow`` of each other make one
-/// table), so creating thousands of links costs a few tables, not thousands. A fresh dump replaces the
+/// The first notifications after a quiet period are published at once; the rest of a burst is
+/// coalesced (notifications arriving within ``coalescingWindow`` of each other make one table, at least
+/// one per ``maximumCoalescing``), so creating thousands of links costs a few tables, not thousands. A fresh dump replaces the
 /// replay when events were lost (`ENOBUFS`) and when a burst is so large (more than
 /// ``replayLimit`` events) that one dump is cheaper than applying them one by one. Nothing is read
 /// while the namespace is quiet.
@@ -17,7 +18,7 @@ public struct NetlinkWatcher: Service {
     public var networkNamespace: String?
     public var store: TableStore
     public var logger: Logger
-    /// How long a burst may keep extending before the dump happens anyway.
+    /// The pause that ends a burst.
     public var coalescingWindow: Duration = .milliseconds(10)
     public var maximumCoalescing: Duration = .milliseconds(200)
     /// Bursts with more events than this are answered with a dump instead of a replay.
@@ -87,16 +88,7 @@ public struct NetlinkWatcher: Service {
             let socket = try openSocket(namespace)
             var current = try socket.snapshot()
             continuation.yield(.snapshot(HostTableBuilder.Sample(snapshot: current), reason: "start"))
-            while !stop.isStopped {
-                var batch = try monitor.waitForEvents(timeout: .milliseconds(250))
-                if batch.isEmpty { continue }
-                // Coalesce a burst: keep reading while events keep coming, up to `maximum`.
-                let burstStart = ContinuousClock.now
-                while ContinuousClock.now - burstStart < maximum, !stop.isStopped {
-                    let more = try monitor.waitForEvents(timeout: window)
-                    if more.isEmpty { break }
-                    batch.append(more)
-                }
+            func publish(_ batch: NetlinkEventBatch) throws(NetlinkError) {
                 let reason: String
                 if batch.needsResync || batch.events.count > replayLimit {
                     current = try socket.snapshot()
@@ -106,6 +98,27 @@ public struct NetlinkWatcher: Service {
                     reason = "\(batch.events.count) events \(batch.changes)"
                 }
                 continuation.yield(.snapshot(HostTableBuilder.Sample(snapshot: current), reason: reason))
+            }
+            while !stop.isStopped {
+                let first = try monitor.waitForEvents(timeout: .milliseconds(250))
+                if first.isEmpty { continue }
+                // Leading edge: a lone change (one `ip link add`) is published at once.
+                try publish(first)
+                // The rest of a burst is coalesced: published when it pauses for `window`, and at least
+                // every `maximum` while it goes on.
+                var pending = NetlinkEventBatch()
+                var burstStart = ContinuousClock.now
+                while !stop.isStopped {
+                    let more = try monitor.waitForEvents(timeout: window)
+                    if more.isEmpty { break }
+                    pending.append(more)
+                    if ContinuousClock.now - burstStart >= maximum {
+                        try publish(pending)
+                        pending = NetlinkEventBatch()
+                        burstStart = .now
+                    }
+                }
+                if !pending.isEmpty { try publish(pending) }
             }
         } catch {
             continuation.yield(.failed("\(error)"))
