@@ -171,6 +171,64 @@ struct EngineReporterTests {
         }
     }
 
+    @Test(.enabled(if: hasPython, pythonReason), arguments: [429, 408, 0])
+    func busyAnswersAndTimeoutsAreRetried(first: Int) async throws {
+        let sink = try EngineSink(statuses: [first])
+        let store = TableStore(builder: TableStoreTests.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        await store.linksChanged(Self.sample([("d0", 0)], second: 1))
+        var configuration = try Self.configuration(sink)
+        configuration.timeout = 0.5  // the stalling answer (0) takes 3 s
+        try await Self.withReporter(configuration, store: store) { reporter in
+            #expect(await Self.eventually { sink.requests().contains { $0.status == 200 } })
+            let statistics = await reporter.statistics
+            #expect(statistics.failedAttempts == 1)
+            #expect(statistics.sent == 1)
+            #expect(sink.requests().map(\.status) == [first, 200])
+        }
+    }
+
+    @Test(.enabled(if: hasPython && EngineSink.openssl != nil, "needs python3 and openssl"))
+    func httpsTrustsTheConfiguredCertificateAuthorityInsteadOfTheSystemStore() async throws {
+        let directory = AgentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (certificate, key) = (directory + "/engine.pem", directory + "/engine.key")
+        let made = try ProcessRunner.run(EngineSink.openssl!, [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ])
+        try #require(made.status == 0, "openssl: \(made.standardError)")
+        let sink = try EngineSink(statuses: [], tls: (certificate, key))
+        let store = TableStore(builder: TableStoreTests.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        await store.linksChanged(Self.sample([("d0", 0)], second: 1))
+        var configuration = try Self.configuration(sink)
+        configuration.url = try EngineURL(parsing: "https://127.0.0.1:\(sink.port)/engine/hosts")
+        // The system trust store does not know this self-signed certificate.
+        try await Self.withReporter(configuration, store: store) { reporter in
+            #expect(await Self.eventually { await reporter.statistics.failedAttempts >= 2 })
+            #expect(await reporter.statistics.sent == 0)
+        }
+        #expect(sink.requests().isEmpty)
+        configuration.caCertificate = certificate
+        try await Self.withReporter(configuration, token: "engine-token-0123456789", store: store) { reporter in
+            #expect(await Self.eventually { await reporter.statistics.sent == 1 })
+            let delivered = try #require(sink.requests().last)
+            #expect(delivered.headers["authorization"] == "Bearer engine-token-0123456789")
+            #expect(delivered.document?["schema"] as? String == "fabric.host-interfaces")
+        }
+    }
+
+    @Test func unreadableCertificateAuthorityNamesItsKey() throws {
+        var configuration = EngineConfiguration()
+        configuration.url = try EngineURL(parsing: "https://engine.example/hosts")
+        configuration.caCertificate = "/nonexistent/engine-ca.pem"
+        let store = TableStore(builder: TableStoreTests.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        let error = try #require(throws: AgentConfigurationError.self) {
+            try EngineReporter(configuration: configuration, token: nil, store: store, logger: Logger(label: "test"))
+        }
+        #expect(error.key == "engine-ca-certificate")
+        #expect(error.source == "/nonexistent/engine-ca.pem")
+    }
+
     @Test(.enabled(if: AgentTestGate.canRunInNamespace && hasPython, AgentTestGate.namespaceReason))
     func builtAgentPushesLinkChangesToTheEngine() throws {
         let namespace = try NetworkNamespaceFixture(prefix: "fab-engine")
@@ -207,6 +265,7 @@ struct EngineReporterTests {
 
 /// A real HTTP server standing in for the engine: Python's `http.server` answering POSTs with the
 /// given statuses in order, then `otherwise`, and appending each request (headers, body) to a file.
+/// Status 0 stalls for 3 s and hangs up without answering; with `tls` (certificate, key) it speaks https.
 final class EngineSink {
     struct Request {
         var status: Int
@@ -224,8 +283,11 @@ final class EngineSink {
         FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : ProcessRunner.which("python3")
     }
 
+    static var openssl: String? { ProcessRunner.which("openssl") }
+
     static let script = #"""
         import http.server, json, sys, threading
+        import ssl, time
         port, record, statuses, otherwise = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
         statuses = [int(s) for s in statuses.split(",") if s]
         lock = threading.Lock()
@@ -242,6 +304,10 @@ final class EngineSink {
                              "headers": {k.lower(): v for k, v in self.headers.items()}}
                     with open(record, "a") as f:
                         f.write(json.dumps(entry) + "\n")
+                if status == 0:  # stall past the client's timeout, then hang up without an answer
+                    time.sleep(3)
+                    self.close_connection = True
+                    return
                 answer = json.dumps({"status": status}).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -251,6 +317,10 @@ final class EngineSink {
             def log_message(self, *args):
                 pass
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        if len(sys.argv) > 6:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[5], sys.argv[6])
+            server.socket = context.wrap_socket(server.socket, server_side=True)
         with open(record + ".port.tmp", "w") as f:
             f.write(str(server.server_address[1]))
         import os
@@ -263,13 +333,17 @@ final class EngineSink {
     let directory: String
     var record: String { directory + "/requests.jsonl" }
 
-    init(port: Int = 0, statuses: [Int], otherwise: Int = 200, namespace: String? = nil) throws {
+    init(
+        port: Int = 0, statuses: [Int], otherwise: Int = 200, namespace: String? = nil,
+        tls: (certificate: String, key: String)? = nil
+    ) throws {
         guard let python = Self.python else { throw AgentTestError("python3 is not installed") }
         directory = AgentProcess.temporaryDirectory()
         let scriptPath = directory + "/engine_sink.py"
         try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         let record = directory + "/requests.jsonl"
-        let arguments = [scriptPath, String(port), record, statuses.map(String.init).joined(separator: ","), String(otherwise)]
+        var arguments = [scriptPath, String(port), record, statuses.map(String.init).joined(separator: ","), String(otherwise)]
+        if let tls { arguments += [tls.certificate, tls.key] }
         if let namespace {
             process = try BackgroundProcess("/usr/sbin/ip", ["netns", "exec", namespace, python] + arguments)
         } else {
