@@ -23,6 +23,7 @@ public struct EngineConfiguration: Sendable, Hashable {
     public var tokenFile: String?
     /// A PEM file of the certificates trusted for an https engine, instead of the system's.
     public var caCertificate: String?
+    // Not configuration keys: fixed in the agent, shortened by tests.
     /// How long a structural change waits for the changes that follow it (a VM start adds several links).
     public var debounce: Double = 1
     /// The first retry's wait; it doubles up to ``maxBackoff``.
