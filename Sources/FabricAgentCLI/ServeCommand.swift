@@ -78,6 +78,27 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds allowed for a graceful stop (default 10).", valueName: "SECONDS"))
     var shutdownTimeout: String?
 
+    @Option(name: .long, help: ArgumentHelp("POST the table to this http(s) URL of the engine.", valueName: "URL"))
+    var engineUrl: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds between pushes without changes (default 60).", valueName: "SECONDS"))
+    var engineInterval: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds one push may take (default 10).", valueName: "SECONDS"))
+    var engineTimeout: String?
+
+    @Option(name: .long, help: ArgumentHelp("Longest wait between push retries (default 60).", valueName: "SECONDS"))
+    var engineMaxBackoff: String?
+
+    @Option(name: .long, help: ArgumentHelp("Reports kept while the engine is away (default 8).", valueName: "COUNT"))
+    var engineQueue: String?
+
+    @Option(name: .long, help: ArgumentHelp("File holding the engine's bearer token.", valueName: "PATH"))
+    var engineTokenFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("PEM certificates trusted for an https engine.", valueName: "PATH"))
+    var engineCaCertificate: String?
+
     var flags: [String: String] {
         let pairs: [(String, String?)] = [
             ("listen", listen), ("sample-interval", sampleInterval), ("ovsdb", ovsdb), ("ovsdb-timeout", ovsdbTimeout),
@@ -85,7 +106,9 @@ struct ServeCommand: AsyncParsableCommand {
             ("neutron-ovs-agent-config", neutronOvsAgentConfig),
             ("neutron-linuxbridge-agent-config", neutronLinuxbridgeAgentConfig), ("tls-certificate", tlsCertificate),
             ("tls-key", tlsKey), ("token-file", tokenFile), ("log-level", logLevel), ("ready-file", readyFile),
-            ("shutdown-timeout", shutdownTimeout),
+            ("shutdown-timeout", shutdownTimeout), ("engine-url", engineUrl), ("engine-interval", engineInterval),
+            ("engine-timeout", engineTimeout), ("engine-max-backoff", engineMaxBackoff), ("engine-queue", engineQueue),
+            ("engine-token-file", engineTokenFile), ("engine-ca-certificate", engineCaCertificate),
         ]
         var flags: [String: String] = [:]
         for (key, value) in pairs { if let value { flags[key] = value } }

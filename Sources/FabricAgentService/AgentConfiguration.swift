@@ -40,6 +40,8 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var readyFile: String?
     /// Seconds the services may take to stop gracefully before they are cancelled.
     public var shutdownTimeout: Double = 10
+    /// The optional push of the table to the engine (`engine-*` keys).
+    public var engine = EngineConfiguration()
 
     public init() {}
 
@@ -48,7 +50,7 @@ public struct AgentConfiguration: Sendable, Hashable {
         "listen", "sample-interval", "ovsdb", "ovsdb-timeout", "ovsdb-max-backoff", "netns", "root",
         "neutron-ovs-agent-config", "neutron-linuxbridge-agent-config", "tls-certificate", "tls-key", "token-file",
         "log-level", "ready-file", "shutdown-timeout",
-    ]
+    ] + EngineConfiguration.keys
 
     /// The environment variable for `key`: `FABRIC_` and the key in upper snake case.
     public static func environmentVariable(for key: String) -> String {
@@ -127,12 +129,14 @@ public struct AgentConfiguration: Sendable, Hashable {
             logLevel = level
         case "ready-file": readyFile = try path()
         case "shutdown-timeout": shutdownTimeout = try seconds(minimum: 1, maximum: 600)
+        case _ where key.hasPrefix("engine-"): try engine.set(key, value, source: source)
         default: throw fail("unknown key")
         }
     }
 
     /// Rules that involve more than one key.
     func validate() throws(AgentConfigurationError) {
+        try engine.validate()
         if (tlsCertificate == nil) != (tlsKey == nil) {
             throw AgentConfigurationError(
                 key: tlsCertificate == nil ? "tls-certificate" : "tls-key", source: "configuration",

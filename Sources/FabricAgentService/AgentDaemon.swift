@@ -60,6 +60,7 @@ public struct AgentDaemon: Sendable {
             reload: reload, store: store, interval: interval, logLevel: logLevel, notifier: notifier,
             logger: logger.with("service", "reload"))
         let announcer = ShutdownAnnouncer(notifier: notifier, store: store)
+        let engine = try EngineReporter.services(configuration, store: store, logger: logger.with("service", "engine"))
 
         if case .unix(let path) = configuration.listen { try Self.prepareSocketDirectory(path) }
         logger.info(
@@ -70,7 +71,7 @@ public struct AgentDaemon: Sendable {
                 "agent.netns": "\(configuration.netns ?? "-")", "agent.sample_interval": "\(configuration.sampleInterval)",
             ])
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [watcher, ovsdb, sampler, api, reloader, announcer],
+            services: [watcher, ovsdb, sampler, api, reloader] + engine + [announcer],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int(configuration.shutdownTimeout * 1000))
         let group = ServiceGroup(configuration: groupConfiguration)

@@ -49,6 +49,20 @@ struct AgentConfigurationTests {
         (["tls-certificate": "/c.pem"], "tls-key"),
         (["listen": "0.0.0.0:8443"], "tls-certificate"),
         (["listen": "0.0.0.0:8443", "tls-certificate": "/c", "tls-key": "/k"], "token-file"),
+        (["engine-url": "ftp://engine.example/hosts"], "engine-url"),
+        (["engine-url": "engine.example:443"], "engine-url"),
+        (["engine-url": "https:///hosts"], "engine-url"),
+        (["engine-url": "https://admin:secret@engine.example/hosts"], "engine-url"),
+        (["engine-url": "http://engine.example:99999/"], "engine-url"),
+        (["engine-interval": "-1"], "engine-interval"),
+        (["engine-interval": "often"], "engine-interval"),
+        (["engine-timeout": "0"], "engine-timeout"),
+        (["engine-max-backoff": "1e9"], "engine-max-backoff"),
+        (["engine-queue": "0"], "engine-queue"),
+        (["engine-queue": "many"], "engine-queue"),
+        (["engine-token-file": "engine.token"], "engine-token-file"),
+        (["engine-ca-certificate": "ca.pem"], "engine-ca-certificate"),
+        (["engine-url": "http://engine.example/", "engine-ca-certificate": "/ca.pem"], "engine-ca-certificate"),
     ])
     func badValuesNameTheKey(flags: [String: String], key: String) throws {
         let path = try file("")
@@ -91,6 +105,43 @@ struct AgentConfigurationTests {
         #expect(try configuration.loadToken() == "s3cret-token-0123456789")
         configuration.tokenFile = try file("short\n")
         #expect(throws: AgentConfigurationError.self) { try configuration.loadToken() }
+    }
+
+    @Test func engineKeysHaveDefaultsAndParse() throws {
+        let defaults = try AgentConfiguration.resolve(flags: [:], environment: [:], configPath: try file(""))
+        #expect(defaults.engine.url == nil, "no push unless engine-url is set")
+        #expect(defaults.engine.interval == 60)
+        #expect(defaults.engine.timeout == 10)
+        #expect(defaults.engine.maxBackoff == 60)
+        #expect(defaults.engine.queueLimit == 8)
+
+        let path = try file("engine-url = https://[fd00::1]:8443/api/fabric\nengine-queue = 3\n")
+        let configuration = try AgentConfiguration.resolve(
+            flags: ["engine-interval": "30"],
+            environment: ["FABRIC_ENGINE_CA_CERTIFICATE": "/etc/fabric/engine-ca.pem", "FABRIC_ENGINE_TIMEOUT": "2.5"],
+            configPath: path)
+        let url = try #require(configuration.engine.url)
+        #expect(url.text == "https://[fd00::1]:8443/api/fabric")
+        #expect(url.host == "fd00::1")
+        #expect(url.isTLS)
+        #expect(configuration.engine.queueLimit == 3)
+        #expect(configuration.engine.interval == 30)
+        #expect(configuration.engine.timeout == 2.5)
+        #expect(configuration.engine.caCertificate == "/etc/fabric/engine-ca.pem")
+
+        let off = try AgentConfiguration.resolve(flags: [:], environment: ["FABRIC_ENGINE_URL": ""], configPath: path)
+        #expect(off.engine.url == nil, "an empty value switches a file's engine-url off")
+    }
+
+    @Test func engineTokenFollowsTheTokenFileRulesUnderItsOwnKey() throws {
+        var configuration = AgentConfiguration()
+        #expect(try configuration.loadEngineToken() == nil)
+        configuration.engine.tokenFile = try file("engine-token-0123456789\n")
+        #expect(try configuration.loadEngineToken() == "engine-token-0123456789")
+        configuration.engine.tokenFile = try file("short\n")
+        let error = try #require(throws: AgentConfigurationError.self) { try configuration.loadEngineToken() }
+        #expect(error.key == "engine-token-file")
+        #expect(!error.description.contains("short"), "the token is not echoed")
     }
 
     @Test func everyKeyHasAnEnvironmentVariable() {
