@@ -5,6 +5,8 @@
 #define FABRIC_CNETLINK_H
 
 #include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/errno.h>
 #include <netlink/socket.h>

@@ -19,8 +19,9 @@ public final class SampleInterval: Sendable {
     }
 }
 
-/// Takes a link dump every interval for the rate columns: counters change without netlink events,
-/// so this is the one periodic dump the agent makes. Runs on a thread of its own with its own socket.
+/// Reads every link's counters each interval for the rate columns: counters change without netlink
+/// events, so this is the one periodic dump the agent makes — a statistics dump (`RTM_GETSTATS`), which
+/// costs the kernel far less than a link dump. Runs on a thread of its own with its own socket.
 public struct CounterSampler: Service {
     public var networkNamespace: String?
     public var interval: SampleInterval
@@ -36,7 +37,7 @@ public struct CounterSampler: Service {
 
     public func run() async throws {
         let (samples, continuation) = AsyncStream.makeStream(
-            of: Result<HostTableBuilder.Sample, NetlinkError>.self, bufferingPolicy: .bufferingNewest(1))
+            of: Result<CounterSample, NetlinkError>.self, bufferingPolicy: .bufferingNewest(1))
         let stop = StopFlag()
         let namespace = networkNamespace
         let interval = interval
@@ -46,7 +47,7 @@ public struct CounterSampler: Service {
                 let socket = try NetlinkWatcher.openSocket(namespace)
                 // The first sample at once, so rates appear after one interval.
                 repeat {
-                    continuation.yield(.success(HostTableBuilder.Sample(snapshot: try socket.linkSnapshot())))
+                    continuation.yield(.success(CounterSample(try socket.linkCounters())))
                 } while !stop.wait(seconds: interval.value)
             } catch {
                 continuation.yield(.failure(error))

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import FabricInventory
-import FabricNetlink
+public import FabricNetlink
 public import FabricOVSDB
 public import NIOCore
 import Synchronization
@@ -55,6 +55,29 @@ final class EncodedOnce: Sendable {
     }
 }
 
+/// One reading of every link's counters, keyed by ifindex (a renamed link keeps its counters; a
+/// re-created one has a new ifindex, so its first interval has no rate).
+public struct CounterSample: Sendable {
+    public var statistics: [Int32: LinkStatistics]
+    /// `CLOCK_MONOTONIC`, nanoseconds.
+    public var monotonicTime: UInt64
+    /// Seconds since the Unix epoch.
+    public var wallTime: Double
+
+    public init(
+        _ counters: [LinkCounters], monotonicTime: UInt64 = HostClock.monotonicNanoseconds(),
+        wallTime: Double = HostClock.wallSeconds()
+    ) {
+        statistics = Dictionary(counters.map { ($0.index, $0.statistics) }, uniquingKeysWith: { _, last in last })
+        self.monotonicTime = monotonicTime
+        self.wallTime = wallTime
+    }
+
+    func rateSample(_ index: Int32) -> RateCalculator.Sample? {
+        statistics[index].map { RateCalculator.Sample(index: index, statistics: $0, time: monotonicTime) }
+    }
+}
+
 /// The single owner of the agent's current host table. The netlink watcher, the counter sampler and
 /// the OVSDB monitor feed it facts; it rebuilds the table and broadcasts every change to subscribers
 /// (the `/v1/events` streams). A fact that does not change the table (a link event that only moved
@@ -67,17 +90,15 @@ public actor TableStore {
     private var latest: HostTableBuilder.Sample?
     /// The two most recent counter samples; rates are computed between them so that link events in
     /// between do not shorten the interval.
-    private var rateEarlier: HostTableBuilder.Sample?
-    private var rateLatest: HostTableBuilder.Sample?
-    /// `rateEarlier` and `rateLatest` keyed by link name, built once per counter sample.
-    private var earlierCounters: [String: RateCalculator.Sample] = [:]
-    private var latestCounters: [String: RateCalculator.Sample] = [:]
+    private var earlierCounters: CounterSample?
+    private var latestCounters: CounterSample?
     /// The newest publication whose JSON is encoded. `/v1/interfaces` serves it while a newer version
     /// is being encoded in the background, so no request waits for an encoding (the p99 under load).
     private var encodedPublication: TablePublication?
     /// When `/v1/interfaces` was last asked for: encoding ahead is worth it only while someone asks.
     private var lastDocumentRequest: ContinuousClock.Instant?
-    /// The version being encoded in the background, if any.
+    /// The version being encoded in the background, if any. One encoding at a time: the other core
+    /// stays free for event streams and requests while a 2 MB document is encoded.
     private var encodingVersion: UInt64?
     private var switchState: SwitchState?
     private var ovsdbStatus: HostTable.OVSDBStatus
@@ -102,18 +123,15 @@ public actor TableStore {
     }
 
     /// A periodic counter sample: moves the rate window and always publishes.
-    public func countersSampled(_ sample: HostTableBuilder.Sample) {
-        rateEarlier = rateLatest
-        rateLatest = sample
+    public func countersSampled(_ sample: CounterSample) {
         earlierCounters = latestCounters
-        latestCounters = sample.counters
-        // A counter sample has links but no addresses (one link dump): it never replaces the watcher's
-        // snapshot; until that first snapshot arrives there is no table to refresh.
+        latestCounters = sample
+        // Until the watcher's first snapshot there is no table to refresh.
         guard var table = current?.table else { return }
-        // Links the sample has that the table lacks (or the reverse) arrive with the watcher's dump.
+        // Links the sample has that the table lacks (or the reverse) arrive with the watcher's events.
         for i in table.interfaces.indices {
-            guard let counters = latestCounters[table.interfaces[i].name] else { continue }
-            table.interfaces[i].statistics = counters.statistics
+            guard let statistics = sample.statistics[table.interfaces[i].index] else { continue }
+            table.interfaces[i].statistics = statistics
         }
         table.sampledAt = sample.wallTime
         applyRates(to: &table)
@@ -170,11 +188,12 @@ public actor TableStore {
         var table = builder.table(sample: latest, earlier: nil, switchState: switchState, ovsdb: ovsdbStatus)
         // Counters move only with counter samples: the watcher's copy of a link carries the counters of
         // its last notification (or of the first dump), older than any sample. Links not sampled yet
-        // (or re-created under the same name since) keep those.
-        for i in table.interfaces.indices {
-            guard let sampled = latestCounters[table.interfaces[i].name], sampled.index == table.interfaces[i].index
-            else { continue }
-            table.interfaces[i].statistics = sampled.statistics
+        // keep those.
+        if let sampled = latestCounters {
+            for i in table.interfaces.indices {
+                guard let statistics = sampled.statistics[table.interfaces[i].index] else { continue }
+                table.interfaces[i].statistics = statistics
+            }
         }
         applyRates(to: &table)
         if !force, let current, current.table.interfaces == table.interfaces, current.table.sources == table.sources {
@@ -185,10 +204,10 @@ public actor TableStore {
 
     /// Rates between the two latest counter samples, for the rows both have.
     private func applyRates(to table: inout HostTable) {
-        guard let earlier = rateEarlier, let later = rateLatest else { return }
+        guard let earlier = earlierCounters, let later = latestCounters else { return }
         for i in table.interfaces.indices {
-            let name = table.interfaces[i].name
-            guard let old = earlierCounters[name], let new = latestCounters[name] else { continue }
+            let index = table.interfaces[i].index
+            guard let old = earlier.rateSample(index), let new = later.rateSample(index) else { continue }
             table.interfaces[i].rates = RateCalculator.rates(from: old, to: new)
         }
         table.intervalSeconds = Double(later.monotonicTime &- earlier.monotonicTime) / 1e9
@@ -201,30 +220,42 @@ public actor TableStore {
         // Replacing `current` drops the previous version (and its JSON) unless a response still holds it.
         let publication = TablePublication(version: version, table: table, changes: changes)
         current = publication
-        if let asked = lastDocumentRequest, asked.duration(to: .now) < .seconds(60) {
-            encodingVersion = version
-            Task.detached { [weak self] in
-                _ = publication.json
-                await self?.encoded(publication)
-            }
+        if documentRecentlyAsked {
+            if encodingVersion == nil { encodeInBackground(publication) }  // else `encoded` picks it up
         } else if encodingVersion == nil {
             encodedPublication = nil  // nobody asks: keep one table alive, not two
         }
         for continuation in subscribers.values { continuation.yield(publication) }
     }
 
+    /// Encoding ahead is worth it only while someone asks for the document.
+    private var documentRecentlyAsked: Bool {
+        guard let asked = lastDocumentRequest else { return false }
+        return asked.duration(to: .now) < .seconds(60)
+    }
+
+    private func encodeInBackground(_ publication: TablePublication) {
+        encodingVersion = publication.version
+        Task.detached { [weak self] in
+            _ = publication.json
+            await self?.encoded(publication)
+        }
+    }
+
     private func encoded(_ publication: TablePublication) {
         if publication.version > encodedPublication?.version ?? 0 { encodedPublication = publication }
-        if encodingVersion == publication.version { encodingVersion = nil }
+        encodingVersion = nil
+        // Versions published meanwhile were not encoded; the newest of them is now.
+        if let current, current.version > publication.version, documentRecentlyAsked { encodeInBackground(current) }
     }
 
     /// The table for `GET /v1/interfaces`: the newest version already encoded, else the current one
-    /// (encoded by the caller). While a new version is encoded in the background, requests get the
-    /// previous one, at most one encoding time older.
+    /// (encoded by the caller). While newer versions are encoded in the background, requests get the
+    /// previous one, at most two encoding times older.
     public func documentPublication() -> TablePublication? {
         lastDocumentRequest = .now
         guard let current else { return nil }
-        if let encodedPublication, encodingVersion == current.version { return encodedPublication }
+        if let encodedPublication, encodingVersion != nil { return encodedPublication }
         encodedPublication = current
         return current
     }

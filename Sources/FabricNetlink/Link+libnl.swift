@@ -114,3 +114,25 @@ extension InterfaceAddress {
         )
     }
 }
+
+extension LinkCounters {
+    /// Reads an `RTM_NEWSTATS` message: `if_stats_msg`, then `IFLA_STATS_LINK_64` (a
+    /// `struct rtnl_link_stats64`, of which the first eight counters are used; later kernels append
+    /// fields, so only a minimum length is required). `nil` without that attribute.
+    init?(statisticsMessage header: UnsafeMutablePointer<nlmsghdr>) {
+        let headerLength = MemoryLayout<if_stats_msg>.size
+        guard Int(header.pointee.nlmsg_len) >= MemoryLayout<nlmsghdr>.size + headerLength,
+            let payload = nlmsg_data(header),
+            let attribute = nlmsg_find_attr(header, Int32(headerLength), Int32(IFLA_STATS_LINK_64)),
+            nla_len(attribute) >= 8 * 8, let data = nla_data(attribute)
+        else { return nil }
+        let raw = UnsafeRawPointer(data)
+        // Attribute payloads are 4-byte aligned only.
+        func counter(_ position: Int) -> UInt64 { raw.loadUnaligned(fromByteOffset: position * 8, as: UInt64.self) }
+        self.init(
+            index: Int32(bitPattern: payload.assumingMemoryBound(to: if_stats_msg.self).pointee.ifindex),
+            statistics: LinkStatistics(
+                rxBytes: counter(2), txBytes: counter(3), rxPackets: counter(0), txPackets: counter(1),
+                rxErrors: counter(4), txErrors: counter(5), rxDropped: counter(6), txDropped: counter(7)))
+    }
+}

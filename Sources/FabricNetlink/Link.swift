@@ -116,3 +116,15 @@ public struct LinkStatistics: Sendable, Hashable, Codable {
         self.txDropped = txDropped
     }
 }
+
+/// One link's counters from a statistics dump (``NetlinkSocket/linkCounters()``), identified by
+/// ifindex.
+public struct LinkCounters: Sendable, Hashable {
+    public var index: Int32
+    public var statistics: LinkStatistics
+
+    public init(index: Int32, statistics: LinkStatistics) {
+        self.index = index
+        self.statistics = statistics
+    }
+}

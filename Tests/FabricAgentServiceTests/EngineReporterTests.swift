@@ -104,7 +104,7 @@ struct EngineReporterTests {
         try await Self.withReporter(configuration, store: store, log: log) { reporter in
             // Counter samples make new versions for the interval to queue while nobody answers.
             for second in 2...12 {
-                await store.countersSampled(Self.sample([("d0", UInt64(second) * 1000)], second: UInt64(second)))
+                await store.countersSampled(TableStoreTests.counters([("d0", UInt64(second) * 1000)], second: UInt64(second)))
                 try await Task.sleep(for: .milliseconds(150))
             }
             let whileDown = await reporter.statistics
@@ -159,7 +159,7 @@ struct EngineReporterTests {
         try await Self.withReporter(configuration, store: store) { _ in
             #expect(await Self.eventually { sink.requests().count == 1 })
             for second in 2...6 {
-                await store.countersSampled(Self.sample([("d0", UInt64(second) * 1000)], second: UInt64(second)))
+                await store.countersSampled(TableStoreTests.counters([("d0", UInt64(second) * 1000)], second: UInt64(second)))
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(sink.requests().count == 1, "counter samples alone push nothing before the interval")

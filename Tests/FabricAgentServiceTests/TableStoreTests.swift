@@ -20,13 +20,20 @@ import Testing
         return HostTableBuilder.Sample(snapshot: snapshot, monotonicTime: second * 1_000_000_000, wallTime: Double(second))
     }
 
+    /// A counter sample of the same links (ifindex = position + 1, as in ``sample(_:second:)``).
+    static func counters(_ links: [(name: String, rxBytes: UInt64)], second: UInt64) -> CounterSample {
+        CounterSample(
+            links.enumerated().map { LinkCounters(index: Int32($0.offset + 1), statistics: LinkStatistics(rxBytes: $0.element.rxBytes)) },
+            monotonicTime: second * 1_000_000_000, wallTime: Double(second))
+    }
+
     @Test func counterSamplesRefreshStatisticsAndRatesOfExistingRows() async throws {
         let store = TableStore(builder: Self.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
         await store.linksChanged(Self.sample([("d0", 0), ("d1", 0)], second: 1))
         let first = try #require(await store.publication)
-        await store.countersSampled(Self.sample([("d0", 1_000), ("d1", 0)], second: 2))
+        await store.countersSampled(Self.counters([("d0", 1_000), ("d1", 0)], second: 2))
         // A link only the counter sample has waits for the watcher's dump; no rebuild here.
-        await store.countersSampled(Self.sample([("d0", 126_000), ("d1", 0), ("new0", 5)], second: 3))
+        await store.countersSampled(Self.counters([("d0", 126_000), ("d1", 0), ("new0", 5)], second: 3))
         let table = try #require(await store.publication).table
         #expect(table.interfaces.map(\.name) == ["d0", "d1"])
         #expect(table.interfaces[0].statistics.rxBytes == 126_000)
@@ -62,8 +69,8 @@ import Testing
         withAddress.snapshot.addresses = [InterfaceAddress(linkIndex: 1, family: .ipv4, address: "192.0.2.9", prefixLength: 24)]
         await store.linksChanged(withAddress)
         // Counter samples are one link dump: no addresses.
-        await store.countersSampled(Self.sample([("d0", 20)], second: 2))
-        await store.countersSampled(Self.sample([("d0", 30)], second: 3))
+        await store.countersSampled(Self.counters([("d0", 20)], second: 2))
+        await store.countersSampled(Self.counters([("d0", 30)], second: 3))
         // Something else changes (OVS goes away): a full rebuild from the watcher's snapshot.
         await store.switchChanged(nil, status: HostTable.OVSDBStatus(endpoint: "unix:/x", reachable: false, error: "gone"))
         let row = try #require(await store.publication?.table.interfaces.first)
@@ -75,8 +82,8 @@ import Testing
     @Test func linkEventsNeverMoveSampledCountersBack() async throws {
         let store = TableStore(builder: Self.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
         await store.linksChanged(Self.sample([("d0", 10)], second: 1))
-        await store.countersSampled(Self.sample([("d0", 20)], second: 2))
-        await store.countersSampled(Self.sample([("d0", 30)], second: 3))
+        await store.countersSampled(Self.counters([("d0", 20)], second: 2))
+        await store.countersSampled(Self.counters([("d0", 30)], second: 3))
         let sampled = try #require(await store.publication)
         // The watcher's copy of d0 still has the counters of its first dump.
         await store.linksChanged(Self.sample([("d0", 10)], second: 4))
