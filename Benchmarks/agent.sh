@@ -3,7 +3,8 @@
 # python3). Prints figures; asserts nothing.
 #   Benchmarks/agent.sh [LINKS=4096] [CPU_SECONDS=120]
 # 1. steady-state CPU (utime+stime from /proc/PID/stat over CPU_SECONDS) and RSS, default 5 s sampling;
-# 2. latency from `ip link add` to the event on /v1/events that contains the new link (median of 21);
+# 2. latency from `ip link add` to the event on /v1/events that contains the new link (median of 21),
+#    after a GET /v1/interfaces (so the agent also encodes each new version of the document ahead);
 # 3. GET /v1/interfaces latency with 32 concurrent clients (wrk, loopback inside the namespace).
 set -euo pipefail
 links=${1:-4096} seconds=${2:-120}
@@ -33,7 +34,8 @@ hz=$(getconf CLK_TCK)
 t0=$(ticks); sleep "$seconds"; t1=$(ticks)
 cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$seconds" 'BEGIN { printf "%.2f", (b - a) / hz / s * 100 }')
 rss=$(awk '/VmRSS/ {print $2, $3}' "/proc/$pid/status")
-echo "steady state over ${seconds}s: CPU ${cpu}% of one core, RSS $rss"
+peak=$(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status")
+echo "steady state over ${seconds}s: CPU ${cpu}% of one core, RSS $rss (peak so far $peak)"
 bytes=$(ip netns exec "$ns" curl -s "$url/v1/interfaces" | wc -c)
 echo "/v1/interfaces document: $bytes bytes"
 
@@ -50,18 +52,18 @@ def wait_for(needle):
         if not line:
             raise SystemExit("event stream ended")
         if line.startswith(b"data: ") and needle in line:
-            return
+            return len(line)
 wait_for(b'"schema"')  # the current table
-latencies = []
+latencies, sizes = [], []
 for i in range(21):
     name = "lat%d" % i
     start = time.monotonic()
     subprocess.run(["ip", "link", "add", name, "type", "veth", "peer", "name", "lap%d" % i], check=True)
-    wait_for(b'"name":"%s"' % name.encode())
+    sizes.append(wait_for(b'"name":"%s"' % name.encode()))
     latencies.append((time.monotonic() - start) * 1000)
     time.sleep(0.3)
-print("ip link add -> /v1/events: median %.1f ms, min %.1f, max %.1f (n=%d)" % (
-    statistics.median(latencies), min(latencies), max(latencies), len(latencies)))
+print("ip link add -> /v1/events: median %.1f ms, min %.1f, max %.1f (n=%d); event %d bytes (median)" % (
+    statistics.median(latencies), min(latencies), max(latencies), len(latencies), statistics.median(sizes)))
 PY
 
 if command -v wrk >/dev/null; then
@@ -69,3 +71,4 @@ if command -v wrk >/dev/null; then
 else
     echo "wrk missing: apt-get install -y wrk"
 fi
+echo "agent peak RSS over the whole run (VmHWM): $(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status")"

@@ -44,8 +44,8 @@ enum OpenAPIDocument {
             "/v1/events": {
               "get": {
                 "operationId": "events",
-                "summary": "Server-sent events: the current table at once, then one event per change.",
-                "description": "Each event is `event: table`, `id: VERSION` (grows by one per change) and one `data:` line holding the whole HostTable as compact JSON. A change is any difference in the rows or sources, and every counter sample (rates). The stream ends when the agent stops.",
+                "summary": "Server-sent events: the current table at once, then the changes of each new version.",
+                "description": "The first event is `event: table`, `id: VERSION` and one `data:` line holding the whole HostTable as compact JSON. Each later version is `event: changes`, `id: VERSION`, with data `{schema: \"fabric.host-interfaces.changes\", schemaVersion, version, base, hostname, sampledAt, intervalSeconds, sources, changed: [rows], removed: [names]}` that turns version `base` into `version`: take the header fields, drop the rows named in `removed`, replace or add the rows of `changed` by name, order by `index`. A stream that skipped versions gets `event: table` again. A change is any difference in the rows or sources, and every counter sample (rates). The stream ends when the agent stops.",
                 "responses": {
                   "200": {"description": "An endless event stream.", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
                   "401": {"$ref": "#/components/responses/Unauthorized"}

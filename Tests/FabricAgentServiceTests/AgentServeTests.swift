@@ -306,6 +306,99 @@ struct AgentServeTests {
         #expect(FileManager.default.fileExists(atPath: screenshot))
     }
 
+    /// Drives headless Chromium over the DevTools protocol on a pipe (`--remote-debugging-pipe`: no port,
+    /// no websocket library): opens the page, changes links once it is live, and reports what the page
+    /// shows after applying the `changes` events.
+    static let liveChromiumDriver = #"""
+        import json, os, socket, subprocess, sys, threading, time
+        chromium, url, profile = sys.argv[1:4]
+        to_chrome_r, to_chrome_w = os.pipe()
+        from_chrome_r, from_chrome_w = os.pipe()
+        high_r, high_w = os.dup(to_chrome_r), os.dup(from_chrome_w)
+        def child():
+            os.dup2(high_r, 3)  # Chromium reads commands on fd 3 and writes answers on fd 4
+            os.dup2(high_w, 4)
+        browser = subprocess.Popen(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+             "--remote-debugging-pipe", "--user-data-dir=" + profile, "about:blank"],
+            preexec_fn=child, close_fds=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_chrome_r); os.close(from_chrome_w)
+        pending = b""
+        next_id = 0
+        def call(method, params=None, session=None):
+            global pending, next_id
+            next_id += 1
+            message = {"id": next_id, "method": method, "params": params or {}}
+            if session: message["sessionId"] = session
+            os.write(to_chrome_w, json.dumps(message).encode() + b"\0")
+            while True:
+                while b"\0" not in pending:
+                    chunk = os.read(from_chrome_r, 65536)
+                    if not chunk: raise SystemExit("chromium closed the pipe")
+                    pending += chunk
+                raw, pending = pending.split(b"\0", 1)
+                answer = json.loads(raw)
+                if answer.get("id") == next_id:
+                    if "error" in answer: raise SystemExit("%s: %s" % (method, answer["error"]))
+                    return answer["result"]
+        def page(expression):
+            result = call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
+            return result["result"].get("value")
+        try:
+            target = call("Target.createTarget", {"url": url})["targetId"]
+            session = call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            rows = "Array.from(document.querySelectorAll('tr[data-name]')).map(r => r.dataset.name)"
+            deadline = time.monotonic() + 15
+            while not str(page("document.getElementById('status') && document.getElementById('status').textContent")).startswith("live"):
+                if time.monotonic() > deadline: raise SystemExit("the page never went live")
+                time.sleep(0.1)
+            before = page(rows)
+            subprocess.run(["ip", "link", "add", "web2", "type", "veth", "peer", "name", "web3"], check=True)
+            subprocess.run(["ip", "link", "del", "web0"], check=True)
+            # About 20 Mbit/s on lo for 3 s: only counter samples that reach the page as changes show it.
+            def send():
+                sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                end = time.monotonic() + 3
+                while time.monotonic() < end:
+                    sender.sendto(b"x" * 1200, ("127.0.0.1", 9))
+                    time.sleep(0.0005)
+            threading.Thread(target=send, daemon=True).start()
+            while time.monotonic() < deadline:
+                after = page(rows)
+                rx = page("document.querySelector('tr[data-name=\"lo\"]').children[4].textContent")
+                if sorted(after) == ["lo", "web2", "web3"] and rx != "-" and float(rx) >= 5: break
+                time.sleep(0.1)
+            print(json.dumps({"before": before, "after": page(rows), "loRx": rx,
+                              "status": page("document.getElementById('status').textContent")}))
+        finally:
+            browser.kill()
+            browser.wait()
+        """#
+
+    @Test(.enabled(if: inNamespace && AgentTestGate.tool("chromium") != nil, "needs root, a built agent and chromium"))
+    func webPageAppliesLiveChangesInChromium() throws {
+        let namespace = try NetworkNamespaceFixture(prefix: "fab-agent")
+        defer { namespace.delete() }
+        try namespace.ipBatch(["link set lo up", "link add web0 type veth peer name web1"])
+        let agent = try AgentProcess(
+            namespace: namespace.name,
+            arguments: ["--listen", "127.0.0.1:0", "--sample-interval", "0.5", "--ovsdb", "unix:/nonexistent.sock"])
+        let chromium = try #require(AgentTestGate.tool("chromium"))
+        let result = try ProcessRunner.run(
+            "/usr/sbin/ip",
+            ["netns", "exec", namespace.name, "python3", "-c", Self.liveChromiumDriver, chromium, agent.bound + "/",
+             agent.directory + "/chromium-live"])
+        #expect(result.status == 0, "\(result.output) \(result.standardError)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any], "\(result.output)")
+        #expect(Set(report["before"] as? [String] ?? []) == ["lo", "web0", "web1"])
+        // Deleting web0 deletes its peer web1 too.
+        #expect(Set(report["after"] as? [String] ?? []) == ["lo", "web2", "web3"], "rows after the changes events")
+        let loRx = try #require((report["loRx"] as? String).flatMap(Double.init), "lo's Rx cell is a number")
+        #expect(loRx >= 5, "the traffic sent after load reaches the page through changes events (\(loRx) Mbit/s)")
+        #expect((report["status"] as? String)?.hasPrefix("live") == true)
+    }
+
     // MARK: VDSM after_get_caps hook
 
     @Test(.enabled(
