@@ -40,12 +40,23 @@ bytes=$(ip netns exec "$ns" curl -s "$url/v1/interfaces" | wc -c)
 echo "/v1/interfaces document: $bytes bytes"
 
 ip netns exec "$ns" python3 - "$url" "$ns" <<'PY'
-import http.client, statistics, subprocess, sys, time, urllib.parse
+import http.client, statistics, subprocess, sys, threading, time, urllib.parse
 url, ns = sys.argv[1], sys.argv[2]
 parsed = urllib.parse.urlparse(url)
 connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
 connection.request("GET", "/v1/events")
 response = connection.getresponse()
+# The reference: `ip monitor link`, the kernel's notification printed by iproute2, timed in the same run.
+monitor = subprocess.Popen(["ip", "monitor", "link"], stdout=subprocess.PIPE)
+seen = {}
+def read_monitor():
+    for line in monitor.stdout:
+        now = time.monotonic()
+        for word in line.split():
+            name = word.rstrip(b":").split(b"@")[0]
+            if name.startswith(b"lat"):
+                seen.setdefault(name, now)
+threading.Thread(target=read_monitor, daemon=True).start()
 def wait_for(needle):
     while True:
         line = response.readline()
@@ -54,16 +65,24 @@ def wait_for(needle):
         if line.startswith(b"data: ") and needle in line:
             return len(line)
 wait_for(b'"schema"')  # the current table
-latencies, sizes = [], []
+time.sleep(0.5)  # ip monitor subscribed
+latencies, references, sizes = [], [], []
 for i in range(21):
     name = "lat%d" % i
     start = time.monotonic()
     subprocess.run(["ip", "link", "add", name, "type", "veth", "peer", "name", "lap%d" % i], check=True)
     sizes.append(wait_for(b'"name":"%s"' % name.encode()))
     latencies.append((time.monotonic() - start) * 1000)
+    while name.encode() not in seen and time.monotonic() - start < 5:
+        time.sleep(0.001)
+    references.append((seen[name.encode()] - start) * 1000)
     time.sleep(0.3)
+monitor.kill()
 print("ip link add -> /v1/events: median %.1f ms, min %.1f, max %.1f (n=%d); event %d bytes (median)" % (
     statistics.median(latencies), min(latencies), max(latencies), len(latencies), statistics.median(sizes)))
+print("ip link add -> ip monitor link (reference): median %.1f ms, min %.1f, max %.1f; ratio %.1fx" % (
+    statistics.median(references), min(references), max(references),
+    statistics.median(latencies) / statistics.median(references)))
 PY
 
 if command -v wrk >/dev/null; then

@@ -30,3 +30,7 @@ install -D -m 0755 "$bindir/fabric-agent" "$destdir$prefix/bin/fabric-agent"
 if [ -f systemd/fabric-agent.service ]; then
     install -D -m 0644 systemd/fabric-agent.service "$destdir/usr/lib/systemd/system/fabric-agent.service"
 fi
+# The unit's Documentation= and `systemctl help fabric-agent` point here.
+for doc in agent.md hooks.md classification.md host-table-schema.md; do
+    install -D -m 0644 "docs/$doc" "$destdir/usr/share/doc/fabric/$doc"
+done

@@ -165,37 +165,55 @@ struct AgentServeTests {
 
     // MARK: TLS and token
 
+    /// Off loopback for real: the agent listens on a veth address of its namespace and the client
+    /// connects from a second namespace across the link, verifying the certificate (no `-k`).
     @Test(.enabled(
         if: inNamespace && AgentTestGate.tool("openssl") != nil, "needs root, a built agent, curl and openssl"))
-    func tlsWithBearerToken() throws {
+    func tlsWithBearerTokenOffLoopback() throws {
         let namespace = try NetworkNamespaceFixture(prefix: "fab-agent")
         defer { namespace.delete() }
-        try namespace.ip("link", "set", "lo", "up")
+        let client = try NetworkNamespaceFixture(prefix: "fab-client")
+        defer { client.delete() }
+        try namespace.ipBatch([
+            "link set lo up", "link add tls0 type veth peer name tls1 netns \(client.name)",
+            "addr add 10.99.0.1/24 dev tls0", "link set tls0 up",
+        ])
+        try client.ipBatch(["link set lo up", "addr add 10.99.0.2/24 dev tls1", "link set tls1 up"])
         let directory = AgentProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try ProcessRunner.checkedOutput(
             "openssl",
             [
                 "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out",
-                directory + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1",
+                directory + "/cert.pem", "-days", "1", "-subj", "/CN=fabric-agent", "-addext",
+                "subjectAltName=IP:10.99.0.1",
             ])
         let token = "fabric-test-token-\(UUID().uuidString)"
         try token.write(toFile: directory + "/token", atomically: true, encoding: .utf8)
         let agent = try AgentProcess(
             namespace: namespace.name,
             arguments: [
-                "--listen", "127.0.0.1:0", "--tls-certificate", directory + "/cert.pem", "--tls-key",
+                "--listen", "10.99.0.1:0", "--tls-certificate", directory + "/cert.pem", "--tls-key",
                 directory + "/key.pem", "--token-file", directory + "/token", "--ovsdb", "unix:/nonexistent.sock",
             ], directory: directory)
-        #expect(agent.bound.hasPrefix("https://127.0.0.1:"))
-        #expect(try agent.curl("/v1/interfaces", extra: ["-k"], namespace: namespace.name).status == 401)
+        #expect(agent.bound.hasPrefix("https://10.99.0.1:"))
+        let trust = ["--cacert", directory + "/cert.pem"]
+        #expect(try agent.curl("/v1/interfaces", extra: trust, namespace: client.name).status == 401)
         #expect(
-            try agent.curl("/v1/interfaces", extra: ["-k", "-H", "Authorization: Bearer wrong-\(token)"], namespace: namespace.name)
-                .status == 401)
+            try agent.curl(
+                "/v1/interfaces", extra: trust + ["-H", "Authorization: Bearer wrong-\(token)"], namespace: client.name
+            ).status == 401)
         let ok = try agent.curl(
-            "/v1/interfaces", extra: ["-k", "-H", "Authorization: Bearer \(token)"], namespace: namespace.name)
+            "/v1/interfaces", extra: trust + ["-H", "Authorization: Bearer \(token)"], namespace: client.name)
         #expect(ok.status == 200)
-        #expect(ok.body.contains(#""schema":"fabric.host-interfaces""#))
+        #expect(ok.body.contains(#""name":"tls0""#), "the agent's namespace, served across the link")
+        let untrusted = try agent.curl("/healthz", extra: ["-H", "Authorization: Bearer \(token)"], namespace: client.name)
+        #expect(untrusted.status == 0, "curl refuses the self-signed certificate without --cacert")
+        let plain = try ProcessRunner.run(
+            "/usr/sbin/ip",
+            ["netns", "exec", client.name, "curl", "-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}",
+             agent.bound.replacingOccurrences(of: "https://", with: "http://") + "/healthz"])
+        #expect(plain.output != "200", "no plain HTTP on the TLS port")
         #expect(!agent.standardError.contains(token), "the token is never logged")
     }
 

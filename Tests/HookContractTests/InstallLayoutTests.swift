@@ -62,4 +62,16 @@ import Testing
             #expect(try ProcessRunner.run(visudo, ["-cf", path]).status == 0)
         }
     }
+
+    @Test(.enabled(if: staged, reason))
+    func theUnitsDocumentationIsInstalled() throws {
+        let unit = try String(contentsOfFile: Self.stage + "/usr/lib/systemd/system/fabric-agent.service", encoding: .utf8)
+        let files = unit.split(separator: "\n").filter { $0.hasPrefix("Documentation=") }
+            .flatMap { $0.dropFirst("Documentation=".count).split(separator: " ") }
+            .filter { $0.hasPrefix("file:") }.map { String($0.dropFirst("file:".count)) }
+        #expect(!files.isEmpty)
+        for file in files {
+            #expect(FileManager.default.fileExists(atPath: Self.stage + file), "\(file) is installed")
+        }
+    }
 }
