@@ -1,15 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 public import FabricInventory
-public import FabricNetlink
 public import FabricOVSDB
 public import NIOCore
 import Synchronization
-
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
 
 /// One version of the table as served: the document, its JSON, a version number that grows by one per
 /// change and, while someone listens to `/v1/events`, the changes from the previous version. Both JSON
@@ -55,36 +48,13 @@ final class EncodedOnce: Sendable {
     }
 }
 
-/// One reading of every link's counters, keyed by ifindex (a renamed link keeps its counters; a
-/// re-created one has a new ifindex, so its first interval has no rate).
-public struct CounterSample: Sendable {
-    public var statistics: [Int32: LinkStatistics]
-    /// `CLOCK_MONOTONIC`, nanoseconds.
-    public var monotonicTime: UInt64
-    /// Seconds since the Unix epoch.
-    public var wallTime: Double
-
-    public init(
-        _ counters: [LinkCounters], monotonicTime: UInt64 = HostClock.monotonicNanoseconds(),
-        wallTime: Double = HostClock.wallSeconds()
-    ) {
-        statistics = Dictionary(counters.map { ($0.index, $0.statistics) }, uniquingKeysWith: { _, last in last })
-        self.monotonicTime = monotonicTime
-        self.wallTime = wallTime
-    }
-
-    func rateSample(_ index: Int32) -> RateCalculator.Sample? {
-        statistics[index].map { RateCalculator.Sample(index: index, statistics: $0, time: monotonicTime) }
-    }
-}
-
 /// The single owner of the agent's current host table. The netlink watcher, the counter sampler and
 /// the OVSDB monitor feed it facts; it rebuilds the table and broadcasts every change to subscribers
-/// (the `/v1/events` streams). A fact that does not change the table (a link event that only moved
-/// counters between samples) updates it silently, so subscribers see one event per real change plus
-/// one per counter sample. Statistics and rates move only with counter samples. A counter sample only refreshes the statistics and rates of the rows it
-/// has (no sysfs, configuration files or classification); links, addresses, OVS and configuration
-/// changes rebuild the whole table.
+/// (the `/v1/events` streams). Statistics and rates move only with counter samples, so a fact that does
+/// not change the table (a link event that only carried newer counters) updates it silently, and
+/// subscribers see one event per real change plus one per counter sample. A counter sample only
+/// refreshes the statistics and rates of the rows it has (no sysfs, configuration files or
+/// classification); links, addresses, OVS and configuration changes rebuild the whole table.
 public actor TableStore {
     private var builder: HostTableBuilder
     private var latest: HostTableBuilder.Sample?
@@ -258,16 +228,5 @@ public actor TableStore {
         if let encodedPublication, encodingVersion != nil { return encodedPublication }
         encodedPublication = current
         return current
-    }
-
-}
-
-/// The agent's JSON: sorted keys and unescaped slashes, the bytes `fabric-agent show --json` prints,
-/// without the pretty-printing.
-enum CompactJSON {
-    static func encode(_ value: some Encodable) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? Array(encoder.encode(value))) ?? Array(#"{"error":"the agent could not encode its answer"}"#.utf8)
     }
 }
