@@ -86,51 +86,36 @@ public struct AgentConfiguration: Sendable, Hashable {
 
     /// Applies one textual value.
     mutating func set(_ key: String, _ value: String, source: String) throws(AgentConfigurationError) {
-        func fail(_ reason: String) -> AgentConfigurationError {
-            AgentConfigurationError(key: key, source: source, reason: reason)
-        }
-        func seconds(minimum: Double, maximum: Double) throws(AgentConfigurationError) -> Double {
-            guard let number = Double(value), number.isFinite else {
-                throw fail("'\(value)' is not a number of seconds")
-            }
-            guard number >= minimum, number <= maximum else {
-                throw fail("\(value) is outside \(minimum.shortDescription)…\(maximum.shortDescription) seconds")
-            }
-            return number
-        }
-        func path() throws(AgentConfigurationError) -> String {
-            guard value.hasPrefix("/") else { throw fail("'\(value)' is not an absolute path") }
-            return value
-        }
+        let setting = ConfigurationValue(key: key, text: value, source: source)
         switch key {
         case "listen":
-            do { listen = try ListenAddress(parsing: value) } catch { throw fail(error.reason) }
-        case "sample-interval": sampleInterval = try seconds(minimum: 0.1, maximum: 3600)
+            do { listen = try ListenAddress(parsing: value) } catch { throw setting.fail(error.reason) }
+        case "sample-interval": sampleInterval = try setting.seconds(minimum: 0.1, maximum: 3600)
         case "ovsdb":
-            guard value.hasPrefix("unix:/") else { throw fail("'\(value)' is not unix:PATH") }
+            guard value.hasPrefix("unix:/") else { throw setting.fail("'\(value)' is not unix:PATH") }
             ovsdb = value
-        case "ovsdb-timeout": ovsdbTimeout = try seconds(minimum: 0.05, maximum: 60)
-        case "ovsdb-max-backoff": ovsdbMaxBackoff = try seconds(minimum: 0.1, maximum: 600)
+        case "ovsdb-timeout": ovsdbTimeout = try setting.seconds(minimum: 0.05, maximum: 60)
+        case "ovsdb-max-backoff": ovsdbMaxBackoff = try setting.seconds(minimum: 0.1, maximum: 600)
         case "netns":
-            guard !value.isEmpty, !value.contains("/") else { throw fail("'\(value)' is not a namespace name") }
+            guard !value.isEmpty, !value.contains("/") else { throw setting.fail("'\(value)' is not a namespace name") }
             netns = value
         case "root":
-            guard value.isEmpty || value.hasPrefix("/") else { throw fail("'\(value)' is not an absolute path") }
+            guard value.isEmpty || value.hasPrefix("/") else { throw setting.fail("'\(value)' is not an absolute path") }
             root = value
-        case "neutron-ovs-agent-config": neutronOVSAgentConfig = try path()
-        case "neutron-linuxbridge-agent-config": neutronLinuxbridgeAgentConfig = try path()
-        case "tls-certificate": tlsCertificate = try path()
-        case "tls-key": tlsKey = try path()
-        case "token-file": tokenFile = try path()
+        case "neutron-ovs-agent-config": neutronOVSAgentConfig = try setting.path()
+        case "neutron-linuxbridge-agent-config": neutronLinuxbridgeAgentConfig = try setting.path()
+        case "tls-certificate": tlsCertificate = try setting.path()
+        case "tls-key": tlsKey = try setting.path()
+        case "token-file": tokenFile = try setting.path()
         case "log-level":
             guard let level = Logger.Level(rawValue: value.lowercased()) else {
-                throw fail("'\(value)' is not one of trace, debug, info, notice, warning, error, critical")
+                throw setting.fail("'\(value)' is not one of trace, debug, info, notice, warning, error, critical")
             }
             logLevel = level
-        case "ready-file": readyFile = try path()
-        case "shutdown-timeout": shutdownTimeout = try seconds(minimum: 1, maximum: 600)
+        case "ready-file": readyFile = try setting.path()
+        case "shutdown-timeout": shutdownTimeout = try setting.seconds(minimum: 1, maximum: 600)
         case _ where key.hasPrefix("engine-"): try engine.set(key, value, source: source)
-        default: throw fail("unknown key")
+        default: throw setting.fail("unknown key")
         }
     }
 
@@ -249,8 +234,3 @@ extension String {
     }
 }
 
-extension Double {
-    fileprivate var shortDescription: String {
-        self == rounded() ? String(Int(self)) : String(self)
-    }
-}

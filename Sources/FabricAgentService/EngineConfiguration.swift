@@ -33,41 +33,26 @@ public struct EngineConfiguration: Sendable, Hashable {
 
     /// Applies one textual value of an `engine-*` key; `source` names the flag, variable or file line.
     mutating func set(_ key: String, _ value: String, source: String) throws(AgentConfigurationError) {
-        func fail(_ reason: String) -> AgentConfigurationError {
-            AgentConfigurationError(key: key, source: source, reason: reason)
-        }
-        func seconds(minimum: Double, maximum: Double) throws(AgentConfigurationError) -> Double {
-            guard let number = Double(value), number.isFinite else {
-                throw fail("'\(value)' is not a number of seconds")
-            }
-            guard number >= minimum, number <= maximum else {
-                throw fail("\(value) is outside \(minimum.compact)…\(maximum.compact) seconds")
-            }
-            return number
-        }
-        func path() throws(AgentConfigurationError) -> String {
-            guard value.hasPrefix("/") else { throw fail("'\(value)' is not an absolute path") }
-            return value
-        }
+        let setting = ConfigurationValue(key: key, text: value, source: source)
         switch key {
         case "engine-url":
             // An empty value switches the push off (to override a file's value from the environment).
             if value.isEmpty {
                 url = nil
             } else {
-                do { url = try EngineURL(parsing: value) } catch { throw fail(error.reason) }
+                do { url = try EngineURL(parsing: value) } catch { throw setting.fail(error.reason) }
             }
-        case "engine-interval": interval = try seconds(minimum: 1, maximum: 86_400)
-        case "engine-timeout": timeout = try seconds(minimum: 0.1, maximum: 600)
-        case "engine-max-backoff": maxBackoff = try seconds(minimum: 0.5, maximum: 3600)
+        case "engine-interval": interval = try setting.seconds(minimum: 1, maximum: 86_400)
+        case "engine-timeout": timeout = try setting.seconds(minimum: 0.1, maximum: 600)
+        case "engine-max-backoff": maxBackoff = try setting.seconds(minimum: 0.5, maximum: 3600)
         case "engine-queue":
             guard let count = Int(value), count >= 1, count <= 1024 else {
-                throw fail("'\(value)' is not a number of reports between 1 and 1024")
+                throw setting.fail("'\(value)' is not a number of reports between 1 and 1024")
             }
             queueLimit = count
-        case "engine-token-file": tokenFile = try path()
-        case "engine-ca-certificate": caCertificate = try path()
-        default: throw fail("unknown key")
+        case "engine-token-file": tokenFile = try setting.path()
+        case "engine-ca-certificate": caCertificate = try setting.path()
+        default: throw setting.fail("unknown key")
         }
     }
 
@@ -156,8 +141,3 @@ extension AgentConfiguration {
     }
 }
 
-extension Double {
-    fileprivate var compact: String {
-        self == rounded() ? String(Int(self)) : String(self)
-    }
-}
