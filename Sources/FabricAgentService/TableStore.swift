@@ -24,7 +24,7 @@ public struct TablePublication: Sendable {
     }
 
     /// The compact JSON document (`fabric-agent show --json` bytes, not pretty-printed).
-    public var json: ByteBuffer { encodedTable.buffer { CompactJSON.encode(table) } }
+    public var json: ByteBuffer { encodedTable.buffer { CompactJSON.encodeTable(table) } }
 
     /// The compact JSON of ``changes``.
     public var changesJSON: ByteBuffer? {
