@@ -21,7 +21,7 @@ for ((i = 0; i < links / 2; i++)); do echo "link add b$i type veth peer name c$i
 ip -n "$ns" -batch "$dir/batch"
 echo "links in namespace: $(ip -n "$ns" -o link | wc -l)  agent: $agent"
 
-MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} ip netns exec "$ns" "$agent" serve --listen 127.0.0.1:0 --ready-file "$dir/ready" --ovsdb unix:/nonexistent.sock \
+MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-262144} ip netns exec "$ns" "$agent" serve --listen 127.0.0.1:0 --ready-file "$dir/ready" --ovsdb unix:/nonexistent.sock \
     --log-level warning 2>"$dir/agent.log" &
 pid=$!
 for _ in $(seq 200); do [ -s "$dir/ready" ] && break; sleep 0.1; done
@@ -85,6 +85,7 @@ print("ip link add -> ip monitor link (reference): median %.1f ms, min %.1f, max
     statistics.median(latencies) / statistics.median(references)))
 PY
 
+echo "agent peak RSS after the event phase (VmHWM): $(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status")"
 if command -v wrk >/dev/null; then
     ip netns exec "$ns" wrk -t2 -c32 -d20s --latency "$url/v1/interfaces" | sed -n '/Latency Distribution/,/Transfer/p'
 else

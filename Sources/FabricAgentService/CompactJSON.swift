@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricInventory
+import NIOCore
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -21,23 +22,22 @@ enum CompactJSON {
     /// links, and several encodings at once under load made the agent's peak memory. Rows are encoded
     /// one at a time into the `[]` of a table encoded without them (sorted keys put `"interfaces":[]`
     /// where it would be; inside strings quotes are escaped, so that sequence occurs once).
-    static func encodeTable(_ table: HostTable) -> [UInt8] {
+    static func encodeTable(_ table: HostTable) -> ByteBuffer {
         var header = table
         header.interfaces = []
         let shell = encode(header)
         let marker = Array(#""interfaces":[]"#.utf8)
-        guard let at = shell.firstRange(of: marker) else { return encode(table) }
+        guard let at = shell.firstRange(of: marker) else { return ByteBuffer(bytes: encode(table)) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var document: [UInt8] = []
-        document.reserveCapacity(shell.count + table.interfaces.count * 512)
-        document += shell[..<(at.upperBound - 1)]
+        var document = ByteBufferAllocator().buffer(capacity: shell.count + table.interfaces.count * 512)
+        document.writeBytes(shell[..<(at.upperBound - 1)])
         for (position, row) in table.interfaces.enumerated() {
-            if position > 0 { document.append(UInt8(ascii: ",")) }
-            guard let bytes = try? encoder.encode(row) else { return encode(table) }
-            document += bytes
+            if position > 0 { document.writeInteger(UInt8(ascii: ",")) }
+            guard let bytes = try? encoder.encode(row) else { return ByteBuffer(bytes: encode(table)) }
+            document.writeBytes(bytes)
         }
-        document += shell[(at.upperBound - 1)...]
+        document.writeBytes(shell[(at.upperBound - 1)...])
         return document
     }
 }

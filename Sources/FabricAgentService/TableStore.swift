@@ -29,7 +29,7 @@ public struct TablePublication: Sendable {
     /// The compact JSON of ``changes``.
     public var changesJSON: ByteBuffer? {
         guard let changes else { return nil }
-        return encodedChanges.buffer { CompactJSON.encode(changes) }
+        return encodedChanges.buffer { ByteBuffer(bytes: CompactJSON.encode(changes)) }
     }
 }
 
@@ -38,10 +38,10 @@ public struct TablePublication: Sendable {
 final class EncodedOnce: Sendable {
     private let cache = Mutex<ByteBuffer?>(nil)
 
-    func buffer(_ encode: () -> [UInt8]) -> ByteBuffer {
+    func buffer(_ encode: () -> ByteBuffer) -> ByteBuffer {
         cache.withLock { cached in
             if let cached { return cached }
-            let buffer = ByteBuffer(bytes: encode())
+            let buffer = encode()
             cached = buffer
             return buffer
         }

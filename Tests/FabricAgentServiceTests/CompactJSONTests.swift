@@ -2,6 +2,7 @@
 @testable import FabricAgentService
 import FabricInventory
 import FabricNetlink
+import NIOCore
 import Testing
 
 @Suite struct CompactJSONTests {
@@ -17,10 +18,10 @@ import Testing
         // The splice marker inside strings must not confuse it: there, quotes are escaped.
         table.sources.warnings = [#"a warning that says "interfaces":[] on purpose"#]
         table.hostname = #"host "interfaces":[]"#
-        #expect(CompactJSON.encodeTable(table) == CompactJSON.encode(table))
+        #expect(Array(CompactJSON.encodeTable(table).readableBytesView) == CompactJSON.encode(table))
 
         table.interfaces = []
-        #expect(CompactJSON.encodeTable(table) == CompactJSON.encode(table))
+        #expect(Array(CompactJSON.encodeTable(table).readableBytesView) == CompactJSON.encode(table))
     }
 
     @Test func theMachinesOwnTableEncodesTheSameBothWays() throws {
@@ -29,6 +30,6 @@ import Testing
             sample: HostTableBuilder.Sample(snapshot: try socket.snapshot()), earlier: nil, switchState: nil,
             ovsdb: Self.ovsdb)
         #expect(!table.interfaces.isEmpty)
-        #expect(CompactJSON.encodeTable(table) == CompactJSON.encode(table))
+        #expect(Array(CompactJSON.encodeTable(table).readableBytesView) == CompactJSON.encode(table))
     }
 }
