@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "fabric-agent", targets: ["fabric-agent"]),
+        .executable(name: "fabric-agentd", targets: ["fabric-agentd"]),
         .executable(name: "before_device_create", targets: ["before_device_create"]),
         .executable(name: "before_vm_start", targets: ["before_vm_start"]),
         .executable(name: "after_update_device", targets: ["after_update_device"]),
@@ -71,15 +72,25 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // `fabric-agent` (show, and serve, which execs the daemon) stays free of the daemon's HTTP,
+        // TLS and metrics libraries, whose metadata would slow every start of `show`.
         .target(
             name: "FabricAgentCLI",
             dependencies: [
-                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricAgentService",
+                "FabricInventory", "FabricNetlink", "FabricOVSDB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "fabric-agent", dependencies: ["FabricAgentCLI"]),
+        .executableTarget(
+            name: "fabric-agentd",
+            dependencies: [
+                "FabricAgentService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // VDSM hooks: strict XML, the hook runtime, the provider wiring rules.
         .target(name: "DomainXML", dependencies: ["CLibXML2"]),

@@ -27,6 +27,8 @@ fi
 install -D -m 0440 packaging/sudoers.d/50_vdsm_hook_fabric "$destdir/etc/sudoers.d/50_vdsm_hook_fabric"
 install_hook after_get_caps after_get_caps
 install -D -m 0755 "$bindir/fabric-agent" "$destdir$prefix/bin/fabric-agent"
+# `fabric-agent serve` execs the daemon from here.
+install -D -m 0755 "$bindir/fabric-agentd" "$destdir/usr/libexec/fabric/fabric-agentd"
 if [ -f systemd/fabric-agent.service ]; then
     install -D -m 0644 systemd/fabric-agent.service "$destdir/usr/lib/systemd/system/fabric-agent.service"
 fi

@@ -10,7 +10,7 @@ struct FabricAgentCommand: AsyncParsableCommand {
             or an external network provider through Open vSwitch, OVN or the Linux bridge agent.
             """,
         version: "0.1.0",
-        subcommands: [ShowCommand.self, ServeCommand.self],
+        subcommands: [ShowCommand.self, ServeSubcommand.self],
         defaultSubcommand: ShowCommand.self
     )
 }

@@ -118,6 +118,21 @@ struct AgentServeTests {
         }
     }
 
+    @Test(.enabled(
+        if: AgentProcess.binary != nil && !FileManager.default.fileExists(atPath: "/usr/libexec/fabric/fabric-agentd"),
+        "needs a built fabric-agent and no installed fabric-agentd"))
+    func serveWithoutTheDaemonSaysWhichFileIsMissing() throws {
+        let directory = AgentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // A fabric-agent with no fabric-agentd beside it, as if the package were half installed.
+        try FileManager.default.copyItem(atPath: AgentProcess.binary!, toPath: directory + "/fabric-agent")
+        let result = try ProcessRunner.run(directory + "/fabric-agent", ["serve", "--config", "/dev/null"])
+        #expect(result.status == 1)
+        #expect(
+            result.standardError
+                == "fabric-agent: cannot start the agent daemon /usr/libexec/fabric/fabric-agentd: No such file or directory\n")
+    }
+
     // MARK: Open vSwitch
 
     @Test(.enabled(if: inNamespace && OVSSandbox.isAvailable, "needs root, a built agent and Open vSwitch"))

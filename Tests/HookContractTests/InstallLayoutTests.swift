@@ -41,7 +41,10 @@ import Testing
     @Test(.enabled(if: staged, reason))
     func binariesLinkTheSwiftRuntimeStatically() throws {
         var binaries = Self.points.map { Self.stage + Self.hooks + "/\($0)/50_fabric" }
-        binaries += [Self.stage + "/usr/bin/fabric-agent", Self.stage + "/usr/libexec/fabric/fabric-wire"]
+        binaries += [
+            Self.stage + "/usr/bin/fabric-agent", Self.stage + "/usr/libexec/fabric/fabric-agentd",
+            Self.stage + "/usr/libexec/fabric/fabric-wire",
+        ]
         for binary in binaries {
             let ldd = try ProcessRunner.run("ldd", [binary])
             #expect(ldd.status == 0, "\(binary)")

@@ -12,12 +12,13 @@ import Logging
     import Glibc
 #endif
 
-/// `fabric-agent serve`: the daemon. Every option is also a key of /etc/fabric/agent.conf and a
-/// `FABRIC_*` environment variable; flags win over the environment, which wins over the file
-/// (docs/agent.md lists every key with its default).
+/// `fabric-agent serve`, which execs this program (`fabric-agentd`): the daemon. Every option is also a
+/// key of /etc/fabric/agent.conf and a `FABRIC_*` environment variable; flags win over the environment,
+/// which wins over the file (docs/agent.md lists every key with its default).
+@main
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve",
+        commandName: "fabric-agent serve",
         abstract: "Run the host agent: keep the table current and serve it over HTTP.",
         discussion: """
             API: GET /v1/interfaces, /v1/interfaces/{name}, /v1/events (server-sent events), /metrics, \
@@ -143,4 +144,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+func writeStandardError(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress!, bytes.count) }
 }
