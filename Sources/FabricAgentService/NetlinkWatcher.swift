@@ -8,9 +8,9 @@ public import ServiceLifecycle
 /// and address notifications, then dumps once (subscribe first, so nothing falls in between), and from
 /// then on applies the notifications themselves to its copy of the namespace: a change costs no dump.
 ///
-/// The first notifications after a quiet period are published at once; the rest of a burst is
-/// coalesced (notifications arriving within ``coalescingWindow`` of each other make one table, at least
-/// one per ``maximumCoalescing``), so creating thousands of links costs a few tables, not thousands. A fresh dump replaces the
+/// Bursts are coalesced: notifications arriving within ``coalescingWindow`` of each other make one
+/// table, at least one per ``maximumCoalescing``. The store keeps only the newest snapshot while it
+/// rebuilds, so a burst longer than a rebuild costs one table per rebuild, not one per notification. A fresh dump replaces the
 /// replay when events were lost (`ENOBUFS`) and when a burst is so large (more than
 /// ``replayLimit`` events) that one dump is cheaper than applying them one by one. Nothing is read
 /// while the namespace is quiet.
@@ -19,7 +19,7 @@ public struct NetlinkWatcher: Service {
     public var store: TableStore
     public var logger: Logger
     /// The pause that ends a burst.
-    public var coalescingWindow: Duration = .milliseconds(10)
+    public var coalescingWindow: Duration = .milliseconds(2)
     public var maximumCoalescing: Duration = .milliseconds(200)
     /// Bursts with more events than this are answered with a dump instead of a replay.
     public var replayLimit = 512
@@ -36,7 +36,8 @@ public struct NetlinkWatcher: Service {
     }
 
     public func run() async throws {
-        let (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(4))
+        // Each snapshot is whole: while the store rebuilds, only the newest is worth keeping.
+        let (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(1))
         let stop = StopFlag()
         let namespace = networkNamespace
         let window = coalescingWindow
@@ -100,25 +101,23 @@ public struct NetlinkWatcher: Service {
                 continuation.yield(.snapshot(HostTableBuilder.Sample(snapshot: current), reason: reason))
             }
             while !stop.isStopped {
-                let first = try monitor.waitForEvents(timeout: .milliseconds(250))
-                if first.isEmpty { continue }
-                // Leading edge: a lone change (one `ip link add`) is published at once.
-                try publish(first)
-                // The rest of a burst is coalesced: published when it pauses for `window`, and at least
-                // every `maximum` while it goes on.
-                var pending = NetlinkEventBatch()
+                var batch = try monitor.waitForEvents(timeout: .milliseconds(250))
+                if batch.isEmpty { continue }
+                // Coalesce a burst: keep reading while events keep coming, publishing at least every
+                // `maximum`. One command sends several notifications microseconds apart (a veth pair is
+                // two links), so a short pause ends the burst.
                 var burstStart = ContinuousClock.now
                 while !stop.isStopped {
                     let more = try monitor.waitForEvents(timeout: window)
                     if more.isEmpty { break }
-                    pending.append(more)
+                    batch.append(more)
                     if ContinuousClock.now - burstStart >= maximum {
-                        try publish(pending)
-                        pending = NetlinkEventBatch()
+                        try publish(batch)
+                        batch = NetlinkEventBatch()
                         burstStart = .now
                     }
                 }
-                if !pending.isEmpty { try publish(pending) }
+                if !batch.isEmpty { try publish(batch) }
             }
         } catch {
             continuation.yield(.failed("\(error)"))
