@@ -204,11 +204,13 @@ public actor TableStore {
         return asked.duration(to: .now) < .seconds(60)
     }
 
+    /// On a thread of its own at a lower priority: under load the request handlers keep the CPU, and
+    /// requests are served the previous document until this one is ready.
     private func encodeInBackground(_ publication: TablePublication) {
         encodingVersion = publication.version
-        Task.detached { [weak self] in
+        BlockingWorker.start(name: "fabric-encoder", niceness: 10) { [weak self] in
             _ = publication.json
-            await self?.encoded(publication)
+            Task { await self?.encoded(publication) }
         }
     }
 
