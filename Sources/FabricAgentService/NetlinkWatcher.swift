@@ -10,10 +10,10 @@ public import ServiceLifecycle
 ///
 /// Bursts are coalesced: notifications arriving within ``coalescingWindow`` of each other make one
 /// table, at least one per ``maximumCoalescing``. The store keeps only the newest snapshot while it
-/// rebuilds, so a burst longer than a rebuild costs one table per rebuild, not one per notification. A fresh dump replaces the
-/// replay when events were lost (`ENOBUFS`) and when a burst is so large (more than
-/// ``replayLimit`` events) that one dump is cheaper than applying them one by one. Nothing is read
-/// while the namespace is quiet.
+/// rebuilds, so a burst longer than a rebuild costs one table per rebuild, not one per notification.
+/// A fresh dump replaces the replay when events were lost (`ENOBUFS`) and when a burst is so large
+/// (more than ``replayLimit`` events) that one dump is cheaper than applying them one by one. Nothing
+/// is read while the namespace is quiet.
 public struct NetlinkWatcher: Service {
     public var networkNamespace: String?
     public var store: TableStore
