@@ -21,8 +21,11 @@ import NIOCore
 /// | `GET /healthz` | `{"status":"ok"}` once the first table exists, else 503 |
 /// | `GET /openapi.json` | the OpenAPI 3 description |
 public enum AgentAPI {
-    /// The router with every route, behind bearer-token authentication when `token` is set.
-    public static func router(store: TableStore, token: String?) -> Router<BasicRequestContext> {
+    /// The router with every route, behind bearer-token authentication when `token` is set; `/metrics`
+    /// includes the engine push's counters when `engine` is given.
+    public static func router(store: TableStore, token: String?, engine: EngineReporter? = nil)
+        -> Router<BasicRequestContext>
+    {
         let router = Router()
         if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
 
@@ -56,9 +59,10 @@ public enum AgentAPI {
         }
         router.get("/metrics") { _, _ in
             guard let publication = await store.documentPublication() else { return notReady() }
+            let push = await engine?.statistics
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: MetricsExporter.exposition(publication.table))))
+                body: .init(byteBuffer: ByteBuffer(bytes: MetricsExporter.exposition(publication.table, engine: push))))
         }
         router.get("/v1/events") { _, _ in
             let stream = await store.subscribe()

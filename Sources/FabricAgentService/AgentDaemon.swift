@@ -53,14 +53,14 @@ public struct AgentDaemon: Sendable {
         let sampler = CounterSampler(
             networkNamespace: configuration.netns, interval: interval, store: store,
             logger: logger.with("service", "sampler"))
+        let engine = try EngineReporter.configured(configuration, store: store, logger: logger.with("service", "engine"))
         let api = try await Self.application(
-            configuration: configuration, store: store, token: token, notifier: notifier,
+            configuration: configuration, store: store, token: token, engine: engine, notifier: notifier,
             logger: logger.with("service", "api"))
         let reloader = ReloadService(
             reload: reload, store: store, interval: interval, logLevel: logLevel, notifier: notifier,
             logger: logger.with("service", "reload"))
         let announcer = ShutdownAnnouncer(notifier: notifier, store: store)
-        let engine = try EngineReporter.services(configuration, store: store, logger: logger.with("service", "engine"))
 
         if case .unix(let path) = configuration.listen { try Self.prepareSocketDirectory(path) }
         logger.info(
@@ -71,7 +71,7 @@ public struct AgentDaemon: Sendable {
                 "agent.netns": "\(configuration.netns ?? "-")", "agent.sample_interval": "\(configuration.sampleInterval)",
             ])
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [watcher, ovsdb, sampler, api, reloader] + engine + [announcer],
+            services: [watcher, ovsdb, sampler, api, reloader] + (engine.map { [$0] } ?? []) + [announcer],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int(configuration.shutdownTimeout * 1000))
         let group = ServiceGroup(configuration: groupConfiguration)
@@ -91,8 +91,8 @@ public struct AgentDaemon: Sendable {
 
     /// The Hummingbird application; reports readiness (stderr line, ready file, `READY=1`) once bound.
     static func application(
-        configuration: AgentConfiguration, store: TableStore, token: String?, notifier: SystemdNotifier,
-        logger: Logger
+        configuration: AgentConfiguration, store: TableStore, token: String?, engine: EngineReporter?,
+        notifier: SystemdNotifier, logger: Logger
     ) async throws -> some Service {
         let address: BindAddress
         switch configuration.listen {
@@ -114,7 +114,7 @@ public struct AgentDaemon: Sendable {
         let listen = configuration.listen
         let readyFile = configuration.readyFile
         let scheme = configuration.tlsCertificate != nil ? "https" : "http"
-        let responder = MethodNotAllowedResponder(inner: AgentAPI.router(store: store, token: token).buildResponder())
+        let responder = MethodNotAllowedResponder(inner: AgentAPI.router(store: store, token: token, engine: engine).buildResponder())
         return Application(
             responder: responder, server: server,
             configuration: ApplicationConfiguration(address: address, serverName: "fabric-agent"),

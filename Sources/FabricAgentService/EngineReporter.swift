@@ -329,15 +329,13 @@ actor ReportQueue {
 }
 
 extension EngineReporter {
-    /// The reporter as the daemon's service list wants it: none without `engine-url`.
-    static func services(
+    /// The reporter the configuration asks for: none without `engine-url`.
+    static func configured(
         _ configuration: AgentConfiguration, store: TableStore, logger: Logger
-    ) throws(AgentConfigurationError) -> [any Service] {
-        guard configuration.engine.url != nil else { return [] }
-        return [
-            try EngineReporter(
-                configuration: configuration.engine, token: try configuration.loadEngineToken(), store: store,
-                logger: logger)
-        ]
+    ) throws(AgentConfigurationError) -> EngineReporter? {
+        guard configuration.engine.url != nil else { return nil }
+        return try EngineReporter(
+            configuration: configuration.engine, token: try configuration.loadEngineToken(), store: store,
+            logger: logger)
     }
 }

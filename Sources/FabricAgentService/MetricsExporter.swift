@@ -15,7 +15,7 @@ enum MetricsExporter {
         MetricNameDescriptor(namespace: "fabric", subsystem: "interface", metricName: name, unitName: unit, helpText: help)
     }
 
-    static func exposition(_ table: HostTable) -> [UInt8] {
+    static func exposition(_ table: HostTable, engine: EngineReporter.Statistics? = nil) -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
         let counters: [(String, String, KeyPath<LinkStatistics, UInt64>)] = [
             ("receive_bytes", "Bytes received (kernel counter).", \.rxBytes),
@@ -73,9 +73,34 @@ enum MetricsExporter {
                 namespace: "fabric", metricName: "table_sampled_timestamp", unitName: "seconds",
                 helpText: "When the table's last sample was taken, seconds since the Unix epoch.")
         ).set(table.sampledAt)
+        if let engine { Self.add(engine, to: registry) }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(table.interfaces.count * 2048)
         registry.emit(into: &buffer)
         return buffer
+    }
+
+    /// The push to the engine (`engine-url`), so a host whose reports do not arrive can be alerted on.
+    private static func add(_ engine: EngineReporter.Statistics, to registry: PrometheusCollectorRegistry) {
+        func push(_ name: String, unit: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "fabric", subsystem: "engine", metricName: name, unitName: unit, helpText: help)
+        }
+        registry.makeCounter(descriptor: push("reports_sent", unit: "total", "Reports the engine accepted (2xx)."))
+            .increment(by: Int64(engine.sent))
+        registry.makeCounter(
+            descriptor: push("failed_attempts", unit: "total", "Push attempts that failed and were retried."))
+            .increment(by: Int64(engine.failedAttempts))
+        registry.makeCounter(
+            descriptor: push("reports_rejected", unit: "total", "Reports the engine refused (not retried)."))
+            .increment(by: Int64(engine.rejected))
+        registry.makeCounter(
+            descriptor: push("reports_dropped", unit: "total", "Reports dropped unsent because the queue was full."))
+            .increment(by: Int64(engine.dropped))
+        registry.makeGauge(descriptor: push("queue", unit: "reports", "Reports waiting to be sent."))
+            .set(Double(engine.queued))
+        if let status = engine.lastStatus {
+            registry.makeGauge(descriptor: push("last_status", unit: "", "The engine's last HTTP status."))
+                .set(Double(status))
+        }
     }
 }

@@ -259,6 +259,16 @@ struct EngineReporterTests {
         #expect(versions == versions.sorted() && versions.count == requests.count)
         #expect(!agent.standardError.contains("agent-to-engine-0123456789"), "the token is never logged")
         #expect(agent.standardError.contains("engine.url=http://127.0.0.1:\(sink.port)/v1/hosts"))
+        // The push's own health, for alerting: what /metrics says matches what the engine received.
+        let metrics = try agent.curl("/metrics")
+        #expect(metrics.status == 200)
+        func value(_ name: String) -> Double? {
+            metrics.body.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
+        }
+        #expect(value("fabric_engine_reports_sent_total") == Double(sink.requests().count))
+        #expect(value("fabric_engine_failed_attempts_total") == 0)
+        #expect(value("fabric_engine_reports_dropped_total") == 0)
+        #expect(value("fabric_engine_last_status") == 200)
         #expect(agent.stop() == 0)
     }
 }
