@@ -3,12 +3,6 @@ import FabricInventory
 public import Hummingbird
 import NIOCore
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The agent's HTTP API (docs/agent.md, `GET /openapi.json`):
 ///
 /// | Route | Answer |

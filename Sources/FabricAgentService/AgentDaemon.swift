@@ -175,7 +175,7 @@ struct ShutdownAnnouncer: Service {
 
 /// SIGHUP: re-reads the configuration file and environment (flags still win) and applies what can
 /// change without a restart: the sample interval, the log level and the host file locations. Listen
-/// address, TLS, token, namespace and OVSDB endpoint need a restart; a change to them is logged.
+/// address, TLS, token, namespace, OVSDB endpoint and the engine keys need a restart.
 struct ReloadService: Service {
     var reload: @Sendable () throws(AgentConfigurationError) -> AgentConfiguration
     var store: TableStore

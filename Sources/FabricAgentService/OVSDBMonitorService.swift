@@ -25,7 +25,6 @@ public struct OVSDBMonitorService: Service {
     }
 
     enum Event: Sendable {
-        case connected
         case state(SwitchState)
         case disconnected(String, retryIn: Double)
     }
@@ -48,7 +47,6 @@ public struct OVSDBMonitorService: Service {
                 var reason: String
                 do throws(OVSDBError) {
                     var client = try OVSDBClient(endpoint: endpoint, timeout: timeout)
-                    continuation.yield(.connected)
                     try client.monitor(timeout: timeout, isCancelled: { stop.isStopped }) { state in
                         attempt = 0
                         continuation.yield(.state(state))
@@ -70,8 +68,6 @@ public struct OVSDBMonitorService: Service {
         await withGracefulShutdownHandler {
             for await event in events {
                 switch event {
-                case .connected:
-                    continue
                 case .state(let state):
                     if wasReachable != true {
                         logger.info("connected to the OVS database", metadata: ["ovsdb.endpoint": "\(endpointText)"])

@@ -89,7 +89,7 @@ public actor TableStore {
     /// A fresh link dump after a netlink change (or at start, or after an overrun).
     public func linksChanged(_ sample: HostTableBuilder.Sample) {
         latest = sample
-        rebuild(force: false)
+        rebuild()
     }
 
     /// A periodic counter sample: moves the rate window and always publishes.
@@ -112,13 +112,13 @@ public actor TableStore {
     public func switchChanged(_ state: SwitchState?, status: HostTable.OVSDBStatus) {
         switchState = state
         ovsdbStatus = status
-        rebuild(force: false)
+        rebuild()
     }
 
     /// New file locations after a configuration reload.
     public func reconfigure(builder: HostTableBuilder) {
         self.builder = builder
-        rebuild(force: false)
+        rebuild()
     }
 
     /// Every publication from now on, starting with the current one. The stream keeps only the newest
@@ -153,7 +153,7 @@ public actor TableStore {
         subscribers[id] = nil
     }
 
-    private func rebuild(force: Bool) {
+    private func rebuild() {
         guard let latest else { return }
         var table = builder.table(sample: latest, earlier: nil, switchState: switchState, ovsdb: ovsdbStatus)
         // Counters move only with counter samples: the watcher's copy of a link carries the counters of
@@ -166,7 +166,7 @@ public actor TableStore {
             }
         }
         applyRates(to: &table)
-        if !force, let current, current.table.interfaces == table.interfaces, current.table.sources == table.sources {
+        if let current, current.table.interfaces == table.interfaces, current.table.sources == table.sources {
             return
         }
         publish(table)

@@ -20,8 +20,13 @@ struct EngineReporterTests {
     }
 
     static func configuration(_ sink: EngineSink, path: String = "/engine/hosts") throws -> EngineConfiguration {
+        try configuration(port: sink.port, path: path)
+    }
+
+    /// Short delays, so retries happen within a test's patience.
+    static func configuration(port: Int, path: String = "/engine/hosts") throws -> EngineConfiguration {
         var configuration = EngineConfiguration()
-        configuration.url = try EngineURL(parsing: "http://127.0.0.1:\(sink.port)\(path)")
+        configuration.url = try EngineURL(parsing: "http://127.0.0.1:\(port)\(path)")
         configuration.debounce = 0.1
         configuration.initialBackoff = 0.2
         configuration.maxBackoff = 1
@@ -93,9 +98,7 @@ struct EngineReporterTests {
         let port = try EngineSink(statuses: []).stop()
         let store = TableStore(builder: TableStoreTests.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
         await store.linksChanged(Self.sample([("d0", 0)], second: 1))
-        var configuration = EngineConfiguration()
-        configuration.url = try EngineURL(parsing: "http://127.0.0.1:\(port)/engine/hosts")
-        configuration.debounce = 0.1
+        var configuration = try Self.configuration(port: port)
         configuration.interval = 0.2
         configuration.initialBackoff = 0.1
         configuration.maxBackoff = 0.4

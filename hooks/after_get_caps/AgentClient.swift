@@ -37,7 +37,7 @@ enum AgentClient {
         var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let deadline = monotonicMilliseconds() + timeoutMilliseconds
+        let deadline = Self.monotonicMilliseconds() + timeoutMilliseconds
 
         let request = Array("GET \(path) HTTP/1.1\r\nHost: fabric-agent\r\nConnection: close\r\n\r\n".utf8)
         var sent = 0
@@ -49,7 +49,7 @@ enum AgentClient {
         }
         var response: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while monotonicMilliseconds() < deadline {
+        while Self.monotonicMilliseconds() < deadline {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 && errno == EINTR { continue }
             if n < 0 { return nil }  // timed out or failed
@@ -80,9 +80,7 @@ enum AgentClient {
     }
 
     static func monotonicMilliseconds() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return now.tv_sec * 1000 + now.tv_nsec / 1_000_000
+        Int(HostClock.monotonicNanoseconds() / 1_000_000)
     }
 }
 
