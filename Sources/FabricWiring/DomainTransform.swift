@@ -18,6 +18,17 @@ public enum DomainTransform {
         _ input: [UInt8],
         configuration: () throws(WiringError) -> WiringConfiguration
     ) throws -> [UInt8]? {
+        var notes: [String] = []
+        return try transform(input, configuration: configuration, notes: &notes)
+    }
+
+    /// As ``transform(_:configuration:)``, and `notes` gets one line per vNIC left alone on purpose
+    /// (``ProviderRules/ignoredNote(property:)``), naming its MAC.
+    public static func transform(
+        _ input: [UInt8],
+        configuration: () throws(WiringError) -> WiringConfiguration,
+        notes: inout [String]
+    ) throws -> [UInt8]? {
         guard !input.isEmpty else { throw WiringError("the domain XML is empty") }
         let document = try DomainDocument(parsing: input)
         try document.withRoot { (root) throws in
@@ -44,7 +55,11 @@ public enum DomainTransform {
                     } catch {
                         throw WiringError("vNIC \(mac): \(error)")
                     }
-                    if let wiring { InterfaceRewriter.apply(wiring, to: interface) }
+                    if let wiring {
+                        InterfaceRewriter.apply(wiring, to: interface)
+                    } else if let note = ProviderRules.ignoredNote(property: { device[$0] }) {
+                        notes.append("vNIC \(mac): \(note)")
+                    }
                 }
             }
         }

@@ -9,14 +9,16 @@
 /// | `OPENSTACK_NETWORK` | `OPEN_VSWITCH`, `OPENSTACK_OVN` | Open vSwitch on the integration bridge |
 /// | `OPENSTACK_NETWORK` | `LINUX_BRIDGE` | Linux bridge (see ``linuxBridgeName(_:)``) |
 /// | `OPENSTACK_NETWORK` | anything else, or missing | error: unknown plugin type, named |
-/// | `EXTERNAL_NETWORK` | `OVIRT_PROVIDER_OVN`, empty or missing | Open vSwitch (pre-4.2 engines send it empty) |
-/// | `EXTERNAL_NETWORK` | anything else | not ours: `EXTERNAL_NETWORK` is the generic external-provider type, and a third-party provider's vNICs belong to that provider's own hook |
+/// | `EXTERNAL_NETWORK` | `OVIRT_PROVIDER_OVN` | Open vSwitch |
+/// | `EXTERNAL_NETWORK` | anything else, empty or missing | not ours, as for ovirt-provider-ovn's own hook: `EXTERNAL_NETWORK` is the generic external-provider type, and a third-party provider's vNICs belong to that provider's own hook (``ignoredNote(property:)`` says so) |
 /// | anything else or no `provider_type` | — | not ours: left byte-identical |
 ///
 /// For every wiring, `vnic_id` must be present and a UUID (any case, normalised to lower case).
 public enum ProviderRules {
     public static let openstack = "OPENSTACK_NETWORK"
     public static let external = "EXTERNAL_NETWORK"
+    /// The only `plugin_type` of `EXTERNAL_NETWORK` fabric wires; the engine has sent it since oVirt 4.2.
+    public static let ovirtProviderOVN = "OVIRT_PROVIDER_OVN"
 
     /// Optional device property naming the Linux bridge outright (Neutron's `vif_details` key of that name).
     public static let bridgeNameProperty = "bridge_name"
@@ -46,7 +48,7 @@ public enum ProviderRules {
             case let other?: throw WiringError("unknown plugin_type \"\(other)\" for provider_type \(openstack)")
             }
         case external:
-            guard plugin == nil || plugin == "" || plugin == "OVIRT_PROVIDER_OVN" else { return nil }
+            guard plugin == ovirtProviderOVN else { return nil }
             kind = .ovs
         default:
             return nil
@@ -63,6 +65,17 @@ public enum ProviderRules {
         case .linuxBridge:
             return .linuxBridge(bridge: try linuxBridgeName(property), port: port)
         }
+    }
+
+    /// Why a vNIC that names a provider is still left alone, for the hook's one stderr line: only
+    /// `EXTERNAL_NETWORK` with another, an empty or no `plugin_type`. `nil` when the vNIC is wired, fails, or
+    /// names no provider fabric knows.
+    public static func ignoredNote(property: (String) -> String?) -> String? {
+        guard property("provider_type") == external else { return nil }
+        let plugin = property("plugin_type") ?? ""
+        guard plugin != ovirtProviderOVN else { return nil }
+        let given = plugin.isEmpty ? "no plugin_type" : "plugin_type \"\(plugin)\""
+        return "provider_type \(external) with \(given) belongs to that provider's own hook; device left untouched"
     }
 
     /// `bridge_name` if given, else `brq` + `network_id`[:11] if given, else VDSM's `;vdsmdummy;`.

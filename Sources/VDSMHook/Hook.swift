@@ -9,6 +9,9 @@ internal import Darwin
 public enum HookOutcome: Hashable, Sendable {
     /// Nothing to do: the file is not rewritten at all.
     case unchanged
+    /// Nothing done on purpose, and the admin should know why: the file is not rewritten, exit 0, and
+    /// `reason` is the one stderr line.
+    case leftAlone(reason: String)
     /// The new content of the data file.
     case replaced([UInt8])
 }
@@ -54,6 +57,8 @@ public enum Hook {
             switch try transform(input, environment) {
             case .unchanged:
                 break
+            case .leftAlone(let reason):
+                return Result(exitCode: .success, message: oneLine(reason))
             case .replaced(let output) where output == input:
                 break
             case .replaced(let output):

@@ -10,7 +10,6 @@ import Testing
         ["provider_type": "OPENSTACK_NETWORK", "plugin_type": "OPEN_VSWITCH", "vnic_id": id],
         ["provider_type": "OPENSTACK_NETWORK", "plugin_type": "OPENSTACK_OVN", "vnic_id": id],
         ["provider_type": "EXTERNAL_NETWORK", "plugin_type": "OVIRT_PROVIDER_OVN", "vnic_id": id],
-        ["provider_type": "EXTERNAL_NETWORK", "plugin_type": "", "vnic_id": id],
     ]
     static let fixtures = ["engine-interface.xml", "hotplug-interface.xml", "prewired-interface.xml"]
     static let untouched = ["model", "link", "driver", "alias", "address", "mac", "mtu", "filterref", "bandwidth", "boot"]
@@ -86,6 +85,8 @@ import Testing
     @Test(arguments: [
         ["provider_type": "unmanaged", "plugin_type": "whatever"], [:],
         ["provider_type": "EXTERNAL_NETWORK", "plugin_type": "THIRD_PARTY", "vnic_id": "x"],
+        ["provider_type": "EXTERNAL_NETWORK", "plugin_type": "", "vnic_id": id],
+        ["provider_type": "EXTERNAL_NETWORK", "vnic_id": id],
     ])
     func otherProvidersLeaveEvenGarbageUntouched(values: [String: String]) throws {
         #expect(try run(Array("not xml".utf8), values) == nil)

@@ -32,7 +32,7 @@ import Testing
 
     @Test func targetDevInTheXMLWins() throws {
         let input = Array(#"<interface type="bridge"><mac address="56:6f:1a:2b:00:07"/><target dev="tapabcdef01-23"/></interface>"#.utf8)
-        let properties = ["provider_type": "EXTERNAL_NETWORK", "vnic_id": Self.id, "vmId": Self.vm]
+        let properties = ["provider_type": "EXTERNAL_NETWORK", "plugin_type": "OVIRT_PROVIDER_OVN", "vnic_id": Self.id, "vmId": Self.vm]
         #expect(try plan(.afterUpdateDevice, properties, input: input)?.tap == "tapabcdef01-23")
         let foreignTarget = Array(#"<interface type="bridge"><mac address="56:6f:1a:2b:00:07"/><target dev="vnet0"/></interface>"#.utf8)
         #expect(throws: WiringError.self) { try plan(.afterUpdateDevice, properties, input: foreignTarget) }

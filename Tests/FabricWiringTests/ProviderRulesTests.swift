@@ -13,9 +13,6 @@ import Testing
          .openVSwitch(integrationBridge: "br-int", port: port)),
         (["provider_type": "EXTERNAL_NETWORK", "plugin_type": "OVIRT_PROVIDER_OVN", "vnic_id": id],
          .openVSwitch(integrationBridge: "br-int", port: port)),
-        (["provider_type": "EXTERNAL_NETWORK", "plugin_type": "", "vnic_id": id],
-         .openVSwitch(integrationBridge: "br-int", port: port)),
-        (["provider_type": "EXTERNAL_NETWORK", "vnic_id": id], .openVSwitch(integrationBridge: "br-int", port: port)),
         (["provider_type": "OPENSTACK_NETWORK", "plugin_type": "LINUX_BRIDGE", "vnic_id": id],
          .linuxBridge(bridge: ";vdsmdummy;", port: port)),
         (["provider_type": "OPENSTACK_NETWORK", "plugin_type": "LINUX_BRIDGE", "vnic_id": id,
@@ -33,6 +30,8 @@ import Testing
     @Test(arguments: [
         [:], ["provider_type": "unmanaged", "plugin_type": "x"], ["provider_type": "OPENSTACK_NETWORK_X"],
         ["provider_type": "EXTERNAL_NETWORK", "plugin_type": "THIRD_PARTY", "vnic_id": "not checked"],
+        ["provider_type": "EXTERNAL_NETWORK", "plugin_type": "", "vnic_id": id],
+        ["provider_type": "EXTERNAL_NETWORK", "vnic_id": id],
         ["vnic_id": id, "plugin_type": "OPEN_VSWITCH"],
     ])
     func otherProvidersAreNotOurs(values: [String: String]) throws {
@@ -66,7 +65,20 @@ import Testing
         #expect(loads == 0)
         #expect(throws: WiringError("broken configuration")) {
             try ProviderRules.wiring(
-                property: properties(["provider_type": "EXTERNAL_NETWORK", "vnic_id": Self.id]), configuration: counting)
+                property: properties(["provider_type": "EXTERNAL_NETWORK", "plugin_type": "OVIRT_PROVIDER_OVN", "vnic_id": Self.id]),
+                configuration: counting)
         }
+    }
+
+    @Test func externalNetworkWithoutTheOVNPluginIsLeftWithANote() {
+        let missing = ProviderRules.ignoredNote(property: properties(["provider_type": "EXTERNAL_NETWORK", "vnic_id": Self.id]))
+        #expect(missing?.contains("no plugin_type") == true)
+        let empty = ProviderRules.ignoredNote(property: properties(["provider_type": "EXTERNAL_NETWORK", "plugin_type": ""]))
+        #expect(empty?.contains("no plugin_type") == true)
+        let vendor = ProviderRules.ignoredNote(property: properties(["provider_type": "EXTERNAL_NETWORK", "plugin_type": "VENDOR_X"]))
+        #expect(vendor?.contains("VENDOR_X") == true)
+        #expect(ProviderRules.ignoredNote(property: properties(["provider_type": "EXTERNAL_NETWORK", "plugin_type": "OVIRT_PROVIDER_OVN"])) == nil)
+        #expect(ProviderRules.ignoredNote(property: properties(["provider_type": "OPENSTACK_NETWORK"])) == nil)
+        #expect(ProviderRules.ignoredNote(property: properties([:])) == nil)
     }
 }

@@ -49,7 +49,8 @@ struct HookContractTests {
         (["provider_type": "OPENSTACK_NETWORK", "plugin_type": "FOO", "vnic_id": id], "FOO"),
         (["provider_type": "OPENSTACK_NETWORK", "plugin_type": "OPEN_VSWITCH", "vnic_id": "abc"], "abc"),
         (["provider_type": "EXTERNAL_NETWORK", "plugin_type": "OVIRT_PROVIDER_OVN"], "vnic_id"),
-        (["provider_type": "EXTERNAL_NETWORK", "vnic_id": id, "FABRIC_INTEGRATION_BRIDGE": "no/slash"], "FABRIC_INTEGRATION_BRIDGE"),
+        (["provider_type": "EXTERNAL_NETWORK", "plugin_type": "OVIRT_PROVIDER_OVN", "vnic_id": id,
+          "FABRIC_INTEGRATION_BRIDGE": "no/slash"], "FABRIC_INTEGRATION_BRIDGE"),
     ])
     func fatalErrorsExitTwoWithOneLineAndStopTheChain(properties: [String: String], named: String) throws {
         let log = logPath()
@@ -75,6 +76,22 @@ struct HookContractTests {
             #expect(runs.map(\.status) == [0])
             #expect(output == data)
         }
+    }
+
+    /// As ovirt-provider-ovn's own hook: `EXTERNAL_NETWORK` is wired only with `OVIRT_PROVIDER_OVN`; any other
+    /// external provider's vNIC is left byte-identical, exit 0, with one line saying why.
+    @Test(arguments: [
+        ["provider_type": "EXTERNAL_NETWORK", "vnic_id": id], ["provider_type": "EXTERNAL_NETWORK", "plugin_type": "", "vnic_id": id],
+        ["provider_type": "EXTERNAL_NETWORK", "plugin_type": "VENDOR_X", "vnic_id": id],
+    ])
+    func externalNetworkWithoutTheOVNPluginIsLeftAloneWithOneLine(properties: [String: String]) throws {
+        let folder = try HooksFolder(fabric: try #require(BuiltHooks.path("before_device_create")))
+        let (runs, output) = try VDSMRunner(folder: folder.path).run(data: Self.interface, properties: properties)
+        #expect(runs.map(\.status) == [0])
+        #expect(output == Self.interface)
+        let stderr = try #require(runs.first?.stderr)
+        #expect(stderr.hasPrefix("fabric: ") && stderr.contains("left untouched"))
+        #expect(stderr.filter { $0 == "\n" }.count == 1)
     }
 
     @Test func secondRunOnOwnOutputIsIdentical() throws {

@@ -32,6 +32,18 @@ import VDSMHook
         #expect(try FileManager.default.attributesOfItem(atPath: file)[.systemFileNumber] as? Int == inode)
     }
 
+    @Test func leftAloneSucceedsWithItsReasonAndDoesNotTouchTheFile() throws {
+        let scratch = try Scratch()
+        let file = try scratch.write("data", "<a/>")
+        let inode = try FileManager.default.attributesOfItem(atPath: file)[.systemFileNumber] as? Int
+        let result = Hook.execute(environment: HookEnvironment(["_hook_domxml": file])) { _, _ in
+            .leftAlone(reason: "not ours\nreally")
+        }
+        #expect(result == Hook.Result(exitCode: .success, message: "not ours really"))
+        #expect(try FileManager.default.attributesOfItem(atPath: file)[.systemFileNumber] as? Int == inode)
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "<a/>")
+    }
+
     @Test func transformSeesInputAndEnvironmentAndItsOutputIsWritten() throws {
         let scratch = try Scratch()
         let file = try scratch.write("data", "<a/>")

@@ -10,5 +10,7 @@ Hook.run { input, environment in
         property: { environment[property: $0] },
         configuration: { () throws(WiringError) in try WiringConfiguration.load(environment: environment.variables) }
     )
-    return output.map(HookOutcome.replaced) ?? .unchanged
+    if let output { return .replaced(output) }
+    if let reason = ProviderRules.ignoredNote(property: { environment[property: $0] }) { return .leftAlone(reason: reason) }
+    return .unchanged
 }

@@ -5,9 +5,13 @@ import FabricWiring
 import VDSMHook
 
 Hook.run { input, environment in
+    var notes: [String] = []
     let output = try DomainTransform.transform(
         input,
-        configuration: { () throws(WiringError) in try WiringConfiguration.load(environment: environment.variables) }
+        configuration: { () throws(WiringError) in try WiringConfiguration.load(environment: environment.variables) },
+        notes: &notes
     )
-    return output.map(HookOutcome.replaced) ?? .unchanged
+    // The wired vNICs still go to libvirt; a vNIC left to another provider's hook is only worth a note.
+    if let output { return .replaced(output) }
+    return notes.isEmpty ? .unchanged : .leftAlone(reason: notes.joined(separator: "; "))
 }
