@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages fabric needs, only those missing. $1: build | test
+# The test packages are the second column of scripts/test-programs (plus libvirt's QEMU driver).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 build=(libnl-3-dev libnl-route-3-dev libxml2-dev pkg-config iproute2)
-test=(openvswitch-switch libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
-      busybox-static cpio kmod hyperfine python3 sudo time)
 want=("${build[@]}")
-[ "${1:-build}" = test ] && want+=("${test[@]}")
+if [ "${1:-build}" = test ]; then
+    read -r -a test <<<"$(awk '!/^#/ && NF == 2 { print $2 }' scripts/test-programs | sort -u | tr '\n' ' ')"
+    want+=("${test[@]}" libvirt-daemon-driver-qemu)
+fi
 missing=()
 for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

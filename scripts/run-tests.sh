@@ -5,6 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Every program the tests run must be here (`make test` installs them); name the first one missing.
+while read -r program package; do
+    case "$program" in ''|'#'*) continue ;; esac
+    command -v "$program" >/dev/null 2>&1 ||
+        { echo "run-tests: $program is missing (Debian package $package); run \`make test\`, which installs it" >&2; exit 1; }
+done < scripts/test-programs
+
+# The users and groups of an EL oVirt host (vdsm 36:36, openvswitch in hugetlbfs, neutron, the agent's fabric
+# from systemd/fabric.sysusers), before libvirt-setup.sh would give kvm another gid.
+scripts/ovirt-host-setup.sh
+
 # libvirt (qemu.conf for TCG guests as root, virtlogd, libvirtd) and the unprivileged hook user.
 scripts/libvirt-setup.sh
 
