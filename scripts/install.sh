@@ -32,6 +32,8 @@ install -D -m 0755 "$bindir/fabric-agentd" "$destdir/usr/libexec/fabric/fabric-a
 if [ -f systemd/fabric-agent.service ]; then
     install -D -m 0644 systemd/fabric-agent.service "$destdir/usr/lib/systemd/system/fabric-agent.service"
 fi
+# The agent's user and the groups its unit names; a package runs systemd-sysusers on it before starting the unit.
+install -D -m 0644 systemd/fabric.sysusers "$destdir/usr/lib/sysusers.d/fabric.conf"
 # The unit's Documentation= and `systemctl help fabric-agent` point here.
 for doc in agent.md hooks.md classification.md host-table-schema.md; do
     install -D -m 0644 "docs/$doc" "$destdir/usr/share/doc/fabric/$doc"

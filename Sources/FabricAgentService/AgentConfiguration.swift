@@ -16,6 +16,9 @@ public struct AgentConfiguration: Sendable, Hashable {
     public static let defaultListen = "unix:/run/fabric/agent.sock"
 
     public var listen: ListenAddress = try! ListenAddress(parsing: Self.defaultListen)
+    /// The group given the unix socket (mode 0660), so that VDSM's hooks (user `vdsm`, group `kvm`) may
+    /// connect. ``SocketGroup/vdsmDefault`` quietly falls back to the agent's own group on a host without it.
+    public var listenGroup: SocketGroup = .vdsmDefault
     /// Seconds between counter samples (rates).
     public var sampleInterval: Double = 5
     /// `unix:PATH` of the Open vSwitch database; `nil` uses `OVS_RUNDIR` or the packaged default.
@@ -47,7 +50,7 @@ public struct AgentConfiguration: Sendable, Hashable {
 
     /// The keys in documentation order.
     public static let keys = [
-        "listen", "sample-interval", "ovsdb", "ovsdb-timeout", "ovsdb-max-backoff", "netns", "root",
+        "listen", "listen-group", "sample-interval", "ovsdb", "ovsdb-timeout", "ovsdb-max-backoff", "netns", "root",
         "neutron-ovs-agent-config", "neutron-linuxbridge-agent-config", "tls-certificate", "tls-key", "token-file",
         "log-level", "ready-file", "shutdown-timeout",
     ] + EngineConfiguration.keys
@@ -90,6 +93,8 @@ public struct AgentConfiguration: Sendable, Hashable {
         switch key {
         case "listen":
             do { listen = try ListenAddress(parsing: value) } catch { throw setting.fail(error.reason) }
+        case "listen-group":
+            do { listenGroup = try SocketGroup(parsing: value) } catch { throw setting.fail(error.reason) }
         case "sample-interval": sampleInterval = try setting.seconds(minimum: 0.1, maximum: 3600)
         case "ovsdb":
             guard value.hasPrefix("unix:/") else { throw setting.fail("'\(value)' is not unix:PATH") }

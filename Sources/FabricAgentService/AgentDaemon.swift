@@ -112,6 +112,7 @@ public struct AgentDaemon: Sendable {
             }
         }
         let listen = configuration.listen
+        let listenGroup = configuration.listenGroup
         let readyFile = configuration.readyFile
         let scheme = configuration.tlsCertificate != nil ? "https" : "http"
         let responder = MethodNotAllowedResponder(inner: AgentAPI.router(store: store, token: token, engine: engine).buildResponder())
@@ -122,8 +123,14 @@ public struct AgentDaemon: Sendable {
                 let bound: String
                 switch listen {
                 case .unix(let path):
-                    // Local clients (the VDSM hook, admins) connect; other users must not.
+                    // VDSM's hooks (group kvm) and admins connect; other users must not.
                     chmod(path, 0o660)
+                    if let group = listenGroup.groupID, chown(path, uid_t.max, group) != 0 {
+                        let reason = String(cString: strerror(errno))
+                        logger.error(
+                            "cannot give the socket to listen-group; only the agent's own user and group can connect",
+                            metadata: ["agent.socket": "\(path)", "agent.listen_group": "\(listenGroup)", "error": "\(reason)"])
+                    }
                     bound = "unix:\(path)"
                 case .tcp(let host, _):
                     let port = channel.localAddress?.port ?? 0

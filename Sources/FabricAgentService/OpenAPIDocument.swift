@@ -125,7 +125,8 @@ enum OpenAPIDocument {
                         "type": "object", "required": ["endpoint", "reachable"],
                         "properties": {
                           "endpoint": {"type": "string"}, "reachable": {"type": "boolean"},
-                          "error": {"type": "string"}, "ovnControlled": {"type": "boolean"}
+                          "error": {"type": "string"}, "ovnControlled": {"type": "boolean"},
+                          "hostExternalIDs": {"type": "object", "additionalProperties": {"type": "string"}}
                         }
                       },
                       "vdsmConfig": {"type": "string"},

@@ -26,6 +26,13 @@ public struct HostFiles: Sendable {
         return ""
     }
 
+    /// Why an existing file cannot be read by this process (`permission denied`), or `nil` when it is
+    /// readable or missing: a configuration file the agent's user cannot read must not pass for an absent one.
+    public func unreadableReason(_ path: String) -> String? {
+        guard access(root + path, R_OK) != 0, errno == EACCES || errno == EPERM else { return nil }
+        return "cannot read \(path): permission denied"
+    }
+
     /// Whether a path exists (file, folder or symlink target).
     public func exists(_ path: String) -> Bool {
         access(root + path, F_OK) == 0

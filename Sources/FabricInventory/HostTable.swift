@@ -49,12 +49,19 @@ public struct HostTable: Sendable, Hashable, Codable {
         /// Why it could not be read; OVS membership is then unknown.
         public var error: String?
         public var ovnControlled: Bool?
+        /// The `Open_vSwitch.external_ids` that name this host to providers (``BindingHostIDs/sourceKeys``):
+        /// `system-id`, `hostname`, `odl_os_hostconfig_hostid`, those that are set. Absent when OVS was not read.
+        public var hostExternalIDs: [String: String]?
 
-        public init(endpoint: String, reachable: Bool, error: String? = nil, ovnControlled: Bool? = nil) {
+        public init(
+            endpoint: String, reachable: Bool, error: String? = nil, ovnControlled: Bool? = nil,
+            hostExternalIDs: [String: String]? = nil
+        ) {
             self.endpoint = endpoint
             self.reachable = reachable
             self.error = error
             self.ovnControlled = ovnControlled
+            self.hostExternalIDs = hostExternalIDs
         }
     }
 }

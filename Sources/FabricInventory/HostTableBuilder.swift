@@ -71,6 +71,7 @@ public struct HostTableBuilder: Sendable {
         }
         var status = ovsdb
         status.ovnControlled = switchState?.isControlledByOVN
+        status.hostExternalIDs = switchState.map { BindingHostIDs.sources(of: $0.externalIDs) }
         return HostTable(
             hostname: HostClock.hostname(), sampledAt: sample.wallTime, intervalSeconds: interval,
             sources: HostTable.Sources(ovsdb: status, vdsmConfig: vdsm.source, warnings: vdsm.warnings + neutron.warnings),

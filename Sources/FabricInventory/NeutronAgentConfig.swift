@@ -38,6 +38,9 @@ public struct NeutronAgentConfig: Sendable, Hashable, Codable {
         linuxBridgeAgentPath: String = defaultLinuxBridgeAgentPath
     ) -> NeutronAgentConfig {
         var config = NeutronAgentConfig()
+        for path in [ovsAgentPath, linuxBridgeAgentPath] {
+            if let reason = files.unreadableReason(path) { config.warnings.append(reason) }
+        }
         if let text = files.read(ovsAgentPath) {
             let ini = INIFile(text: text)
             if let bridge = ini.value(section: "ovs", key: "integration_bridge"), !bridge.isEmpty {

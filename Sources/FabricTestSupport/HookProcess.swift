@@ -25,8 +25,11 @@ public struct HookProcess {
     ///     gets only these plus `PATH`, as VDSM's hooks get VDSM's environment, not the test runner's.
     ///   - owner: run as this user (`setpriv --reuid/--regid --clear-groups`) instead of the caller; the data
     ///     file and its folder are given to that user, as VDSM's temporary file belongs to `vdsm`.
+    ///   - group: the owner's group, when it is not named after the user (`vdsm` is in `kvm`); the hook then
+    ///     also gets the user's supplementary groups, as VDSM's hooks inherit VDSM's.
     public func run(
-        data: [UInt8], environment: [String: String], owner: String? = nil, timeoutSeconds: Int = 30
+        data: [UInt8], environment: [String: String], owner: String? = nil, group: String? = nil,
+        timeoutSeconds: Int = 30
     ) throws -> Result {
         let folder = NSTemporaryDirectory() + "hook-\(UUID().uuidString)"
         let hook = folder + "/" + point + "/50_fabric"
@@ -39,9 +42,9 @@ public struct HookProcess {
         var command = ["/usr/bin/timeout", "--kill-after=5", String(timeoutSeconds)]
         if let owner {
             for path in [folder, folder + "/" + point, hook, dataPath] {
-                _ = try ProcessRunner.checkedOutput("/bin/chown", ["\(owner):\(owner)", path])
+                _ = try ProcessRunner.checkedOutput("/bin/chown", ["\(owner):\(group ?? owner)", path])
             }
-            command += ["/usr/bin/setpriv", "--reuid=\(owner)", "--regid=\(owner)", "--clear-groups"]
+            command += ["/usr/bin/setpriv", "--reuid=\(owner)", "--regid=\(group ?? owner)", group == nil ? "--clear-groups" : "--init-groups"]
         }
         var variables = environment
         variables["_hook_domxml"] = dataPath

@@ -35,26 +35,28 @@ public final class OVSSandbox: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
 
+    /// `USER:GROUP` the database server runs as (`--user`), or `nil` for the caller (root).
+    public let owner: String?
+
     /// Creates the database and starts both daemons.
     ///
-    /// - Parameter startSwitch: `false` runs only `ovsdb-server` (enough for pure database tests).
-    public init(startSwitch: Bool = true) throws {
+    /// - Parameters:
+    ///   - startSwitch: `false` runs only `ovsdb-server` (enough for pure database tests).
+    ///   - owner: run `ovsdb-server` as `USER:GROUP` the way EL's packages do (`openvswitch:hugetlbfs`): the
+    ///     folder is the daemon's run directory, owned by it and 0750, and the daemon starts with `ovs-ctl`'s
+    ///     umask 0002, so its database socket is 0770 (OVS asks for user and group access).
+    public init(startSwitch: Bool = true, owner: String? = nil) throws {
         if let reason = Self.unavailableReason { throw SandboxError(message: reason) }
         // Short path: sockaddr_un holds 107 bytes and the control socket names are long.
         let template = "/tmp/ovsbox.XXXXXX"
         var bytes = Array(template.utf8CString)
         guard let created = mkdtemp(&bytes) else { throw SandboxError(message: "mkdtemp failed: errno \(errno)") }
         directory = String(cString: created)
+        self.owner = owner
         do {
             try Self.run(
                 "/usr/bin/ovsdb-tool", ["create", directory + "/conf.db", Self.schemaPath], environment: environment)
-            try Self.run(
-                "/usr/sbin/ovsdb-server",
-                [
-                    directory + "/conf.db", "--remote=punix:" + directory + "/db.sock",
-                    "--pidfile=" + directory + "/ovsdb-server.pid", "--unixctl=" + directory + "/ovsdb-server.ctl",
-                    "--log-file=" + directory + "/ovsdb-server.log", "-vconsole:off", "--detach",
-                ], environment: environment)
+            try startDatabaseServer(database: directory + "/conf.db", socket: socketPath, name: "ovsdb-server")
             try vsctl(["init"])
             if startSwitch {
                 try Self.run(
@@ -115,9 +117,77 @@ public final class OVSSandbox: @unchecked Sendable {
         }
     }
 
+    /// Starts one `ovsdb-server` for `database` in this folder, as ``owner`` when one is set (the database file
+    /// and its lock are then given to it first).
+    func startDatabaseServer(database: String, socket: String, name: String) throws {
+        var command = [
+            "/usr/sbin/ovsdb-server", database, "--remote=punix:" + socket, "--pidfile=" + directory + "/\(name).pid",
+            "--unixctl=" + directory + "/\(name).ctl", "--log-file=" + directory + "/\(name).log", "-vconsole:off", "--detach",
+        ]
+        if let owner {
+            try giveToOwner(directory)
+            try giveToOwner(database)
+            // ovsdb-tool, run as root, leaves its lock file behind; the server must be able to take it.
+            let slash = database.lastIndex(of: "/")!
+            unlink(String(database[...slash]) + "." + database[database.index(after: slash)...] + ".~lock~")
+            command += ["--user=" + owner]
+        }
+        try runWithOVSUmask(command, environment: environment)
+    }
+
+    /// Runs `command` with umask 0002 when the sandbox has an ``owner``, as EL's `ovs-ctl` starts its daemons.
+    func runWithOVSUmask(_ command: [String], environment: [String: String]) throws {
+        if owner == nil {
+            try Self.run(command[0], Array(command.dropFirst()), environment: environment)
+        } else {
+            try Self.run("/bin/sh", ["-c", "umask 0002 && exec \"$0\" \"$@\""] + command, environment: environment)
+        }
+    }
+
+    func giveToOwner(_ path: String) throws {
+        guard let owner else { return }
+        try Self.run("/bin/chown", [owner, path])
+        if path == directory { try Self.run("/bin/chmod", ["0750", path]) }
+    }
+
+    /// Starts a southbound database and `ovn-controller` (both as ``owner``), with this switch's
+    /// `external_ids` pointing ovn-controller at it, as on a host of ovirt-provider-ovn. ovn-controller registers
+    /// a chassis named after `system-id`.
+    /// - Returns: the southbound database remote, `unix:PATH`.
+    @discardableResult
+    public func startOVNController(systemID: String, hostname: String, encapIP: String = "127.0.0.1") throws -> String {
+        for tool in ["/usr/bin/ovn-controller", "/usr/bin/ovn-sbctl"] where !FileManager.default.isExecutableFile(atPath: tool) {
+            throw SandboxError(message: "\(tool) is missing (apt-get install ovn-host ovn-central)")
+        }
+        let database = directory + "/ovnsb.db"
+        try Self.run("/usr/bin/ovsdb-tool", ["create", database, Self.southboundSchemaPath], environment: environment)
+        let southbound = directory + "/ovnsb.sock"
+        try startDatabaseServer(database: database, socket: southbound, name: "ovnsb")
+        try vsctl(
+            "set", "Open_vSwitch", ".", "external_ids:system-id=\(systemID)", "external_ids:hostname=\(hostname)",
+            "external_ids:ovn-remote=unix:\(southbound)", "external_ids:ovn-encap-type=geneve",
+            "external_ids:ovn-encap-ip=\(encapIP)")
+        var environment = environment
+        environment["OVN_RUNDIR"] = directory
+        var command = [
+            "/usr/bin/ovn-controller", remote, "--pidfile=" + directory + "/ovn-controller.pid",
+            "--log-file=" + directory + "/ovn-controller.log", "-vconsole:off", "--detach",
+        ]
+        if let owner { command.append("--user=" + owner) }
+        try runWithOVSUmask(command, environment: environment)
+        return "unix:" + southbound
+    }
+
+    public static let southboundSchemaPath = "/usr/share/ovn/ovn-sb.ovsschema"
+
     /// Stops `ovsdb-server` only, leaving the switch running without its database.
     public func stopDatabase() {
         Self.kill(pidfile: directory + "/ovsdb-server.pid")
+    }
+
+    /// Starts `ovsdb-server` again on the same database and socket, as a restart after ``stopDatabase()``.
+    public func startDatabase() throws {
+        try startDatabaseServer(database: directory + "/conf.db", socket: socketPath, name: "ovsdb-server")
     }
 
     /// Deletes the bridges (so their tun devices leave the kernel), stops both daemons by pid and
@@ -135,8 +205,10 @@ public final class OVSSandbox: @unchecked Sendable {
                 }
             }
         }
+        Self.kill(pidfile: directory + "/ovn-controller.pid")
         Self.kill(pidfile: directory + "/ovs-vswitchd.pid")
         Self.kill(pidfile: directory + "/ovsdb-server.pid")
+        Self.kill(pidfile: directory + "/ovnsb.pid")
         try? fm.removeItem(atPath: directory)
     }
 

@@ -35,6 +35,10 @@ struct ServeCommand: AsyncParsableCommand {
         "unix:PATH, HOST:PORT or [IPv6]:PORT (default \(AgentConfiguration.defaultListen)).", valueName: "ADDRESS"))
     var listen: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Group that may connect to the unix socket (default kvm, VDSM's, when the host has it).", valueName: "GROUP"))
+    var listenGroup: String?
+
     @Option(name: .long, help: ArgumentHelp("Seconds between counter samples (default 5).", valueName: "SECONDS"))
     var sampleInterval: String?
 
@@ -102,7 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     var flags: [String: String] {
         let pairs: [(String, String?)] = [
-            ("listen", listen), ("sample-interval", sampleInterval), ("ovsdb", ovsdb), ("ovsdb-timeout", ovsdbTimeout),
+            ("listen", listen), ("listen-group", listenGroup), ("sample-interval", sampleInterval), ("ovsdb", ovsdb), ("ovsdb-timeout", ovsdbTimeout),
             ("ovsdb-max-backoff", ovsdbMaxBackoff), ("netns", netns), ("root", root),
             ("neutron-ovs-agent-config", neutronOvsAgentConfig),
             ("neutron-linuxbridge-agent-config", neutronLinuxbridgeAgentConfig), ("tls-certificate", tlsCertificate),

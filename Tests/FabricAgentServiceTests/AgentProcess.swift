@@ -17,16 +17,19 @@ final class AgentProcess {
     static var binary: String? { BuiltProducts.path("fabric-agent") }
 
     /// Starts the agent and waits until it writes its ready file.
-    init(namespace: String? = nil, arguments: [String], environment: [String: String] = [:], directory: String? = nil)
-        throws
-    {
+    /// - Parameter launcher: wraps the agent's command line (after `ip netns exec`), e.g. to drop to the
+    ///   unit's user with ``UnitPrivileges``.
+    init(
+        namespace: String? = nil, arguments: [String], environment: [String: String] = [:], directory: String? = nil,
+        launcher: ([String]) -> [String] = { $0 }
+    ) throws {
         guard let binary = Self.binary else { throw AgentTestError("fabric-agent is not built") }
         self.directory = directory ?? Self.temporaryDirectory()
         ownsDirectory = directory == nil
         readyFile = self.directory + "/ready"
         stderrPath = self.directory + "/agent.stderr"
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        var command = [binary, "serve", "--ready-file", readyFile, "--log-level", "debug"] + arguments
+        var command = launcher([binary, "serve", "--ready-file", readyFile, "--log-level", "debug"] + arguments)
         if let namespace { command = ["/usr/sbin/ip", "netns", "exec", namespace] + command }
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())

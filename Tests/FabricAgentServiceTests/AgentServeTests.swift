@@ -475,13 +475,20 @@ struct AgentServeTests {
         #expect(try AgentProcess.eventually { try agent.json("/v1/interfaces")["intervalSeconds"] != nil })
         let up = try runHook(original)
         #expect(up.status == 0)
-        #expect(try check(up.caps)["intervalSeconds"] != nil, "from the agent: with rates")
+        let served = try check(up.caps)
+        #expect(served["intervalSeconds"] != nil, "from the agent: with rates")
+        #expect(((served["sources"] as? [String: Any])?["agent"] as? [String: Any])?["answered"] as? Bool == true)
         #expect(up.stderr.isEmpty, "\(up.stderr)")
 
         agent.stop()
         let down = try runHook(original)
         #expect(down.status == 0)
-        #expect(try check(down.caps)["intervalSeconds"] == nil, "instant snapshot: no rates")
+        let snapshot = try check(down.caps)
+        #expect(snapshot["intervalSeconds"] == nil, "instant snapshot: no rates")
+        let agentSource = (snapshot["sources"] as? [String: Any])?["agent"] as? [String: Any]
+        #expect(agentSource?["answered"] as? Bool == false)
+        #expect(agentSource?["socket"] as? String == socket)
+        #expect(down.caps.contains("openstack_binding_host_ids") == false, "OVS unreachable: no binding key")
         #expect(down.stderr.contains("instant snapshot"))
 
         let malformed = #"{"kvmEnabled": "true", "#
@@ -513,19 +520,5 @@ struct AgentServeTests {
         let result = try ProcessRunner.run("/usr/bin/systemd-analyze", ["verify", directory + "/fabric-agent.service"])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(!result.standardError.contains("fabric-agent.service"), "\(result.standardError)")
-    }
-}
-
-extension OVSSandbox {
-    /// Starts `ovsdb-server` again on the same database and socket, as a restart after
-    /// ``stopDatabase()``.
-    func startDatabase() throws {
-        try Self.run(
-            "/usr/sbin/ovsdb-server",
-            [
-                directory + "/conf.db", "--remote=punix:" + socketPath, "--pidfile=" + directory + "/ovsdb-server.pid",
-                "--unixctl=" + directory + "/ovsdb-server.ctl", "--log-file=" + directory + "/ovsdb-server.log",
-                "-vconsole:off", "--detach",
-            ], environment: environment)
     }
 }

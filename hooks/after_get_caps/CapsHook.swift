@@ -19,7 +19,7 @@ enum CapsHook {
     static let capsKey = "fabric_host_interfaces"
     static let defaultAgentSocket = "/run/fabric/agent.sock"
 
-    /// Adds the table to the file named by `_hook_json`.
+    /// Adds the table and the binding host ids to the file named by `_hook_json`.
     /// - Returns: a message for stderr when the file was left untouched (or a note), else `nil`.
     static func run(environment: [String: String]) -> String? {
         guard let path = environment["_hook_json"], !path.isEmpty else {
@@ -31,29 +31,51 @@ enum CapsHook {
             return "\(path) does not hold a JSON object; capabilities left untouched"
         }
         let socketPath = environment["FABRIC_AGENT_SOCKET"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultAgentSocket
-        let table: JSONValue
-        var note: String?
-        if let served = AgentClient.fetchTable(socketPath: socketPath, timeoutMilliseconds: 1500) {
+        var table: JSONValue
+        var notes: [String] = []
+        switch AgentClient.fetchTable(socketPath: socketPath, timeoutMilliseconds: 1500) {
+        case .success(let served):
             table = served
-        } else {
+            table.setSourcesAgent(["socket": .string(socketPath), "answered": true])
+        case .failure(let reason):
             do {
                 table = try snapshotTable(environment: environment)
-                note = "the agent at \(socketPath) did not answer; used an instant snapshot (no rates)"
             } catch {
                 return "cannot read the host's links (\(error)); capabilities left untouched"
             }
+            table.setSourcesAgent(["socket": .string(socketPath), "answered": false, "error": .string("\(reason)")])
+            notes.append("\(reason); used an instant snapshot (no rates)")
         }
-        if let index = members.firstIndex(where: { $0.key == capsKey }) {
-            members[index].value = table
-        } else {
-            members.append(JSONValue.Member(capsKey, table))
-        }
+        members.set(capsKey, table)
+        if let note = mergeBindingHostIDs(from: table, into: &members) { notes.append(note) }
         do {
             try HookFile.replaceAtomically(path, with: JSONValue.object(members).serializedBytes())
         } catch {
             return "\(error); capabilities left untouched"
         }
-        return note
+        return notes.isEmpty ? nil : notes.joined(separator: "; ")
+    }
+
+    /// Adds ``BindingHostIDs`` to `openstack_binding_host_ids`, keeping the entries another hook put there
+    /// (the reference hooks merge the same way). Nothing is added when the table could not read OVS.
+    /// - Returns: a note when an existing value is not a map and was left as it was.
+    static func mergeBindingHostIDs(from table: JSONValue, into members: inout [JSONValue.Member]) -> String? {
+        guard table["sources"]?["ovsdb"]?["reachable"] == .bool(true),
+            let external = table["sources"]?["ovsdb"]?["hostExternalIDs"]?.objectValue
+        else { return nil }
+        var ids: [String: String] = [:]
+        for member in external { if let value = member.value.stringValue { ids[member.key] = value } }
+        let bindings = BindingHostIDs.from(openVSwitchExternalIDs: ids)
+        guard !bindings.isEmpty else { return nil }
+        var map: [JSONValue.Member]
+        switch members.first(where: { $0.key == BindingHostIDs.capsKey })?.value {
+        case nil: map = []
+        case .object(let existing)?: map = existing
+        case _?: return "\(BindingHostIDs.capsKey) is already there and is not a map; left as it was"
+        }
+        for (plugin, id) in bindings.sorted(by: { $0.key < $1.key }) { map.set(plugin, .string(id)) }
+        members.set(BindingHostIDs.capsKey, .object(map))
+        return nil
     }
 
     /// One snapshot like `fabric-agent show --json --no-rates`, with a short OVSDB deadline.
@@ -79,5 +101,29 @@ enum CapsHook {
     static func writeStandardError(_ text: String) {
         var text = text
         text.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress!, bytes.count) }
+    }
+}
+
+extension [JSONValue.Member] {
+    /// Replaces the value of `key` where it is, or appends it.
+    mutating func set(_ key: String, _ value: JSONValue) {
+        if let index = firstIndex(where: { $0.key == key }) {
+            self[index].value = value
+        } else {
+            append(JSONValue.Member(key, value))
+        }
+    }
+}
+
+extension JSONValue {
+    /// Sets `sources.agent`: how `after_get_caps` got this table (docs/host-table-schema.md).
+    mutating func setSourcesAgent(_ agent: JSONValue) {
+        guard case .object(var members) = self else { return }
+        guard let index = members.firstIndex(where: { $0.key == "sources" }), case .object(var sources) = members[index].value
+        else { return }
+        sources.set("agent", agent)
+        sources.sort { $0.key < $1.key }  // as the rest of the document: keys sorted
+        members[index].value = .object(sources)
+        self = .object(members)
     }
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // VDSM hook for after_get_caps: adds the fabric host table to the capabilities under
-// `fabric_host_interfaces` (docs/agent.md). It asks the running agent over its unix socket with a short
-// deadline, and takes one instant snapshot itself (no rates) when the agent is down. getCapabilities
+// `fabric_host_interfaces` (docs/agent.md), and this host's `openstack_binding_host_ids` as the reference
+// hooks do (docs/hooks.md). It asks the running agent over its unix socket with a short deadline, and takes
+// one instant snapshot itself (no rates; `sources.agent` says so) when the agent is down. getCapabilities
 // must never fail because of fabric: every error leaves the file untouched and exits 0.
 import VDSMHook
 
