@@ -34,6 +34,8 @@ install: release
 	scripts/install.sh "$(DESTDIR)" "$(PREFIX)" "$(HOOKS_DIR)" "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 
 bench: release
+	@[ "$$(id -u)" -eq 0 ] || { echo "make bench: run as root (namespaces, users)" >&2; exit 1; }
+	scripts/ovirt-host-setup.sh
 	Benchmarks/run.sh
 
 clean:

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Every benchmark, one after the other, on the release build (`make bench`; root). Figures, with the
+# reference measured in the same run, go to docs/BENCHMARKS.md by hand.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=$(swift build -c release --static-swift-stdlib --show-bin-path)
+echo "== inventory: fabric-agent show and one snapshot beside ip =="
+Benchmarks/inventory.sh "$bin"
+echo "== hooks: per invocation as VDSM runs them =="
+Benchmarks/hooks.sh "$bin"
+echo "== after_get_caps as vdsm: time and bytes added, agent up and down =="
+Benchmarks/caps.sh "$bin"
+echo "== the agent at 4,096 links: CPU, memory, event latency beside ip monitor, API latency =="
+FABRIC_AGENT="$bin/fabric-agent" Benchmarks/agent.sh 4096 60
