@@ -77,4 +77,26 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: Self.stage + file), "\(file) is installed")
         }
     }
+
+    /// The unit starts only if its user and every group it names exist: the installed sysusers file creates
+    /// each of them (where missing), and `systemd-sysusers` accepts it.
+    @Test(.enabled(if: staged, reason))
+    func theSysusersFileCreatesTheUnitsUserAndGroups() throws {
+        let unit = try UnitPrivileges(unitFile: Self.stage + "/usr/lib/systemd/system/fabric-agent.service")
+        let sysusers = try String(contentsOfFile: Self.stage + "/usr/lib/sysusers.d/fabric.conf", encoding: .utf8)
+        let lines = sysusers.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        let users = Set(lines.filter { $0.first == "u" && $0.count > 1 }.map { $0[1] })
+        let groups = Set(lines.filter { $0.first == "g" && $0.count > 1 }.map { $0[1] }).union(users)
+        let user = try #require(unit.user)
+        #expect(user != "root")
+        #expect(users.contains(user))
+        for group in [unit.group ?? user] + unit.supplementaryGroups {
+            #expect(groups.contains(group), "\(group) is created by the sysusers file")
+        }
+        #expect(unit.capabilityBoundingSet == [], "no capability")
+        if let tool = ProcessRunner.which("systemd-sysusers") {
+            let result = try ProcessRunner.run(tool, ["--dry-run", Self.stage + "/usr/lib/sysusers.d/fabric.conf"])
+            #expect(result.status == 0, "\(result.standardError)")
+        }
+    }
 }

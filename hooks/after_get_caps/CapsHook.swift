@@ -36,14 +36,14 @@ enum CapsHook {
         switch AgentClient.fetchTable(socketPath: socketPath, timeoutMilliseconds: 1500) {
         case .success(let served):
             table = served
-            table.setSourcesAgent(["socket": .string(socketPath), "answered": true])
+            table.setSourcesAgent(["answered": true, "socket": .string(socketPath)])
         case .failure(let reason):
             do {
                 table = try snapshotTable(environment: environment)
             } catch {
                 return "cannot read the host's links (\(error)); capabilities left untouched"
             }
-            table.setSourcesAgent(["socket": .string(socketPath), "answered": false, "error": .string("\(reason)")])
+            table.setSourcesAgent(["answered": false, "error": .string("\(reason)"), "socket": .string(socketPath)])
             notes.append("\(reason); used an instant snapshot (no rates)")
         }
         members.set(capsKey, table)
