@@ -18,7 +18,7 @@ ns="" dir=$(mktemp -d /tmp/fabric-capsbench.XXXXXX) pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
 chmod 0755 "$dir"
-mkdir -p "$dir/hooks/after_get_caps" "$dir/run"
+mkdir -p "$dir/hooks/after_get_caps" "$dir/run" "$dir/vdsm"
 cp "$bin/after_get_caps" "$dir/hooks/after_get_caps/50_fabric"
 # A VDSM-sized capabilities document the hook must keep (about 6 kB).
 python3 - "$dir/base.json" <<'PY'
@@ -28,10 +28,10 @@ caps = {"kvmEnabled": "true", "cpuCores": "4", "version_name": "Snow Man", "soft
         "nics": {f"eno{i}": {"speed": 10000, "hwaddr": f"52:54:00:00:00:{i:02x}"} for i in range(8)}}
 json.dump(caps, open(sys.argv[1], "w"))
 PY
-chown -R vdsm:kvm "$dir/hooks"
+chown -R vdsm:kvm "$dir/hooks" "$dir/vdsm"
 base=$(wc -c <"$dir/base.json")
-run_as_vdsm="setpriv --reuid=vdsm --regid=kvm --init-groups env -i PATH=/usr/bin:/bin _hook_json=$dir/caps.json FABRIC_AGENT_SOCKET=$dir/run/agent.sock $dir/hooks/after_get_caps/50_fabric"
-prepare="install -o vdsm -g kvm -m 0600 $dir/base.json $dir/caps.json"
+run_as_vdsm="setpriv --reuid=vdsm --regid=kvm --init-groups env -i PATH=/usr/bin:/bin _hook_json=$dir/vdsm/caps.json FABRIC_AGENT_SOCKET=$dir/run/agent.sock $dir/hooks/after_get_caps/50_fabric"
+prepare="install -o vdsm -g kvm -m 0600 $dir/base.json $dir/vdsm/caps.json"
 
 echo "machine: $(nproc) cores, kernel $(uname -r); hook $bin/after_get_caps; caps before: $base bytes; runs: $runs"
 for n in "${sizes[@]}"; do
@@ -49,13 +49,13 @@ for n in "${sizes[@]}"; do
     for _ in $(seq 300); do [ -s "$dir/run/ready" ] && break; sleep 0.1; done
     sleep 6  # two counter samples: the served table has rates
 
-    $prepare && $run_as_vdsm && up_bytes=$(($(wc -c <"$dir/caps.json") - base))
-    grep -q '"answered":true' "$dir/caps.json" || { echo "the hook did not get the agent's table" >&2; exit 1; }
+    $prepare && $run_as_vdsm && up_bytes=$(($(wc -c <"$dir/vdsm/caps.json") - base))
+    grep -q '"answered":true' "$dir/vdsm/caps.json" || { echo "the hook did not get the agent's table" >&2; exit 1; }
     hyperfine -N -w 3 -r "$runs" --prepare "$prepare" --export-json "$dir/up.json" "$run_as_vdsm" >/dev/null
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; rm -f "$dir/run/ready"
 
-    $prepare && ip netns exec "$ns" $run_as_vdsm 2>/dev/null && down_bytes=$(($(wc -c <"$dir/caps.json") - base))
-    grep -q '"answered":false' "$dir/caps.json" || { echo "the hook did not fall back" >&2; exit 1; }
+    $prepare && ip netns exec "$ns" $run_as_vdsm 2>/dev/null && down_bytes=$(($(wc -c <"$dir/vdsm/caps.json") - base))
+    grep -q '"answered":false' "$dir/vdsm/caps.json" || { echo "the hook did not fall back" >&2; exit 1; }
     hyperfine -N -w 3 -r "$runs" --prepare "$prepare" --export-json "$dir/down.json" "ip netns exec $ns $run_as_vdsm" >/dev/null
     hyperfine -N -w 3 -r "$runs" --export-json "$dir/netns.json" "ip netns exec $ns true" >/dev/null
     python3 - "$links" "$up_bytes" "$down_bytes" "$dir" <<'PY'

@@ -177,6 +177,34 @@ extension JSONValue {
     }
 }
 
+/// The members of a JSON object document, each value left as bytes: for passing a large document through
+/// (the agent's 2 MB table in a capabilities file) without building it. The whole document is validated as
+/// strictly as ``JSONValue/init(parsing:)-([UInt8])`` does, but for the range of numbers, which pass
+/// through as written; so the bytes are safe to copy into other JSON.
+public struct JSONObjectText: Sendable {
+    public let bytes: [UInt8]
+    /// Each member's key and the byte range of its value, in document order.
+    public let members: [(key: String, value: Range<Int>)]
+
+    public init(validating bytes: [UInt8]) throws(JSONParseError) {
+        var parser = JSONParser(bytes: bytes)
+        members = try parser.objectMemberRanges()
+        self.bytes = bytes
+    }
+
+    /// The value of `key`, built; `nil` when the object has no such member.
+    public func value(_ key: String) -> JSONValue? {
+        guard let range = members.first(where: { $0.key == key })?.value else { return nil }
+        return try? JSONValue(parsing: Array(bytes[range]))
+    }
+
+    /// The document with the value of `key` (which must be a member) replaced by `value`.
+    public func replacing(_ key: String, with value: JSONValue) -> [UInt8] {
+        guard let range = members.first(where: { $0.key == key })?.value else { return bytes }
+        return Array(bytes[..<range.lowerBound]) + value.serializedBytes() + bytes[range.upperBound...]
+    }
+}
+
 /// A recursive-descent parser over UTF-8 bytes. Nesting is limited so hostile input cannot overflow the
 /// stack of a hook process.
 struct JSONParser {
@@ -196,6 +224,128 @@ struct JSONParser {
         skipWhitespace()
         if index != bytes.count { throw fail("unexpected data after the value") }
         return value
+    }
+
+    /// Validates a document that must be one object and returns its members' value ranges; values are
+    /// checked by ``skipValue()`` and not built.
+    mutating func objectMemberRanges() throws(JSONParseError) -> [(key: String, value: Range<Int>)] {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw fail("expected an object") }
+        var members: [(key: String, value: Range<Int>)] = []
+        try walkObject { (parser: inout JSONParser, key: String) throws(JSONParseError) in
+            let start = parser.index
+            try parser.skipValue()
+            members.append((key, start..<parser.index))
+        }
+        skipWhitespace()
+        if index != bytes.count { throw fail("unexpected data after the value") }
+        return members
+    }
+
+    /// Checks one value as ``parseValue()`` would, without building it.
+    private mutating func skipValue() throws(JSONParseError) {
+        guard index < bytes.count else { throw fail("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            try walkObject { (parser: inout JSONParser, _: String) throws(JSONParseError) in try parser.skipValue() }
+        case UInt8(ascii: "["):
+            try enter()
+            defer { depth -= 1 }
+            index += 1
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                try skipValue()
+                skipWhitespace()
+                guard index < bytes.count else { throw fail("unterminated array") }
+                switch bytes[index] {
+                case UInt8(ascii: ","): index += 1
+                case UInt8(ascii: "]"): index += 1; return
+                default: throw fail("expected ',' or ']' in array")
+                }
+            }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            // Numbers pass through as written: only the grammar matters, not whether a Double holds them.
+            _ = try scanNumber()
+        default: throw fail("unexpected character \(Self.show(bytes[index]))")
+        }
+    }
+
+    /// An object's members: `member` is called at each value with the key, and must consume the value.
+    private mutating func walkObject(
+        _ member: (inout JSONParser, String) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                throw fail("expected a string key in object")
+            }
+            let key = try parseString()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after key") }
+            index += 1
+            skipWhitespace()
+            try member(&self, key)
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unterminated object") }
+            switch bytes[index] {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "}"): index += 1; return
+            default: throw fail("expected ',' or '}' in object")
+            }
+        }
+    }
+
+    /// A string checked as ``parseString()`` checks it (escapes, surrogate pairs, control characters, UTF-8),
+    /// without building it. Strings without escapes, the common case, are only scanned.
+    private mutating func skipString() throws(JSONParseError) {
+        let start = index
+        index += 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                guard Self.isValidUTF8(bytes[(start + 1)..<(index - 1)]) else { throw fail("string is not valid UTF-8") }
+                return
+            }
+            if byte == UInt8(ascii: "\\") {
+                index = start
+                _ = try parseString()
+                return
+            }
+            if byte < 0x20 { throw fail("unescaped control character in string") }
+            index += 1
+        }
+        throw fail("unterminated string")
+    }
+
+    private static func isValidUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return true }
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
     }
 
     private func fail(_ reason: String) -> JSONParseError {
@@ -374,6 +524,18 @@ struct JSONParser {
 
     private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = index
+        let isInteger = try scanNumber()
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        if isInteger, let integer = Int64(text) { return .integer(integer) }
+        guard let double = Double(text), double.isFinite else {
+            index = start
+            throw fail("number out of range")
+        }
+        return .double(double)
+    }
+
+    /// Moves past one number of RFC 8259's grammar. - Returns: whether it has no fraction or exponent.
+    private mutating func scanNumber() throws(JSONParseError) -> Bool {
         var isInteger = true
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw fail("expected a digit") }
@@ -398,13 +560,7 @@ struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw fail("expected a digit in exponent") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let integer = Int64(text) { return .integer(integer) }
-        guard let double = Double(text), double.isFinite else {
-            index = start
-            throw fail("number out of range")
-        }
-        return .double(double)
+        return isInteger
     }
 
     private func isDigit(_ byte: UInt8) -> Bool {

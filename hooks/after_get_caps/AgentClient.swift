@@ -14,14 +14,15 @@ enum AgentClient {
         var description: String
     }
 
-    /// The served table: a 200 with a `fabric.host-interfaces` document.
-    static func fetchTable(socketPath: String, timeoutMilliseconds: Int) -> Result<JSONValue, Unavailable> {
+    /// The served table, validated but not built: a 200 with a `fabric.host-interfaces` document.
+    static func fetchTable(socketPath: String, timeoutMilliseconds: Int) -> Result<JSONObjectText, Unavailable> {
         let body: [UInt8]
         switch get(path: "/v1/interfaces", socketPath: socketPath, timeoutMilliseconds: timeoutMilliseconds) {
         case .success(let bytes): body = bytes
         case .failure(let reason): return .failure(reason)
         }
-        guard let table = try? JSONValue(parsing: body), table["schema"] == .string(HostTable.schemaName) else {
+        guard let table = try? JSONObjectText(validating: body), table.value("schema") == .string(HostTable.schemaName)
+        else {
             return .failure(Unavailable(description: "the agent at \(socketPath) answered something that is not a host table"))
         }
         return .success(table)

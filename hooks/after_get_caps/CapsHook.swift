@@ -31,37 +31,62 @@ enum CapsHook {
             return "\(path) does not hold a JSON object; capabilities left untouched"
         }
         let socketPath = environment["FABRIC_AGENT_SOCKET"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultAgentSocket
-        var table: JSONValue
+        // The table (2 MB at 4,096 links) is validated and passed through as bytes; only its small `sources`
+        // is built, to add `sources.agent` and read the host's OVS external_ids.
+        let table: JSONObjectText
+        let agent: JSONValue
         var notes: [String] = []
         switch AgentClient.fetchTable(socketPath: socketPath, timeoutMilliseconds: 1500) {
         case .success(let served):
             table = served
-            table.setSourcesAgent(["answered": true, "socket": .string(socketPath)])
+            agent = ["answered": true, "socket": .string(socketPath)]
         case .failure(let reason):
             do {
-                table = try snapshotTable(environment: environment)
+                table = try JSONObjectText(validating: snapshotTable(environment: environment))
             } catch {
                 return "cannot read the host's links (\(error)); capabilities left untouched"
             }
-            table.setSourcesAgent(["answered": false, "error": .string("\(reason)"), "socket": .string(socketPath)])
+            agent = ["answered": false, "error": .string("\(reason)"), "socket": .string(socketPath)]
             notes.append("\(reason); used an instant snapshot (no rates)")
         }
-        members.set(capsKey, table)
-        if let note = mergeBindingHostIDs(from: table, into: &members) { notes.append(note) }
+        guard case .object(var sources)? = table.value("sources") else {
+            return "the host table has no sources; capabilities left untouched"
+        }
+        sources.set("agent", agent)
+        sources.sort { $0.key < $1.key }  // as the rest of the document: keys sorted
+        let tableBytes = table.replacing("sources", with: .object(sources))
+
+        members.set(capsKey, .null)  // its place; the bytes go there when written
+        if let note = mergeBindingHostIDs(from: .object(sources), into: &members) { notes.append(note) }
         do {
-            try HookFile.replaceAtomically(path, with: JSONValue.object(members).serializedBytes())
+            try HookFile.replaceAtomically(path, with: serialize(members, placing: tableBytes, at: capsKey))
         } catch {
             return "\(error); capabilities left untouched"
         }
         return notes.isEmpty ? nil : notes.joined(separator: "; ")
     }
 
+    /// The capabilities object, compact, with `raw` (validated JSON) as the value of `key`.
+    static func serialize(_ members: [JSONValue.Member], placing raw: [UInt8], at key: String) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(raw.count + 64 * 1024)
+        for (position, member) in members.enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            out += JSONValue.string(member.key).serializedBytes()
+            out.append(UInt8(ascii: ":"))
+            out += member.key == key ? raw : member.value.serializedBytes()
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
     /// Adds ``BindingHostIDs`` to `openstack_binding_host_ids`, keeping the entries another hook put there
-    /// (the reference hooks merge the same way). Nothing is added when the table could not read OVS.
+    /// (the reference hooks merge the same way), from the table's `sources`. Nothing is added when the table
+    /// could not read OVS.
     /// - Returns: a note when an existing value is not a map and was left as it was.
-    static func mergeBindingHostIDs(from table: JSONValue, into members: inout [JSONValue.Member]) -> String? {
-        guard table["sources"]?["ovsdb"]?["reachable"] == .bool(true),
-            let external = table["sources"]?["ovsdb"]?["hostExternalIDs"]?.objectValue
+    static func mergeBindingHostIDs(from sources: JSONValue, into members: inout [JSONValue.Member]) -> String? {
+        guard sources["ovsdb"]?["reachable"] == .bool(true),
+            let external = sources["ovsdb"]?["hostExternalIDs"]?.objectValue
         else { return nil }
         var ids: [String: String] = [:]
         for member in external { if let value = member.value.stringValue { ids[member.key] = value } }
@@ -79,7 +104,7 @@ enum CapsHook {
     }
 
     /// One snapshot like `fabric-agent show --json --no-rates`, with a short OVSDB deadline.
-    static func snapshotTable(environment: [String: String]) throws -> JSONValue {
+    static func snapshotTable(environment: [String: String]) throws -> [UInt8] {
         let socket = try NetlinkSocket()
         let sample = HostTableBuilder.Sample(snapshot: try socket.snapshot())
         let endpoint = OVSDBEndpoint.fromEnvironment(environment)
@@ -95,7 +120,7 @@ enum CapsHook {
         let table = HostTableBuilder().table(sample: sample, earlier: nil, switchState: switchState, ovsdb: status)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try JSONValue(parsing: Array(try encoder.encode(table)))
+        return Array(try encoder.encode(table))
     }
 
     static func writeStandardError(_ text: String) {
@@ -112,18 +137,5 @@ extension [JSONValue.Member] {
         } else {
             append(JSONValue.Member(key, value))
         }
-    }
-}
-
-extension JSONValue {
-    /// Sets `sources.agent`: how `after_get_caps` got this table (docs/host-table-schema.md).
-    mutating func setSourcesAgent(_ agent: JSONValue) {
-        guard case .object(var members) = self else { return }
-        guard let index = members.firstIndex(where: { $0.key == "sources" }), case .object(var sources) = members[index].value
-        else { return }
-        sources.set("agent", agent)
-        sources.sort { $0.key < $1.key }  // as the rest of the document: keys sorted
-        members[index].value = .object(sources)
-        self = .object(members)
     }
 }
