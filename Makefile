@@ -5,8 +5,11 @@ PREFIX ?= /usr
 DESTDIR ?=
 HOOKS_DIR ?= /usr/libexec/vdsm/hooks
 RELEASE_FLAGS = -c release --static-swift-stdlib
+# The one definition of the version is FabricRelease.swift; RELEASE is the RPM release.
+VERSION := $(shell sed -n 's/.*static let version = "\(.*\)"/\1/p' Sources/FabricInventory/FabricRelease.swift)
+RELEASE ?= 1
 
-.PHONY: all build release show deps-build deps-test test install clean bench
+.PHONY: all build release show deps-build deps-test test install clean bench dist rpm
 
 all: build
 
@@ -37,6 +40,14 @@ bench: release
 	@[ "$$(id -u)" -eq 0 ] || { echo "make bench: run as root (namespaces, users)" >&2; exit 1; }
 	scripts/ovirt-host-setup.sh
 	Benchmarks/run.sh
+
+# A source tarball from git's HEAD, with the RPM spec made from its template.
+dist:
+	scripts/dist.sh "$(VERSION)" "$(RELEASE)"
+
+# Binary RPMs for EL oVirt hosts, built from that tarball (README, "Install on an oVirt host").
+rpm: deps-build dist
+	scripts/rpm.sh ".build/dist/fabric-$(VERSION).tar.gz"
 
 clean:
 	rm -rf .build

@@ -34,6 +34,13 @@ if [ -f systemd/fabric-agent.service ]; then
 fi
 # The agent's user and the groups its unit names; a package runs systemd-sysusers on it before starting the unit.
 install -D -m 0644 systemd/fabric.sysusers "$destdir/usr/lib/sysusers.d/fabric.conf"
+# Every key, commented out with its default; packages mark it %config(noreplace).
+if [ -e "$destdir/etc/fabric/agent.conf" ]; then
+    echo "install: keeping the existing $destdir/etc/fabric/agent.conf" >&2
+else
+    install -D -m 0644 packaging/agent.conf "$destdir/etc/fabric/agent.conf"
+fi
+install -D -m 0644 LICENSE "$destdir$prefix/share/licenses/fabric/LICENSE"
 # The unit's Documentation= and `systemctl help fabric-agent` point here.
 for doc in agent.md hooks.md classification.md host-table-schema.md; do
     install -D -m 0644 "docs/$doc" "$destdir/usr/share/doc/fabric/$doc"

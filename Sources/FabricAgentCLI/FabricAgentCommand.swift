@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
+import FabricInventory
 
 struct FabricAgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,7 +10,7 @@ struct FabricAgentCommand: AsyncParsableCommand {
             Shows which network fabric implements every interface of this host: VDSM's own networking, \
             or an external network provider through Open vSwitch, OVN or the Linux bridge agent.
             """,
-        version: "0.1.0",
+        version: FabricRelease.version,
         subcommands: [ShowCommand.self, ServeSubcommand.self],
         defaultSubcommand: ShowCommand.self
     )
