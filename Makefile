@@ -4,7 +4,8 @@ SWIFT ?= swift
 PREFIX ?= /usr
 DESTDIR ?=
 HOOKS_DIR ?= /usr/libexec/vdsm/hooks
-RELEASE_FLAGS = -c release --static-swift-stdlib
+# No $ORIGIN run path: the binaries load only system libraries (rpmlint's binary-or-shlib-defines-rpath).
+RELEASE_FLAGS = -c release --static-swift-stdlib --disable-local-rpath
 # The one definition of the version is FabricRelease.swift; RELEASE is the RPM release.
 VERSION := $(shell sed -n 's/.*static let version = "\(.*\)"/\1/p' Sources/FabricInventory/FabricRelease.swift)
 RELEASE ?= 1

@@ -13,11 +13,18 @@ cd "$(dirname "$0")/.."
 install_hook() {  # point binary
     install -D -m 0755 "$bindir/$2" "$destdir$hooks_dir/$1/50_fabric"
 }
+# A hook point served by the same binary gets a hard link: still a regular executable file for VDSM, one copy
+# on disk and in a package.
+link_hook() {  # point first-point
+    mkdir -p "$destdir$hooks_dir/$1"
+    ln -f "$destdir$hooks_dir/$2/50_fabric" "$destdir$hooks_dir/$1/50_fabric"
+}
 install_hook before_device_create before_device_create
-install_hook before_nic_hotplug before_device_create
+link_hook before_nic_hotplug before_device_create
 install_hook before_vm_start before_vm_start
-for point in after_update_device after_device_create after_nic_hotplug after_device_migrate_destination; do
-    install_hook "$point" after_update_device
+install_hook after_update_device after_update_device
+for point in after_device_create after_nic_hotplug after_device_migrate_destination; do
+    link_hook "$point" after_update_device
 done
 install -D -m 0755 "$bindir/fabric-wire" "$destdir/usr/libexec/fabric/fabric-wire"
 # sudo ignores a drop-in that is group/world-writable; visudo refuses a broken one before it can lock out sudo.

@@ -17,7 +17,9 @@ if ! rpm -q --quiet systemd-rpm-macros 2>/dev/null; then
     nodeps=(--nodeps)
 fi
 top="$PWD/.build/rpm"
-rm -rf "$top"
+rm -rf "$top/BUILD" "$top/BUILDROOT" "$top/SPECS" "$top/SOURCES"
 mkdir -p "$top"
-rpmbuild -tb "${nodeps[@]}" --define "_topdir $top" "$1"
-find "$top/RPMS" -name '*.rpm' | sort
+# RPMS keeps other releases' packages (the upgrade test installs one over another); the scratch folder keeps
+# the compiled sources, so a second release of the same commit takes seconds.
+rpmbuild -tb "${nodeps[@]}" --define "_topdir $top" --define "fabric_scratch $top/scratch" "$1"
+find "$top/RPMS" -name '*.rpm' -newer "$1" | sort

@@ -29,6 +29,12 @@ scripts/vmhost/build.sh
 rm -rf .build/stage
 make --no-print-directory install DESTDIR="$PWD/.build/stage"
 
+# The RPMs, two releases of this commit (RPMPackagesTests installs, upgrades and erases them); the second
+# reuses the first's compiled sources.
+rm -rf .build/rpm/RPMS
+make --no-print-directory rpm
+make --no-print-directory rpm RELEASE=2
+
 swift build --build-tests
 # One test at a time: many tests block their thread (processes, the VM test host booting, polling),
 # and on a 2-core machine two of them occupy Swift's whole cooperative pool, so async tests with
