@@ -11,7 +11,7 @@ destdir=$1 prefix=$2 hooks_dir=$3 bindir=$4
 cd "$(dirname "$0")/.."
 
 install_hook() {  # point binary
-    install -D -m 0755 "$bindir/$2" "$destdir$hooks_dir/$1/50_fabric"
+    install -D -s -m 0755 "$bindir/$2" "$destdir$hooks_dir/$1/50_fabric"
 }
 # A hook point served by the same binary gets a hard link: still a regular executable file for VDSM, one copy
 # on disk and in a package.
@@ -26,16 +26,16 @@ install_hook after_update_device after_update_device
 for point in after_device_create after_nic_hotplug after_device_migrate_destination; do
     link_hook "$point" after_update_device
 done
-install -D -m 0755 "$bindir/fabric-wire" "$destdir/usr/libexec/fabric/fabric-wire"
+install -D -s -m 0755 "$bindir/fabric-wire" "$destdir/usr/libexec/fabric/fabric-wire"
 # sudo ignores a drop-in that is group/world-writable; visudo refuses a broken one before it can lock out sudo.
 if command -v visudo >/dev/null 2>&1; then
     visudo -cqf packaging/sudoers.d/50_vdsm_hook_fabric
 fi
 install -D -m 0440 packaging/sudoers.d/50_vdsm_hook_fabric "$destdir/etc/sudoers.d/50_vdsm_hook_fabric"
 install_hook after_get_caps after_get_caps
-install -D -m 0755 "$bindir/fabric-agent" "$destdir$prefix/bin/fabric-agent"
+install -D -s -m 0755 "$bindir/fabric-agent" "$destdir$prefix/bin/fabric-agent"
 # `fabric-agent serve` execs the daemon from here.
-install -D -m 0755 "$bindir/fabric-agentd" "$destdir/usr/libexec/fabric/fabric-agentd"
+install -D -s -m 0755 "$bindir/fabric-agentd" "$destdir/usr/libexec/fabric/fabric-agentd"
 if [ -f systemd/fabric-agent.service ]; then
     install -D -m 0644 systemd/fabric-agent.service "$destdir/usr/lib/systemd/system/fabric-agent.service"
 fi
