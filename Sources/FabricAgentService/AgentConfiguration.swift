@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricInventory
+public import FabricOVSDB
 public import Logging
 
 #if canImport(Glibc)
@@ -21,8 +22,8 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var listenGroup: SocketGroup = .vdsmDefault
     /// Seconds between counter samples (rates).
     public var sampleInterval: Double = 5
-    /// `unix:PATH` of the Open vSwitch database; `nil` uses `OVS_RUNDIR` or the packaged default.
-    public var ovsdb: String?
+    /// The Open vSwitch database; `nil` uses `OVS_RUNDIR` or the packaged default.
+    public var ovsdb: OVSDBEndpoint?
     /// Seconds an OVSDB request may take.
     public var ovsdbTimeout: Double = 2
     /// The longest wait between reconnection attempts to ovsdb-server.
@@ -97,8 +98,10 @@ public struct AgentConfiguration: Sendable, Hashable {
             do { listenGroup = try SocketGroup(parsing: value) } catch { throw setting.fail(error.reason) }
         case "sample-interval": sampleInterval = try setting.seconds(minimum: 0.1, maximum: 3600)
         case "ovsdb":
+            // Parsed here, whole: a value the client cannot use (a path too long for a socket address) must stop
+            // the agent with the key's name, not leave it on the default socket.
             guard value.hasPrefix("unix:/") else { throw setting.fail("'\(value)' is not unix:PATH") }
-            ovsdb = value
+            do { ovsdb = try OVSDBEndpoint(parsing: value) } catch { throw setting.fail(error.description) }
         case "ovsdb-timeout": ovsdbTimeout = try setting.seconds(minimum: 0.05, maximum: 60)
         case "ovsdb-max-backoff": ovsdbMaxBackoff = try setting.seconds(minimum: 0.1, maximum: 600)
         case "netns":

@@ -39,8 +39,7 @@ public struct AgentDaemon: Sendable {
         let configuration = configuration
         let logger = Logger(label: "fabric.agent")
         let token = try configuration.loadToken()
-        let endpoint = configuration.ovsdb.flatMap { try? OVSDBEndpoint(parsing: $0) }
-            ?? .fromEnvironment(environment)
+        let endpoint = configuration.ovsdb ?? .fromEnvironment(environment)
         let store = TableStore(builder: Self.builder(configuration), ovsdbEndpoint: endpoint.description)
         let interval = SampleInterval(seconds: configuration.sampleInterval)
         let notifier = SystemdNotifier(environment: environment)

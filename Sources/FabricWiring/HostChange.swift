@@ -60,7 +60,9 @@ public enum HostNames {
     }
 
     /// 1–15 characters of `[A-Za-z0-9_.-]`, not starting with `-` or `.`: covers `br-int`, `brq…`, `ovirtmgmt`;
-    /// excludes VDSM's `;vdsmdummy;` on purpose (nothing is ever enslaved to it by fabric).
+    /// excludes VDSM's `;vdsmdummy;` on purpose (nothing is ever enslaved to it by fabric). The one rule for
+    /// every bridge fabric names: `hooks.conf`, the `bridge_name` property and `fabric-wire` agree, so a
+    /// configured bridge is never one the helper then refuses.
     public static func isBridgeName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         guard (1...15).contains(bytes.count), let first = bytes.first, first != UInt8(ascii: "-"),

@@ -81,7 +81,7 @@ public enum ProviderRules {
     /// `bridge_name` if given, else `brq` + `network_id`[:11] if given, else VDSM's `;vdsmdummy;`.
     public static func linuxBridgeName(_ property: (String) -> String?) throws(WiringError) -> String {
         if let name = property(bridgeNameProperty), !name.isEmpty {
-            guard WiringConfiguration.isInterfaceName(name) else {
+            guard HostNames.isBridgeName(name) else {
                 throw WiringError("\(bridgeNameProperty) \"\(name)\" is not a valid bridge name")
             }
             return name

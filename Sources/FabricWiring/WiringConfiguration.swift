@@ -37,7 +37,7 @@ public struct WiringConfiguration: Hashable, Sendable {
             let value = line[line.index(after: equals)...].trimmingWhitespace
             switch key {
             case "integration_bridge":
-                guard Self.isInterfaceName(value) else {
+                guard HostNames.isBridgeName(value) else {
                     throw WiringError("\(origin): integration_bridge \"\(value)\" is not a valid bridge name")
                 }
                 integrationBridge = value
@@ -55,19 +55,12 @@ public struct WiringConfiguration: Hashable, Sendable {
             configuration = try WiringConfiguration(parsing: text, origin: path)
         }
         if let bridge = environment[integrationBridgeVariable] {
-            guard isInterfaceName(bridge) else {
+            guard HostNames.isBridgeName(bridge) else {
                 throw WiringError("\(integrationBridgeVariable) \"\(bridge)\" is not a valid bridge name")
             }
             configuration.integrationBridge = bridge
         }
         return configuration
-    }
-
-    /// Linux interface names: 1–15 bytes, no `/`, `:` or whitespace, not `.` or `..`.
-    public static func isInterfaceName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard (1...15).contains(bytes.count), name != ".", name != ".." else { return false }
-        return !bytes.contains { $0 <= 0x20 || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 >= 0x7F }
     }
 
     private static func readIfPresent(_ path: String) throws(WiringError) -> String? {

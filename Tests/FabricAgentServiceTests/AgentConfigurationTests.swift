@@ -45,6 +45,7 @@ struct AgentConfigurationTests {
         (["log-level": "loud"], "log-level"),
         (["listen": "nowhere"], "listen"),
         (["ovsdb": "/run/db.sock"], "ovsdb"),
+        (["ovsdb": "unix:/" + String(repeating: "d", count: 120) + "/db.sock"], "ovsdb"),
         (["token-file": "relative"], "token-file"),
         (["tls-certificate": "/c.pem"], "tls-key"),
         (["listen": "0.0.0.0:8443"], "tls-certificate"),

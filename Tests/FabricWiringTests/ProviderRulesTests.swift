@@ -82,3 +82,22 @@ import Testing
         #expect(ProviderRules.ignoredNote(property: properties([:])) == nil)
     }
 }
+
+/// One bridge-name rule for hooks.conf, the bridge_name property and fabric-wire: what one accepts the others do.
+@Suite struct BridgeNameRuleTests {
+    @Test(arguments: ["br-int", "brq1c9d0f7a-2b", "ovirtmgmt", "br_ex.100", "a"])
+    func acceptedEverywhere(name: String) throws {
+        #expect(HostNames.isBridgeName(name))
+        let values = ["provider_type": "OPENSTACK_NETWORK", "plugin_type": "LINUX_BRIDGE", "bridge_name": name]
+        #expect(try ProviderRules.linuxBridgeName(properties(values)) == name)
+    }
+
+    @Test(arguments: ["br@int", ";vdsmdummy;", "-br", ".br", "br int", "br/int", "br:0", "a-very-long-bridge-name", ""])
+    func refusedEverywhere(name: String) throws {
+        #expect(!HostNames.isBridgeName(name))
+        if !name.isEmpty {
+            let values = ["provider_type": "OPENSTACK_NETWORK", "plugin_type": "LINUX_BRIDGE", "bridge_name": name]
+            #expect(throws: WiringError.self) { try ProviderRules.linuxBridgeName(properties(values)) }
+        }
+    }
+}

@@ -15,6 +15,9 @@ import Testing
         ("integration_bridge = has space", "integration_bridge"),
         ("integration_bridge = sixteen-chars-xx", "integration_bridge"),
         ("integration_bridge =", "integration_bridge"),
+        // Names fabric-wire would refuse are refused here too, not found out at the first VM start.
+        ("integration_bridge = br@int", "integration_bridge"),
+        ("integration_bridge = -br", "integration_bridge"),
     ])
     func badFilesNameTheKeyOrLine(text: String, named: String) {
         let error = #expect(throws: WiringError.self) { try WiringConfiguration(parsing: text, origin: "/x.conf") }
