@@ -3,8 +3,8 @@
 import PackageDescription
 
 let package = Package(
+    // Linux only: netlink, sysfs, Open vSwitch and VDSM exist nowhere else.
     name: "fabric",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "fabric-agent", targets: ["fabric-agent"]),
         .executable(name: "fabric-agentd", targets: ["fabric-agentd"]),

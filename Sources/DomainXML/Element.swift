@@ -58,11 +58,6 @@ public struct Element: ~Copyable {
         DocumentState.of(node).changes += 1
     }
 
-    /// Removes the attribute `name` in no namespace, if present.
-    public func removeAttribute(_ name: String) {
-        if xmlUnsetProp(node, name) == 0 { DocumentState.of(node).changes += 1 }
-    }
-
     /// Whether this element has the given local name and namespace URI.
     public func isNamed(_ name: String, namespace uri: String? = nil) -> Bool {
         Tree.matches(node, name, uri)

@@ -45,19 +45,3 @@ public struct SystemdNotifier: Sendable {
         return sent == message.count
     }
 }
-
-/// Tells systemd `STOPPING=1` as soon as graceful shutdown begins. `READY=1` is sent by the API once
-/// its socket is bound (see ``AgentDaemon``). Put it last in the service group: shutdown runs in
-/// reverse order, so it hears of the shutdown first.
-public struct SystemdStoppingService: Service {
-    public var notifier: SystemdNotifier
-
-    public init(notifier: SystemdNotifier) {
-        self.notifier = notifier
-    }
-
-    public func run() async throws {
-        try? await gracefulShutdown()
-        notifier.notify("STOPPING=1")
-    }
-}

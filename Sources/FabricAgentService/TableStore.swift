@@ -140,8 +140,6 @@ public actor TableStore {
         return stream
     }
 
-    public var subscriberCount: Int { subscribers.count }
-
     /// Ends every subscription (graceful shutdown) and refuses new ones.
     public func close() {
         closed = true

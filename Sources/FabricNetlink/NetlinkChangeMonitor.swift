@@ -7,7 +7,7 @@ internal import CNetlink
     internal import Musl
 #endif
 
-/// What changed in a namespace since the previous ``NetlinkChangeMonitor/waitForChanges(timeout:)``.
+/// What changed in a namespace since the previous ``NetlinkChangeMonitor/waitForEvents(timeout:)``.
 public struct NetlinkChanges: OptionSet, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
