@@ -112,7 +112,7 @@ let package = Package(
             path: "hooks/after_update_device"
         ),
         // The privileged helper the after-hooks run through sudo, and the module it shares with them.
-        .target(name: "FabricWire", dependencies: ["FabricWiring", "FabricOVSDB", "FabricNetlink"]),
+        .target(name: "FabricWire", dependencies: ["FabricWiring", "FabricOVSDB", "FabricNetlink", "VDSMHook"]),
         .executableTarget(name: "fabric-wire", dependencies: ["FabricWire", "FabricWiring"]),
         // Reports the host table to the engine inside VDSM's capabilities.
         .executableTarget(

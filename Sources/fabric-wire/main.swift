@@ -3,6 +3,9 @@
 // It takes one strictly validated change (see HostChange+Arguments.swift), applies it through netlink and the
 // OVSDB protocol, and exits 0 (done or already in place), 1 (the change failed) or 64 (arguments rejected,
 // nothing touched). One line on stderr on failure.
+// `fabric-wire host-ids` changes nothing: it prints the Open_vSwitch external_ids that name this host to
+// providers, as a JSON object, for after_get_caps when its user cannot read the database (exit 1 if OVS cannot).
+import FabricOVSDB
 import FabricWire
 import FabricWiring
 
@@ -14,6 +17,18 @@ func fail(_ error: WireError) -> Never {
     let line = Array("fabric-wire: \(error.message.split(whereSeparator: \.isNewline).joined(separator: " "))\n".utf8)
     _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     exit(error.exitCode)
+}
+
+if CommandLine.arguments.dropFirst().elementsEqual([BindingHostIDs.helperVerb]) {
+    do {
+        let ids = try BindingHostIDs.read(endpoint: .fromEnvironment(), timeout: .seconds(1))
+        let object = JSONValue.object(ids.sorted { $0.key < $1.key }.map { JSONValue.Member($0.key, .string($0.value)) })
+        let line = object.serializedBytes() + [0x0A]
+        _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+        exit(0)
+    } catch {
+        fail(.failed("cannot read the Open vSwitch database: \(error)"))
+    }
 }
 
 do {

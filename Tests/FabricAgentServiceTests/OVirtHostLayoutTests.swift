@@ -101,6 +101,25 @@ struct OVirtHostLayoutTests {
         #expect(Self.agentSource(snapshot)?["answered"] as? Bool == false)
         #expect((Self.agentSource(snapshot)?["error"] as? String)?.contains("not running") == true)
         #expect(fallback.stderr.contains("instant snapshot") && fallback.stderr.filter { $0 == "\n" }.count == 1)
+        // As vdsm the hook cannot read openvswitch:hugetlbfs's database: without the helper, no binding key.
+        #expect(((snapshot["sources"] as? [String: Any])?["ovsdb"] as? [String: Any])?["reachable"] as? Bool == false)
+        #expect(fallback.caps["openstack_binding_host_ids"] == nil)
+
+        // With the sudoers drop-in vdsm has on a host, fabric-wire host-ids reads them for the hook.
+        let helper = try #require(BuiltProducts.path("fabric-wire"))
+        let sudoers = try SudoersDropIn(user: "vdsm", helper: helper)
+        defer { sudoers.remove() }
+        let helped = try host.afterGetCaps(#"{"openstack_binding_host_ids":{"VENDOR_X":"keep-me"}}"#, helper: helper)
+        #expect(helped.status == 0)
+        let helpedIDs = try #require(helped.caps["openstack_binding_host_ids"] as? [String: String])
+        #expect(helpedIDs == [
+            "OPEN_VSWITCH": "odl-host-7", "OPENSTACK_OVN": "odl-host-7", "OVIRT_PROVIDER_OVN": host.systemID,
+            "VENDOR_X": "keep-me",
+        ])
+        // OVS down: the helper cannot read it either, and no key is added.
+        host.ovs.stopDatabase()
+        let helpedDown = try host.afterGetCaps("{}", helper: helper)
+        #expect(helpedDown.status == 0 && helpedDown.caps["openstack_binding_host_ids"] == nil)
     }
 
     /// A user outside the socket's group is refused by the kernel, and the table names the cause.
@@ -235,7 +254,7 @@ final class ELHost {
 
     /// Runs the built after_get_caps as VDSM does: as `vdsm` (group `kvm`, with its supplementary groups), the
     /// capabilities in a 0600 file of vdsm's named by `_hook_json`, inside this host's namespace.
-    func afterGetCaps(_ content: String, user: String = "vdsm", group: String = "kvm") throws
+    func afterGetCaps(_ content: String, user: String = "vdsm", group: String = "kvm", helper: String? = nil) throws
         -> (status: Int32, caps: [String: Any], stderr: String)
     {
         let folder = directory + "/hooks-\(UUID().uuidString.prefix(6))"
@@ -250,7 +269,7 @@ final class ELHost {
             "/usr/sbin/ip",
             ["netns", "exec", namespace.name, "/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(group)", "--init-groups",
              "/usr/bin/env", "-i", "PATH=/usr/sbin:/usr/bin", "_hook_json=\(caps)", "FABRIC_AGENT_SOCKET=\(socket)",
-             "OVS_RUNDIR=\(ovs.directory)", hook])
+             "OVS_RUNDIR=\(ovs.directory)", "FABRIC_WIRE_PATH=\(helper ?? "/nonexistent/fabric-wire")", hook])
         let text = try String(contentsOfFile: caps, encoding: .utf8)
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
         return (result.status, object, result.standardError)

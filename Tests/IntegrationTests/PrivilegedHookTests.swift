@@ -12,28 +12,6 @@ import Testing
 struct PrivilegedHookTests {
     static let user = "fabrictest"
 
-    /// Installs `/etc/sudoers.d/fabric-test-<hex>` (checked with `visudo -cf` first) and removes it on `remove()`.
-    final class SudoersDropIn {
-        let path = "/etc/sudoers.d/fabric-test-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
-
-        init(helper: String) throws {
-            let text = """
-                Defaults:\(PrivilegedHookTests.user) !requiretty
-                Defaults!\(helper) env_keep += "OVS_RUNDIR"
-                \(PrivilegedHookTests.user) ALL=(root) NOPASSWD: \(helper)
-
-                """
-            let draft = NSTemporaryDirectory() + "sudoers-\(UUID().uuidString)"
-            try text.write(toFile: draft, atomically: true, encoding: .utf8)
-            defer { unlink(draft) }
-            try ProcessRunner.checkedOutput("/usr/sbin/visudo", ["-cqf", draft])
-            try ProcessRunner.checkedOutput("/usr/bin/install", ["-m", "0440", draft, path])
-        }
-
-        func remove() { unlink(path) }
-        deinit { remove() }
-    }
-
     func asUser(_ arguments: [String]) throws -> ProcessResult {
         try ProcessRunner.run(
             "/usr/bin/timeout",
@@ -43,7 +21,7 @@ struct PrivilegedHookTests {
     @Test func hookAsUnprivilegedUserPlugsThroughSudo() throws {
         let helper = try #require(BuiltProducts.path("fabric-wire"))
         let hook = try #require(BuiltProducts.path("after_update_device"))
-        let sudoers = try SudoersDropIn(helper: helper)
+        let sudoers = try SudoersDropIn(user: Self.user, helper: helper)
         defer { sudoers.remove() }
         let sandbox = try OVSSandbox()
         defer { sandbox.stop() }
@@ -102,7 +80,7 @@ struct PrivilegedHookTests {
     ])
     func helperRefusesBadArgumentsEvenThroughSudo(arguments: [String]) throws {
         let helper = try #require(BuiltProducts.path("fabric-wire"))
-        let sudoers = try SudoersDropIn(helper: helper)
+        let sudoers = try SudoersDropIn(user: Self.user, helper: helper)
         defer { sudoers.remove() }
         let result = try asUser(["/usr/bin/sudo", "-n", helper] + arguments)
         #expect(result.status == 64, "\(result.standardError)")

@@ -81,12 +81,11 @@ enum CapsHook {
     }
 
     /// Adds ``BindingHostIDs`` to `openstack_binding_host_ids`, keeping the entries another hook put there
-    /// (the reference hooks merge the same way), from the table's `sources`. Nothing is added when the table
-    /// could not read OVS.
+    /// (the reference hooks merge the same way), from the table's `sources.ovsdb.hostExternalIDs`. Nothing is
+    /// added when OVS could not be read, by the agent, the hook or the helper.
     /// - Returns: a note when an existing value is not a map and was left as it was.
     static func mergeBindingHostIDs(from sources: JSONValue, into members: inout [JSONValue.Member]) -> String? {
-        guard sources["ovsdb"]?["reachable"] == .bool(true),
-            let external = sources["ovsdb"]?["hostExternalIDs"]?.objectValue
+        guard let external = sources["ovsdb"]?["hostExternalIDs"]?.objectValue
         else { return nil }
         var ids: [String: String] = [:]
         for member in external { if let value = member.value.stringValue { ids[member.key] = value } }
@@ -117,10 +116,26 @@ enum CapsHook {
         } catch {
             status.error = "\(error)"
         }
-        let table = HostTableBuilder().table(sample: sample, earlier: nil, switchState: switchState, ovsdb: status)
+        var table = HostTableBuilder().table(sample: sample, earlier: nil, switchState: switchState, ovsdb: status)
+        if switchState == nil, geteuid() != 0 {
+            // As vdsm the database of openvswitch:hugetlbfs is out of reach; the helper VDSM may run through
+            // sudo reads the host's ids (never OVS membership), as the reference hooks' `sudo ovs-vsctl` does.
+            table.sources.ovsdb.hostExternalIDs = helperHostExternalIDs(environment: environment)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(table))
+    }
+
+    /// `sudo -n fabric-wire host-ids`, within 1 s; `nil` when it fails (OVS down, no sudoers drop-in).
+    static func helperHostExternalIDs(environment: [String: String]) -> [String: String]? {
+        let command = PrivilegedHelper.command([BindingHostIDs.helperVerb], environment: environment)
+        guard let output = try? BoundedCommand.run(command, timeout: .seconds(1), captureOutput: true),
+            case .object(let members)? = try? JSONValue(parsing: output)
+        else { return nil }
+        var ids: [String: String] = [:]
+        for member in members { if let value = member.value.stringValue { ids[member.key] = value } }
+        return BindingHostIDs.sources(of: ids)
     }
 
     static func writeStandardError(_ text: String) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import FabricInventory
+import FabricOVSDB
 import Testing
 
 /// The reference hooks' semantics, case by case (vdsm's openstacknet and ovirt-provider-ovn-driver's after_get_caps).

@@ -43,3 +43,15 @@ public enum BindingHostIDs {
         ids.filter { sourceKeys.contains($0.key) }
     }
 }
+
+extension BindingHostIDs {
+    /// The `fabric-wire` verb that prints the ``sourceKeys`` entries as a JSON object: `after_get_caps` runs it
+    /// through `sudo -n` when its user (`vdsm`) cannot read a database owned by `openvswitch:hugetlbfs`.
+    public static let helperVerb = "host-ids"
+
+    /// The ``sourceKeys`` entries of this switch's `Open_vSwitch.external_ids`, read from the database.
+    public static func read(endpoint: OVSDBEndpoint, timeout: Duration) throws(OVSDBError) -> [String: String] {
+        var client = try OVSDBClient(endpoint: endpoint, timeout: timeout)
+        return sources(of: try client.switchState(timeout: timeout).externalIDs)
+    }
+}
