@@ -85,11 +85,8 @@ enum CapsHook {
     /// added when OVS could not be read, by the agent, the hook or the helper.
     /// - Returns: a note when an existing value is not a map and was left as it was.
     static func mergeBindingHostIDs(from sources: JSONValue, into members: inout [JSONValue.Member]) -> String? {
-        guard let external = sources["ovsdb"]?["hostExternalIDs"]?.objectValue
-        else { return nil }
-        var ids: [String: String] = [:]
-        for member in external { if let value = member.value.stringValue { ids[member.key] = value } }
-        let bindings = BindingHostIDs.from(openVSwitchExternalIDs: ids)
+        guard let external = sources["ovsdb"]?["hostExternalIDs"]?.objectValue else { return nil }
+        let bindings = BindingHostIDs.from(openVSwitchExternalIDs: strings(external))
         guard !bindings.isEmpty else { return nil }
         var map: [JSONValue.Member]
         switch members.first(where: { $0.key == BindingHostIDs.capsKey })?.value {
@@ -133,9 +130,14 @@ enum CapsHook {
         guard let output = try? BoundedCommand.run(command, timeout: .seconds(1), captureOutput: true),
             case .object(let members)? = try? JSONValue(parsing: output)
         else { return nil }
-        var ids: [String: String] = [:]
-        for member in members { if let value = member.value.stringValue { ids[member.key] = value } }
-        return BindingHostIDs.sources(of: ids)
+        return BindingHostIDs.sources(of: strings(members))
+    }
+
+    /// The members whose values are strings, as a dictionary.
+    static func strings(_ members: [JSONValue.Member]) -> [String: String] {
+        var result: [String: String] = [:]
+        for member in members { if let value = member.value.stringValue { result[member.key] = value } }
+        return result
     }
 
     static func writeStandardError(_ text: String) {
