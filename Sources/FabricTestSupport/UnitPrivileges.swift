@@ -50,7 +50,10 @@ public struct UnitPrivileges: Sendable, Hashable {
         if user != nil || group != nil {
             result.append(supplementaryGroups.isEmpty ? "--clear-groups" : "--groups=" + supplementaryGroups.joined(separator: ","))
         }
-        let capabilities = { (names: [String]) in names.map { "+" + $0.lowercased() }.joined(separator: ",") }
+        // systemd writes CAP_NET_ADMIN, setpriv wants +net_admin.
+        let capabilities = { (names: [String]) in
+            names.map { "+" + $0.lowercased().replacingOccurrences(of: "cap_", with: "") }.joined(separator: ",")
+        }
         if let bounding = capabilityBoundingSet {
             result.append("--bounding-set=-all" + (bounding.isEmpty ? "" : "," + capabilities(bounding)))
         }

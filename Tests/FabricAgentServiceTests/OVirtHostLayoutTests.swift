@@ -183,6 +183,27 @@ struct OVirtHostLayoutTests {
         #expect(updated.status == 0 && updated.stderr.isEmpty && updated.output == interface)
     }
 
+    /// The launcher follows the unit as systemd reads it: lists accumulate, an empty value clears, systemd's
+    /// capability names become setpriv's.
+    @Test func unitPrivilegesBecomeTheSetprivCommand() throws {
+        let path = NSTemporaryDirectory() + "unit-\(UUID().uuidString).service"
+        let text = [
+            "[Unit]", "User=ignored", "[Service]", "User=fabric", "Group=fabric", "SupplementaryGroups=kvm",
+            "SupplementaryGroups=hugetlbfs neutron", "CapabilityBoundingSet=CAP_NET_ADMIN",
+            "AmbientCapabilities=CAP_NET_ADMIN", "NoNewPrivileges=yes", "UMask=0077",
+        ].joined(separator: "\n")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let unit = try UnitPrivileges(unitFile: path)
+        #expect(unit.command(running: ["/bin/true"]) == [
+            "/usr/bin/setpriv", "--reuid=fabric", "--regid=fabric", "--groups=kvm,hugetlbfs,neutron",
+            "--bounding-set=-all,+net_admin", "--inh-caps=-all,+net_admin", "--ambient-caps=+net_admin", "--no-new-privs",
+            "/bin/sh", "-c", "umask 0077 && exec \"$0\" \"$@\"", "/bin/true",
+        ])
+        let shipped = try UnitPrivileges(unitFile: Self.unitPath)
+        #expect(shipped.user == "fabric" && shipped.capabilityBoundingSet == [] && shipped.noNewPrivileges)
+    }
+
     static func row(_ name: String, in table: [String: Any]) -> [String: Any]? {
         (table["interfaces"] as? [[String: Any]])?.first { $0["name"] as? String == name }
     }
