@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import FabricNetlink
 
 /// What a link is, as an admin reads it: the kernel's `IFLA_INFO_KIND` refined with sysfs (plain NICs)
 /// and the Open vSwitch database (userspace-datapath ports look like plain `tun` devices to the kernel).
@@ -27,22 +28,22 @@ public enum InterfaceKind: String, Sendable, Hashable, Codable, CaseIterable {
     ///   - tunMode: `tun` or `tap` for `tun` links when the kernel reports it.
     ///   - hasDevice: whether `/sys/class/net/<name>/device` exists; asked only for links without a kind.
     public static func classify(
-        kernelKind: String?, name: String, tunMode: String?, isLoopbackFlag: Bool, hasDevice: () -> Bool
+        kernelKind: LinkKind?, name: String, tunMode: String?, isLoopbackFlag: Bool, hasDevice: () -> Bool
     ) -> InterfaceKind {
         switch kernelKind {
-        case nil, "":
+        case nil, .other(""):
             if isLoopbackFlag { return .loopback }
             return hasDevice() ? .nic : .other
-        case "bond": return .bond
-        case "vlan": return .vlan
-        case "bridge": return .bridge
-        case "openvswitch": return name == "ovs-system" ? .ovsSystem : .ovsInternal
-        case "tun": return tunMode == "tun" ? .tun : .tap
-        case "veth": return .veth
-        case "macvlan": return .macvlan
-        case "macvtap": return .macvtap
-        case "vxlan": return .vxlan
-        default: return .other
+        case .bond: return .bond
+        case .vlan: return .vlan
+        case .bridge: return .bridge
+        case .openvswitch: return name == "ovs-system" ? .ovsSystem : .ovsInternal
+        case .tun: return tunMode == "tun" ? .tun : .tap
+        case .veth: return .veth
+        case .macvlan: return .macvlan
+        case .macvtap: return .macvtap
+        case .vxlan: return .vxlan
+        case .dummy, .other: return .other
         }
     }
 }

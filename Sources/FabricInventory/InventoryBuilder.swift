@@ -36,9 +36,9 @@ public struct InventoryBuilder: Sendable {
             var row = HostInterface(
                 name: link.name, index: link.index,
                 kind: kind == .tap && classifier.isOVSInternal(link.name) ? .ovsInternal : kind,
-                kernelKind: link.kind, mac: link.mac, mtu: link.mtu, operState: link.operState, isUp: link.isUp,
+                kernelKind: link.kind?.rawValue, mac: link.mac, mtu: link.mtu, operState: link.operState, isUp: link.isUp,
                 addresses: addresses, primaryAddress: Self.primaryAddress(addressesByLink[link.index] ?? []),
-                master: master, slaveKind: link.slaveKind, vlanID: link.vlanID.map(Int.init),
+                master: master, slaveKind: link.slaveKind?.rawValue, vlanID: link.vlanID.map(Int.init),
                 statistics: link.statistics)
             // IFLA_LINK is the lower device for VLAN/macvlan/vxlan, but the peer for veth.
             let linked = link.parentIndex.flatMap { nameByIndex[$0] }

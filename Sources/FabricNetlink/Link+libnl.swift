@@ -13,18 +13,18 @@ extension Link {
     /// Returns `nil` for a message without a name, which the kernel never sends for a real link.
     init?(libnlLink link: OpaquePointer, tunMode: String?) {
         guard let name = rtnl_link_get_name(link) else { return nil }
-        let kind = rtnl_link_get_type(link).map { String(cString: $0) }
+        let kind = rtnl_link_get_type(link).map { LinkKind(rawValue: String(cString: $0)) }
         var netnsID: Int32 = 0
         let hasNetnsID = rtnl_link_get_link_netnsid(link, &netnsID) == 0
         let master = rtnl_link_get_master(link)
         let parent = rtnl_link_get_link(link)
         // Typed VLAN getters abort on other kinds; the shim checks rtnl_link_is_vlan first.
-        let vlan = kind == "vlan" ? CNetlinkShims_vlan_id(link) : -1
+        let vlan = kind == .vlan ? CNetlinkShims_vlan_id(link) : -1
         self.init(
             index: rtnl_link_get_ifindex(link),
             name: String(cString: name),
             kind: kind,
-            slaveKind: rtnl_link_get_slave_type(link).map { String(cString: $0) },
+            slaveKind: rtnl_link_get_slave_type(link).map { LinkKind(rawValue: String(cString: $0)) },
             flags: rtnl_link_get_flags(link),
             operState: OperState(kernelValue: rtnl_link_get_operstate(link)),
             mtu: rtnl_link_get_mtu(link),
@@ -33,7 +33,7 @@ extension Link {
             parentIndex: parent > 0 ? parent : nil,
             parentNetnsID: parent > 0 && hasNetnsID ? netnsID : nil,
             vlanID: vlan >= 0 ? UInt16(truncatingIfNeeded: vlan) : nil,
-            tunMode: kind == "tun" ? tunMode : nil,
+            tunMode: kind == .tun ? tunMode : nil,
             statistics: LinkStatistics(libnlLink: link)
         )
     }

@@ -6,11 +6,10 @@ public struct Link: Sendable, Hashable, Codable {
     public var index: Int32
     /// The kernel link name (`IFLA_IFNAME`).
     public var name: String
-    /// `IFLA_INFO_KIND` (`bridge`, `veth`, `bond`, `vlan`, `tun`, `openvswitch`, `macvlan`, `vxlan`, …);
-    /// `nil` for physical NICs, VFs and `lo`.
-    public var kind: String?
+    /// `IFLA_INFO_KIND`; `nil` for physical NICs, VFs and `lo`.
+    public var kind: LinkKind?
     /// `IFLA_INFO_SLAVE_KIND` (`bond`, `bridge`, `openvswitch`) when the link is enslaved.
-    public var slaveKind: String?
+    public var slaveKind: LinkKind?
     /// `IFF_*` flags (`ifi_flags`).
     public var flags: UInt32
     /// RFC 2863 operational state (`IFLA_OPERSTATE`).
@@ -38,7 +37,7 @@ public struct Link: Sendable, Hashable, Codable {
     public var statistics: LinkStatistics
 
     public init(
-        index: Int32, name: String, kind: String? = nil, slaveKind: String? = nil, flags: UInt32 = 0,
+        index: Int32, name: String, kind: LinkKind? = nil, slaveKind: LinkKind? = nil, flags: UInt32 = 0,
         operState: OperState = .unknown, mtu: UInt32 = 1500, mac: String? = nil, masterIndex: Int32? = nil,
         parentIndex: Int32? = nil, parentNetnsID: Int32? = nil, vlanID: UInt16? = nil, tunMode: String? = nil,
         statistics: LinkStatistics = LinkStatistics()

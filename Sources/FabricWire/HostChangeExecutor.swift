@@ -45,7 +45,7 @@ public enum HostChangeExecutor {
             var outcome = Outcome.alreadyInPlace
             // A device has one master: a tap left on a Linux bridge (libvirt moved it there on update) must be
             // released before Open vSwitch can own it.
-            if let master = tap.masterIndex.flatMap({ index in links.first { $0.index == index } }), master.kind == "bridge" {
+            if let master = tap.masterIndex.flatMap({ index in links.first { $0.index == index } }), master.kind == .bridge {
                 try setMaster(netlink, link: plug.tap, master: nil, what: "release \(plug.tap) from \(master.name)")
                 outcome = .changed
             }
@@ -81,7 +81,7 @@ public enum HostChangeExecutor {
             guard let bridge = links.first(where: { $0.name == bridgeName }) else {
                 throw .failed("bridge \(bridgeName) does not exist")
             }
-            guard bridge.kind == "bridge" else { throw .failed("\(bridgeName) is not a Linux bridge") }
+            guard bridge.kind == .bridge else { throw .failed("\(bridgeName) is not a Linux bridge") }
             guard let tap = links.first(where: { $0.name == tapName }) else {
                 throw .failed("tap \(tapName) does not exist; nothing to enslave to \(bridgeName)")
             }

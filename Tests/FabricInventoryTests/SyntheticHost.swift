@@ -10,7 +10,7 @@ enum SyntheticHost {
     static let vnicNetwork = "2c5e9c4b-1111-4a2b-8c3d-5e6f7a8b9c0d"
 
     static var snapshot: NetlinkSnapshot {
-        func link(_ index: Int32, _ name: String, _ kind: String? = nil, master: Int32? = nil, slave: String? = nil,
+        func link(_ index: Int32, _ name: String, _ kind: LinkKind? = nil, master: Int32? = nil, slave: LinkKind? = nil,
                   parent: Int32? = nil, vlan: UInt16? = nil, flags: UInt32 = up, tunMode: String? = nil) -> Link {
             Link(index: index, name: name, kind: kind, slaveKind: slave, flags: flags,
                  operState: flags == up ? .up : .down, mac: String(format2(index)), masterIndex: master,

@@ -184,8 +184,8 @@ struct NetlinkSocketTests {
         for (position, facts) in expected.enumerated() {
             let link = try #require(snapshot.links.first { $0.name == facts.name }, "missing \(facts.name)")
             #expect(link.index == facts.index, "\(facts.name) index")
-            #expect(link.kind == facts.kind, "\(facts.name) kind")
-            #expect(link.slaveKind == facts.slaveKind, "\(facts.name) slave kind")
+            #expect(link.kind?.rawValue == facts.kind, "\(facts.name) kind")
+            #expect(link.slaveKind?.rawValue == facts.slaveKind, "\(facts.name) slave kind")
             #expect(link.masterIndex.flatMap { names[$0] } == facts.masterName, "\(facts.name) master")
             #expect(link.masterIndex == facts.masterName.flatMap { indexes[$0] }, "\(facts.name) master index")
             if let netnsID = facts.linkNetnsID {
