@@ -37,11 +37,12 @@ public struct HostTableBuilder: Sendable {
             self.wallTime = wallTime
         }
 
-        /// Each link's counters keyed by name, for rates against a later sample.
-        public var counters: [String: RateCalculator.Sample] {
-            var result: [String: RateCalculator.Sample] = [:]
+        /// Each link's counters keyed by ifindex, for rates against a later sample: as the agent keys them, a
+        /// renamed link keeps its counters and a re-created one (new ifindex) has no rate for its first interval.
+        public var counters: [Int32: RateCalculator.Sample] {
+            var result: [Int32: RateCalculator.Sample] = [:]
             for link in snapshot.links {
-                result[link.name] = RateCalculator.Sample(index: link.index, statistics: link.statistics, time: monotonicTime)
+                result[link.index] = RateCalculator.Sample(index: link.index, statistics: link.statistics, time: monotonicTime)
             }
             return result
         }
@@ -65,7 +66,7 @@ public struct HostTableBuilder: Sendable {
             let now = sample.counters
             interval = Double(sample.monotonicTime &- earlier.monotonicTime) / 1e9
             for i in rows.indices {
-                guard let old = before[rows[i].name], let new = now[rows[i].name] else { continue }
+                guard let old = before[rows[i].index], let new = now[rows[i].index] else { continue }
                 rows[i].rates = RateCalculator.rates(from: old, to: new)
             }
         }
