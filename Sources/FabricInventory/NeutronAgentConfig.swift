@@ -38,10 +38,7 @@ public struct NeutronAgentConfig: Sendable, Hashable, Codable {
         linuxBridgeAgentPath: String = defaultLinuxBridgeAgentPath
     ) -> NeutronAgentConfig {
         var config = NeutronAgentConfig()
-        for path in [ovsAgentPath, linuxBridgeAgentPath] {
-            if let reason = files.unreadableReason(path) { config.warnings.append(reason) }
-        }
-        if let text = files.read(ovsAgentPath) {
+        if let text = config.read(ovsAgentPath, files: files) {
             let ini = INIFile(text: text)
             if let bridge = ini.value(section: "ovs", key: "integration_bridge"), !bridge.isEmpty {
                 config.integrationBridge = bridge
@@ -52,7 +49,7 @@ public struct NeutronAgentConfig: Sendable, Hashable, Codable {
             config.ovsBridgeMappings = parseMappings(
                 ini.value(section: "ovs", key: "bridge_mappings"), file: ovsAgentPath, warnings: &config.warnings)
         }
-        if let text = files.read(linuxBridgeAgentPath) {
+        if let text = config.read(linuxBridgeAgentPath, files: files) {
             let ini = INIFile(text: text)
             config.linuxBridgeInterfaceMappings = parseMappings(
                 ini.value(section: "linux_bridge", key: "physical_interface_mappings"), file: linuxBridgeAgentPath,
@@ -62,6 +59,14 @@ public struct NeutronAgentConfig: Sendable, Hashable, Codable {
                 warnings: &config.warnings)
         }
         return config
+    }
+
+    /// The file's text, or `nil` when it is missing; a file that exists but cannot be read (the agent not in
+    /// group `neutron`) is a warning, never passed off as absent. Asks why only when the read fails.
+    mutating func read(_ path: String, files: HostFiles) -> String? {
+        if let text = files.read(path) { return text }
+        if let reason = files.unreadableReason(path) { warnings.append(reason) }
+        return nil
     }
 
     /// `physnet1:br-eth1, physnet2:br-eth2` → `[physnet1: br-eth1, …]`; malformed entries become warnings.

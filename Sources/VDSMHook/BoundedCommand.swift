@@ -42,7 +42,7 @@ public enum BoundedCommand {
         guard rc == 0 else { throw Failure("cannot run \(argv[0]): \(String(cString: strerror(rc)))") }
 
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        var stderr: [UInt8] = []
+        var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         var open = true
         while open {
@@ -55,7 +55,7 @@ public enum BoundedCommand {
             guard ready > 0 else { continue }
             let count = buffer.withUnsafeMutableBytes { read(pipeFDs[0], $0.baseAddress, $0.count) }
             if count > 0 {
-                if stderr.count < 64 * 1024 { stderr += buffer[0..<count] }
+                if output.count < 64 * 1024 { output += buffer[0..<count] }
             } else if count == 0 || errno != EINTR {
                 open = false
             }
@@ -76,14 +76,14 @@ public enum BoundedCommand {
         let exited = status & 0x7f == 0
         let code = (status >> 8) & 0xff
         guard exited, code == 0 else {
-            let text = String(decoding: stderr, as: UTF8.self)
+            let text = String(decoding: output, as: UTF8.self)
                 .split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
             // sudo's own complaints ("a password is required") and the helper's one line both end up here.
             let message = text.last.map { $0.hasPrefix("fabric-wire: ") ? String($0.dropFirst(13)) : $0 }
             let what = exited ? "exit status \(code)" : "signal \(status & 0x7f)"
             throw Failure(message ?? "\(argv.joined(separator: " ")) failed with \(what)")
         }
-        return stderr
+        return output
     }
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }

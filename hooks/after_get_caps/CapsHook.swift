@@ -127,8 +127,10 @@ enum CapsHook {
     /// `sudo -n fabric-wire host-ids`, within 1 s; `nil` when it fails (OVS down, no sudoers drop-in).
     static func helperHostExternalIDs(environment: [String: String]) -> [String: String]? {
         let command = PrivilegedHelper.command([BindingHostIDs.helperVerb], environment: environment)
+        // The helper prints one JSON line; sudo may have written a warning before it on the same pipe.
         guard let output = try? BoundedCommand.run(command, timeout: .seconds(1), captureOutput: true),
-            case .object(let members)? = try? JSONValue(parsing: output)
+            let line = output.split(separator: 0x0A).last,
+            case .object(let members)? = try? JSONValue(parsing: Array(line))
         else { return nil }
         return BindingHostIDs.sources(of: strings(members))
     }
