@@ -94,8 +94,9 @@ let package = Package(
 
         // VDSM hooks: strict XML, the hook runtime, the provider wiring rules.
         .target(name: "DomainXML", dependencies: ["CLibXML2"]),
-        .target(name: "FabricWiring", dependencies: ["DomainXML"]),
-        .target(name: "VDSMHook"),
+        // The hook runtime and the settings the hooks and fabric-wire share (hooks.conf names the OVSDB socket).
+        .target(name: "VDSMHook", dependencies: ["FabricOVSDB"]),
+        .target(name: "FabricWiring", dependencies: ["DomainXML", "VDSMHook"]),
         .executableTarget(
             name: "before_device_create",
             dependencies: ["VDSMHook", "FabricWiring"],
@@ -113,7 +114,7 @@ let package = Package(
         ),
         // The privileged helper the after-hooks run through sudo, and the module it shares with them.
         .target(name: "FabricWire", dependencies: ["FabricWiring", "FabricOVSDB", "FabricNetlink", "VDSMHook"]),
-        .executableTarget(name: "fabric-wire", dependencies: ["FabricWire", "FabricWiring"]),
+        .executableTarget(name: "fabric-wire", dependencies: ["FabricWire", "FabricWiring", "VDSMHook"]),
         // Reports the host table to the engine inside VDSM's capabilities.
         .executableTarget(
             name: "after_get_caps",
@@ -138,13 +139,13 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "DomainXMLTests", dependencies: ["DomainXML", "FabricTestSupport"]),
-        .testTarget(name: "VDSMHookTests", dependencies: ["VDSMHook", "FabricTestSupport"]),
+        .testTarget(name: "VDSMHookTests", dependencies: ["VDSMHook", "FabricOVSDB", "FabricTestSupport"]),
         .testTarget(
             name: "FabricWiringTests",
-            dependencies: ["FabricWiring", "DomainXML", "FabricTestSupport"],
+            dependencies: ["FabricWiring", "DomainXML", "VDSMHook", "FabricTestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "FabricWireTests", dependencies: ["FabricWire", "FabricWiring", "FabricTestSupport"]),
+        .testTarget(name: "FabricWireTests", dependencies: ["FabricWire", "FabricWiring", "VDSMHook", "FabricTestSupport"]),
         .testTarget(name: "HookContractTests", dependencies: ["FabricTestSupport"]),
         .testTarget(
             name: "FabricAgentServiceTests",

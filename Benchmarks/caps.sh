@@ -6,6 +6,10 @@
 #   Benchmarks/caps.sh [BINDIR] [SIZES...]        (default: the release build, 256 4096)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The hook reads its agent socket only from /etc/fabric/hooks.conf: give it one in a private mount namespace.
+if [ -z "${CAPS_BENCH_NAMESPACE:-}" ]; then
+    exec env CAPS_BENCH_NAMESPACE=1 unshare --mount --propagation private -- "$0" "$@"
+fi
 bin="${1:-$(swift build -c release --static-swift-stdlib --show-bin-path)}"
 shift || true
 sizes=("${@:-256 4096}")
@@ -15,10 +19,13 @@ command -v hyperfine >/dev/null || { echo "hyperfine is missing (apt-get install
 id vdsm >/dev/null 2>&1 || { echo "no user vdsm: run scripts/ovirt-host-setup.sh" >&2; exit 1; }
 
 ns="" dir=$(mktemp -d /tmp/fabric-capsbench.XXXXXX) pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null; rm -rf "$dir"; }
+cleanup() { umount /etc 2>/dev/null || true; [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
 chmod 0755 "$dir"
-mkdir -p "$dir/hooks/after_get_caps" "$dir/run" "$dir/vdsm"
+mkdir -p "$dir/hooks/after_get_caps" "$dir/run" "$dir/vdsm" "$dir/etc/fabric"
+echo "agent_socket = $dir/run/agent.sock" >"$dir/etc/fabric/hooks.conf"
+chmod 0755 "$dir/etc" "$dir/etc/fabric"
+mount -t overlay fabric-settings -o "lowerdir=$dir/etc:/etc" /etc
 cp "$bin/after_get_caps" "$dir/hooks/after_get_caps/50_fabric"
 # A VDSM-sized capabilities document the hook must keep (about 6 kB).
 python3 - "$dir/base.json" <<'PY'
@@ -30,7 +37,7 @@ json.dump(caps, open(sys.argv[1], "w"))
 PY
 chown -R vdsm:kvm "$dir/hooks" "$dir/vdsm"
 base=$(wc -c <"$dir/base.json")
-run_as_vdsm="setpriv --reuid=vdsm --regid=kvm --init-groups env -i PATH=/usr/bin:/bin _hook_json=$dir/vdsm/caps.json FABRIC_AGENT_SOCKET=$dir/run/agent.sock $dir/hooks/after_get_caps/50_fabric"
+run_as_vdsm="setpriv --reuid=vdsm --regid=kvm --init-groups env -i PATH=/usr/bin:/bin _hook_json=$dir/vdsm/caps.json $dir/hooks/after_get_caps/50_fabric"
 prepare="install -o vdsm -g kvm -m 0600 $dir/base.json $dir/vdsm/caps.json"
 
 echo "machine: $(nproc) cores, kernel $(uname -r); hook $bin/after_get_caps; caps before: $base bytes; runs: $runs"

@@ -21,15 +21,16 @@ public struct HookProcess {
     }
 
     /// - Parameters:
-    ///   - environment: variables beyond `_hook_domxml` (`vmId`, properties, `FABRIC_*`, `OVS_RUNDIR`); the hook
-    ///     gets only these plus `PATH`, as VDSM's hooks get VDSM's environment, not the test runner's.
+    ///   - environment: variables beyond `_hook_domxml` (`vmId`, the custom properties); the hook gets only these
+    ///     plus `PATH`, as VDSM's hooks get VDSM's environment, not the test runner's.
+    ///   - settings: other hook settings (and helper) than the host's, seen at the fixed paths.
     ///   - owner: run as this user (`setpriv --reuid/--regid --clear-groups`) instead of the caller; the data
     ///     file and its folder are given to that user, as VDSM's temporary file belongs to `vdsm`.
     ///   - group: the owner's group, when it is not named after the user (`vdsm` is in `kvm`); the hook then
     ///     also gets the user's supplementary groups, as VDSM's hooks inherit VDSM's.
     public func run(
-        data: [UInt8], environment: [String: String], owner: String? = nil, group: String? = nil,
-        timeoutSeconds: Int = 30
+        data: [UInt8], environment: [String: String], settings: HookSettingsOverlay? = nil, owner: String? = nil,
+        group: String? = nil, timeoutSeconds: Int = 30
     ) throws -> Result {
         let folder = NSTemporaryDirectory() + "hook-\(UUID().uuidString)"
         let hook = folder + "/" + point + "/50_fabric"
@@ -39,7 +40,7 @@ public struct HookProcess {
         let dataPath = folder + "/data.xml"
         guard FileManager.default.createFile(atPath: dataPath, contents: Data(data), attributes: [.posixPermissions: 0o600])
         else { throw SandboxError(message: "cannot write \(dataPath)") }
-        var command = ["/usr/bin/timeout", "--kill-after=5", String(timeoutSeconds)]
+        var command = ["/usr/bin/timeout", "--kill-after=5", String(timeoutSeconds)] + (settings?.commandPrefix ?? [])
         if let owner {
             for path in [folder, folder + "/" + point, hook, dataPath] {
                 _ = try ProcessRunner.checkedOutput("/bin/chown", ["\(owner):\(group ?? owner)", path])

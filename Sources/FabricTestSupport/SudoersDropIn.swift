@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 
-/// A temporary `/etc/sudoers.d/fabric-test-<hex>` letting `user` run `helper` as root without a password, and
-/// keep `OVS_RUNDIR` (the tests' private Open vSwitch); checked with `visudo -cf` before it is installed, and
-/// removed by ``remove()`` or when dropped.
+/// A temporary `/etc/sudoers.d/fabric-test-<hex>` letting `user` run `helper` as root without a password (by
+/// default the installed path, which ``HookSettingsOverlay`` fills with the built helper); checked with
+/// `visudo -cf` before it is installed, and removed by ``remove()`` or when dropped.
 public final class SudoersDropIn {
     public let path = "/etc/sudoers.d/fabric-test-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
 
-    public init(user: String, helper: String) throws {
+    public init(user: String, helper: String = "/usr/libexec/fabric/fabric-wire") throws {
         let text = """
             Defaults:\(user) !requiretty
-            Defaults!\(helper) env_keep += "OVS_RUNDIR"
             \(user) ALL=(root) NOPASSWD: \(helper)
 
             """

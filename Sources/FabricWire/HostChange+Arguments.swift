@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import FabricWiring
+internal import VDSMHook
 
 /// The command line of the privileged helper, which `vdsm` may run through `sudo`:
 ///

@@ -1,36 +1,50 @@
 // SPDX-License-Identifier: Apache-2.0
-public import FabricOVSDB
+internal import FabricOVSDB
 public import FabricWiring
 internal import FabricNetlink
+public import VDSMHook
 
 /// Applies a ``HostChange`` to this host through netlink and the OVSDB protocol: no `ip`, no `ovs-vsctl`.
-/// Needs `CAP_NET_ADMIN` and the database socket, i.e. root; `vdsm` goes through ``PrivilegedWire``.
+/// Needs `CAP_NET_ADMIN` and the database socket, i.e. root; `vdsm` goes through ``PrivilegedWire``. A change
+/// naming a bridge that is not the provider's (``ProviderBridge``) is refused before anything is touched.
 ///
 /// Idempotent: each change first reads the current state and does nothing when it already holds, so
 /// repeating it (VDSM may run after-hooks again, e.g. on a second update) neither churns the OVS port nor the
 /// bridge membership.
 public enum HostChangeExecutor {
-    /// What ``apply(_:endpoint:timeout:)`` found or did, for logs and tests.
+    /// What ``apply(_:settings:timeout:)`` found or did, for logs and tests.
     public enum Outcome: Hashable, Sendable {
         case alreadyInPlace
         case changed
     }
 
     /// - Parameters:
-    ///   - endpoint: the OVSDB socket (only OVS changes use it).
+    ///   - settings: the integration bridge, the allowed Linux bridges and the OVSDB socket.
     ///   - timeout: the deadline for every OVSDB call; netlink answers are immediate.
-    /// - Throws: ``WireError`` of kind `.failed` naming the device or database problem.
+    ///   - vdsmNetworks: VDSM's networks, whose bridges are never touched.
+    /// - Throws: ``WireError`` of kind `.refused` for a bridge that is not the provider's, `.failed` naming the
+    ///   device or database problem.
     @discardableResult
     public static func apply(
-        _ change: HostChange, endpoint: OVSDBEndpoint = .fromEnvironment(), timeout: Duration = .seconds(5)
+        _ change: HostChange, settings: HookSettings, timeout: Duration = .seconds(5),
+        vdsmNetworks: VDSMNetworkNames = .onHost
     ) throws(WireError) -> Outcome {
+        do {
+            switch change {
+            case .plugOVS(let plug): try ProviderBridge.checkOpenVSwitch(plug.bridge, settings: settings, vdsmNetworks: vdsmNetworks)
+            case .enslave(_, let bridge): try ProviderBridge.checkLinuxBridge(bridge, settings: settings, vdsmNetworks: vdsmNetworks)
+            case .detachFromPlaceholder: break
+            }
+        } catch {
+            throw .refused(error.message)
+        }
         let netlink: NetlinkSocket
         do {
             netlink = try NetlinkSocket()
         } catch {
             throw .failed("cannot open a netlink socket: \(error)")
         }
-        return try apply(change, netlink: netlink, endpoint: endpoint, timeout: timeout)
+        return try apply(change, netlink: netlink, endpoint: settings.ovsdb, timeout: timeout)
     }
 
     private static func apply(

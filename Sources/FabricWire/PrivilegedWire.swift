@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import FabricWiring
-internal import FabricOVSDB
-internal import VDSMHook
+public import VDSMHook
 
 #if canImport(Glibc)
 internal import Glibc
@@ -9,19 +8,18 @@ internal import Glibc
 
 /// How a hook gets a ``HostChange`` applied: in-process when it already runs as root (tests, manual runs), else
 /// through `sudo -n fabric-wire …` — VDSM runs hooks as `vdsm`, which can neither write the root-only OVSDB
-/// socket nor change links. The sudoers drop-in allows exactly that one executable.
+/// socket nor change links. The sudoers drop-in allows exactly that one executable, which reads the same
+/// settings file itself.
 public enum PrivilegedWire {
     /// Applies `change`, bounded by `timeout` in total.
     /// - Throws: ``WireError`` with the helper's own one-line message when it fails.
-    public static func apply(
-        _ change: HostChange, environment: [String: String], timeout: Duration = .seconds(10)
-    ) throws(WireError) {
+    public static func apply(_ change: HostChange, settings: HookSettings, timeout: Duration = .seconds(10)) throws(WireError) {
         if geteuid() == 0 {
-            try HostChangeExecutor.apply(change, endpoint: .fromEnvironment(environment), timeout: .seconds(5))
+            try HostChangeExecutor.apply(change, settings: settings, timeout: .seconds(5))
             return
         }
         do {
-            try BoundedCommand.run(PrivilegedHelper.command(change.wireArguments, environment: environment), timeout: timeout)
+            try BoundedCommand.run(PrivilegedHelper.command(change.wireArguments), timeout: timeout)
         } catch {
             throw .failed(error.message)
         }

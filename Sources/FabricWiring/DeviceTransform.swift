@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import DomainXML
+public import VDSMHook
 
 /// `before_device_create` / `before_nic_hotplug`: one device element in, the wired element out.
 public enum DeviceTransform {
@@ -9,9 +10,9 @@ public enum DeviceTransform {
     public static func transform(
         _ input: [UInt8],
         property: (String) -> String?,
-        configuration: () throws(WiringError) -> WiringConfiguration
+        settings: () throws(WiringError) -> HookSettings
     ) throws -> [UInt8]? {
-        guard let wiring = try ProviderRules.wiring(property: property, configuration: configuration) else {
+        guard let wiring = try ProviderRules.wiring(property: property, settings: settings) else {
             return nil
         }
         guard !input.isEmpty else {

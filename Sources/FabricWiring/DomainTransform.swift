@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import DomainXML
+public import VDSMHook
 
 /// `before_vm_start`: the whole `<domain>` in, every provider vNIC wired.
 ///
@@ -16,17 +17,17 @@ import DomainXML
 public enum DomainTransform {
     public static func transform(
         _ input: [UInt8],
-        configuration: () throws(WiringError) -> WiringConfiguration
+        settings: () throws(WiringError) -> HookSettings
     ) throws -> [UInt8]? {
         var notes: [String] = []
-        return try transform(input, configuration: configuration, notes: &notes)
+        return try transform(input, settings: settings, notes: &notes)
     }
 
-    /// As ``transform(_:configuration:)``, and `notes` gets one line per vNIC left alone on purpose
+    /// As ``transform(_:settings:)``, and `notes` gets one line per vNIC left alone on purpose
     /// (``ProviderRules/ignoredNote(property:)``), naming its MAC.
     public static func transform(
         _ input: [UInt8],
-        configuration: () throws(WiringError) -> WiringConfiguration,
+        settings: () throws(WiringError) -> HookSettings,
         notes: inout [String]
     ) throws -> [UInt8]? {
         guard !input.isEmpty else { throw WiringError("the domain XML is empty") }
@@ -37,10 +38,10 @@ public enum DomainTransform {
             }
             let properties = metadataProperties(of: root)
             guard !properties.isEmpty else { return }
-            var cached: WiringConfiguration?
-            func lazyConfiguration() throws(WiringError) -> WiringConfiguration {
+            var cached: HookSettings?
+            func lazySettings() throws(WiringError) -> HookSettings {
                 if let cached { return cached }
-                let loaded = try configuration()
+                let loaded = try settings()
                 cached = loaded
                 return loaded
             }
@@ -51,7 +52,7 @@ public enum DomainTransform {
                     else { return }
                     let wiring: VNICWiring?
                     do {
-                        wiring = try ProviderRules.wiring(property: { device[$0] }, configuration: lazyConfiguration)
+                        wiring = try ProviderRules.wiring(property: { device[$0] }, settings: lazySettings)
                     } catch {
                         throw WiringError("vNIC \(mac): \(error)")
                     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import DomainXML
+public import VDSMHook
 
 /// The after-hook points fabric installs one binary at. VDSM runs a hook by its full path, and the file name
 /// is the same in every folder, so the hook point is the name of the folder holding the executable.
@@ -40,9 +41,9 @@ public enum HostSidePlanner {
         at point: AfterHookPoint,
         input: [UInt8],
         property: (String) -> String?,
-        configuration: () throws(WiringError) -> WiringConfiguration
+        settings: () throws(WiringError) -> HookSettings
     ) throws -> HostChange? {
-        guard let wiring = try ProviderRules.wiring(property: property, configuration: configuration) else {
+        guard let wiring = try ProviderRules.wiring(property: property, settings: settings) else {
             return nil
         }
         guard point == .afterUpdateDevice else {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import VDSMHook
 
 /// The engine's connection details (custom properties) → how to wire the vNIC, or "not ours".
 ///
@@ -7,7 +8,7 @@
 /// | provider_type | plugin_type | result |
 /// |---|---|---|
 /// | `OPENSTACK_NETWORK` | `OPEN_VSWITCH`, `OPENSTACK_OVN` | Open vSwitch on the integration bridge |
-/// | `OPENSTACK_NETWORK` | `LINUX_BRIDGE` | Linux bridge (see ``linuxBridgeName(_:)``) |
+/// | `OPENSTACK_NETWORK` | `LINUX_BRIDGE` | Linux bridge (see ``linuxBridgeName(_:settings:)``) |
 /// | `OPENSTACK_NETWORK` | anything else, or missing | error: unknown plugin type, named |
 /// | `EXTERNAL_NETWORK` | `OVIRT_PROVIDER_OVN` | Open vSwitch |
 /// | `EXTERNAL_NETWORK` | anything else, empty or missing | not ours, as for ovirt-provider-ovn's own hook: `EXTERNAL_NETWORK` is the generic external-provider type, and a third-party provider's vNICs belong to that provider's own hook (``ignoredNote(property:)`` says so) |
@@ -29,11 +30,11 @@ public enum ProviderRules {
     /// (``HostChange/detachFromPlaceholder(tap:)``).
     public static let vdsmDummyBridge = ";vdsmdummy;"
 
-    /// Decides for one vNIC. `property` looks up a custom property by exact name; `configuration` is called only
-    /// when the vNIC is ours, so a broken configuration file never affects VMs without provider vNICs.
+    /// Decides for one vNIC. `property` looks up a custom property by exact name; `settings` is called only when
+    /// the vNIC is ours, so a broken settings file never affects VMs without provider vNICs.
     public static func wiring(
         property: (String) -> String?,
-        configuration: () throws(WiringError) -> WiringConfiguration
+        settings: () throws(WiringError) -> HookSettings
     ) throws(WiringError) -> VNICWiring? {
         let provider = property("provider_type")
         let plugin = property("plugin_type")
@@ -61,9 +62,11 @@ public enum ProviderRules {
         }
         switch kind {
         case .ovs:
-            return .openVSwitch(integrationBridge: try configuration().integrationBridge, port: port)
+            let current = try settings()
+            try ProviderBridge.checkOpenVSwitch(current.integrationBridge, settings: current)
+            return .openVSwitch(integrationBridge: current.integrationBridge, port: port)
         case .linuxBridge:
-            return .linuxBridge(bridge: try linuxBridgeName(property), port: port)
+            return .linuxBridge(bridge: try linuxBridgeName(property, settings: settings), port: port)
         }
     }
 
@@ -78,11 +81,19 @@ public enum ProviderRules {
         return "provider_type \(external) with \(given) belongs to that provider's own hook; device left untouched"
     }
 
-    /// `bridge_name` if given, else `brq` + `network_id`[:11] if given, else VDSM's `;vdsmdummy;`.
-    public static func linuxBridgeName(_ property: (String) -> String?) throws(WiringError) -> String {
+    /// `bridge_name` if given (a provider bridge, ``ProviderBridge``), else `brq` + `network_id`[:11] if given,
+    /// else VDSM's `;vdsmdummy;`.
+    public static func linuxBridgeName(
+        _ property: (String) -> String?, settings: () throws(WiringError) -> HookSettings
+    ) throws(WiringError) -> String {
         if let name = property(bridgeNameProperty), !name.isEmpty {
             guard HostNames.isBridgeName(name) else {
-                throw WiringError("\(bridgeNameProperty) \"\(name)\" is not a valid bridge name")
+                throw WiringError("\(bridgeNameProperty) \"\(name)\" is not a valid bridge name (1–15 of [A-Za-z0-9_.-])")
+            }
+            do {
+                try ProviderBridge.checkLinuxBridge(name, settings: try settings())
+            } catch {
+                throw WiringError("\(bridgeNameProperty): \(error.message)")
             }
             return name
         }

@@ -15,6 +15,15 @@ public enum HookOutcome: Hashable, Sendable {
 /// The runtime every fabric hook shares: environment in, data file in, atomic data file out, one stderr line,
 /// VDSM's exit codes.
 public enum Hook {
+    /// Whether the hook runs before or after VDSM's operation, which decides what a failure may do.
+    public enum Stage: Hashable, Sendable {
+        /// A failure exits with its own code, 2 unless it says otherwise: it stops the operation and the
+        /// remaining hooks, so its line is the one the engine shows.
+        case before
+        /// Every failure exits 1: VDSM only logs it, and the hooks after this one must still run.
+        case after
+    }
+
     /// The result of one hook run, before it becomes the process's exit status and stderr.
     public struct Result: Hashable, Sendable {
         public var exitCode: HookExitCode
@@ -29,10 +38,11 @@ public enum Hook {
 
     /// Runs `transform` on the domain XML file and exits the process with VDSM's exit code.
     public static func run(
+        stage: Stage = .before,
         environment: HookEnvironment = .current,
         _ transform: (_ input: [UInt8], _ environment: HookEnvironment) throws -> HookOutcome
     ) -> Never {
-        let result = execute(environment: environment, transform)
+        let result = execute(stage: stage, environment: environment, transform)
         if let message = result.message {
             let line = Array("fabric: \(message)\n".utf8)
             _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
@@ -40,8 +50,18 @@ public enum Hook {
         exit(result.exitCode.rawValue)
     }
 
-    /// Does everything ``run(environment:_:)`` does except exiting: the testable core.
+    /// Does everything ``run(stage:environment:_:)`` does except exiting: the testable core.
     public static func execute(
+        stage: Stage = .before,
+        environment: HookEnvironment,
+        _ transform: (_ input: [UInt8], _ environment: HookEnvironment) throws -> HookOutcome
+    ) -> Result {
+        let result = executeBefore(environment: environment, transform)
+        guard stage == .after, result.exitCode == .failedStop else { return result }
+        return Result(exitCode: .failedContinue, message: result.message)
+    }
+
+    private static func executeBefore(
         environment: HookEnvironment,
         _ transform: (_ input: [UInt8], _ environment: HookEnvironment) throws -> HookOutcome
     ) -> Result {

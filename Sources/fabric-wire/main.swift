@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // fabric-wire: the narrow privileged helper VDSM's after-hooks run through `sudo -n` (they run as `vdsm`).
-// It takes one strictly validated change (see HostChange+Arguments.swift), applies it through netlink and the
-// OVSDB protocol, and exits 0 (done or already in place), 1 (the change failed) or 64 (arguments rejected,
-// nothing touched). One line on stderr on failure.
+// It takes one strictly validated change (see HostChange+Arguments.swift), checks that its bridge is the
+// provider's (ProviderBridge), applies it through netlink and the OVSDB protocol, and exits 0 (done or already in
+// place), 1 (the change failed, or /etc/fabric/hooks.conf cannot be used), 64 (arguments rejected) or 77 (not a
+// provider bridge); nothing is touched on 64 or 77. One line on stderr on failure. Its settings come only from
+// /etc/fabric/hooks.conf (HookSettings): sudo's caller chooses the arguments, never the settings.
 // `fabric-wire host-ids` changes nothing: it prints the Open_vSwitch external_ids that name this host to
 // providers, as a JSON object, for after_get_caps when its user cannot read the database (exit 1 if OVS cannot).
 import FabricOVSDB
 import FabricWire
 import FabricWiring
+import VDSMHook
 
 #if canImport(Glibc)
 import Glibc
@@ -19,9 +22,17 @@ func fail(_ error: WireError) -> Never {
     exit(error.exitCode)
 }
 
+func settings() -> HookSettings {
+    do {
+        return try HookSettings.load()
+    } catch {
+        fail(.failed(error.message))
+    }
+}
+
 if CommandLine.arguments.dropFirst().elementsEqual([BindingHostIDs.helperVerb]) {
     do {
-        let ids = try BindingHostIDs.read(endpoint: .fromEnvironment(), timeout: .seconds(1))
+        let ids = try BindingHostIDs.read(endpoint: settings().ovsdb, timeout: .seconds(1))
         let object = JSONValue.object(ids.sorted { $0.key < $1.key }.map { JSONValue.Member($0.key, .string($0.value)) })
         let line = object.serializedBytes() + [0x0A]
         _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
@@ -33,7 +44,7 @@ if CommandLine.arguments.dropFirst().elementsEqual([BindingHostIDs.helperVerb]) 
 
 do {
     let change = try HostChange(wireArguments: Array(CommandLine.arguments.dropFirst()))
-    try HostChangeExecutor.apply(change)
+    try HostChangeExecutor.apply(change, settings: settings())
     exit(0)
 } catch {
     fail(error)

@@ -449,10 +449,10 @@ struct AgentServeTests {
         func runHook(_ content: String) throws -> (status: Int32, caps: String, stderr: String) {
             let caps = directory + "/caps-\(UUID().uuidString.prefix(6)).json"
             try content.write(toFile: caps, atomically: true, encoding: .utf8)
-            let result = try ProcessRunner.run(
-                "/usr/bin/env",
-                ["_hook_json=\(caps)", "FABRIC_AGENT_SOCKET=\(socket)", "OVS_RUNDIR=\(directory)",
-                 "/usr/sbin/ip", "netns", "exec", namespace.name, hook])
+            let settings = try HookSettingsOverlay(settings: "agent_socket = \(socket)\novsdb = unix:\(directory)/db.sock\n")
+            let command = settings.commandPrefix
+                + ["/usr/bin/env", "_hook_json=\(caps)", "/usr/sbin/ip", "netns", "exec", namespace.name, hook]
+            let result = try withExtendedLifetime(settings) { try ProcessRunner.run(command[0], Array(command.dropFirst())) }
             return (result.status, try String(contentsOfFile: caps, encoding: .utf8), result.standardError)
         }
         func check(_ caps: String) throws -> [String: Any] {

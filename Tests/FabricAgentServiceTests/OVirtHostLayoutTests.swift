@@ -107,7 +107,7 @@ struct OVirtHostLayoutTests {
 
         // With the sudoers drop-in vdsm has on a host, fabric-wire host-ids reads them for the hook.
         let helper = try #require(BuiltProducts.path("fabric-wire"))
-        let sudoers = try SudoersDropIn(user: "vdsm", helper: helper)
+        let sudoers = try SudoersDropIn(user: "vdsm")
         defer { sudoers.remove() }
         let helped = try host.afterGetCaps(#"{"openstack_binding_host_ids":{"VENDOR_X":"keep-me"}}"#, helper: helper)
         #expect(helped.status == 0)
@@ -274,7 +274,8 @@ final class ELHost {
     }
 
     /// Runs the built after_get_caps as VDSM does: as `vdsm` (group `kvm`, with its supplementary groups), the
-    /// capabilities in a 0600 file of vdsm's named by `_hook_json`, inside this host's namespace.
+    /// capabilities in a 0600 file of vdsm's named by `_hook_json`, inside this host's namespace; hooks.conf names
+    /// this host's agent socket and database, and `helper` is installed as fabric-wire (else there is none).
     func afterGetCaps(_ content: String, user: String = "vdsm", group: String = "kvm", helper: String? = nil) throws
         -> (status: Int32, caps: [String: Any], stderr: String)
     {
@@ -286,11 +287,13 @@ final class ELHost {
         try content.write(toFile: caps, atomically: true, encoding: .utf8)
         try Self.own("\(user):\(group)", "0600", caps)
         try Self.own("\(user):\(group)", "0755", folder)
-        let result = try ProcessRunner.run(
-            "/usr/sbin/ip",
-            ["netns", "exec", namespace.name, "/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(group)", "--init-groups",
-             "/usr/bin/env", "-i", "PATH=/usr/sbin:/usr/bin", "_hook_json=\(caps)", "FABRIC_AGENT_SOCKET=\(socket)",
-             "OVS_RUNDIR=\(ovs.directory)", "FABRIC_WIRE_PATH=\(helper ?? "/nonexistent/fabric-wire")", hook])
+        let settings = try HookSettingsOverlay(
+            settings: "agent_socket = \(socket)\novsdb = unix:\(ovs.directory)/db.sock\n", helper: helper)
+        let command = settings.commandPrefix + [
+            "/usr/sbin/ip", "netns", "exec", namespace.name, "/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(group)",
+            "--init-groups", "/usr/bin/env", "-i", "PATH=/usr/sbin:/usr/bin", "_hook_json=\(caps)", hook,
+        ]
+        let result = try withExtendedLifetime(settings) { try ProcessRunner.run(command[0], Array(command.dropFirst())) }
         let text = try String(contentsOfFile: caps, encoding: .utf8)
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
         return (result.status, object, result.standardError)

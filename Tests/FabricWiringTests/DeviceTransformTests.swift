@@ -15,7 +15,8 @@ import Testing
     static let untouched = ["model", "link", "driver", "alias", "address", "mac", "mtu", "filterref", "bandwidth", "boot"]
 
     func run(_ input: [UInt8], _ values: [String: String], bridge: String = "br-int") throws -> [UInt8]? {
-        try DeviceTransform.transform(input, property: properties(values), configuration: configuration(bridge))
+        // br-lb0 stands for a provider bridge the host's hooks.conf lists (linux_bridges).
+        try DeviceTransform.transform(input, property: properties(values), settings: settings(bridge, linuxBridges: ["br-lb0"]))
     }
 
     @Test(arguments: ovsDialects, fixtures)

@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct DomainTransformTests {
     func run(_ input: [UInt8], bridge: String = "br-int") throws -> [UInt8]? {
-        try DomainTransform.transform(input, configuration: configuration(bridge))
+        try DomainTransform.transform(input, settings: settings(bridge))
     }
 
     /// The <interface> elements of a domain, by MAC, as shapes.

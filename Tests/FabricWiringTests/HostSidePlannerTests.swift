@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricWiring
 import Testing
+import VDSMHook
 
 @Suite struct HostSidePlannerTests {
     static let id = "0E5B2B8C-5A3F-4B53-9D7A-1F2F0E6C1A11"
@@ -14,7 +15,7 @@ import Testing
     func plan(_ point: AfterHookPoint, _ properties: [String: String], input: [UInt8] = regenerated) throws -> HostChange? {
         try HostSidePlanner.change(
             at: point, input: input, property: { properties[$0] },
-            configuration: { () throws(WiringError) in WiringConfiguration(integrationBridge: "br-test") })
+            settings: settings("br-test", linuxBridges: ["br-lb"]))
     }
 
     @Test func updateOfAnOVSNICPlugsTheTapWithLibvirtsExternalIDs() throws {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricWiring
 import Testing
+import VDSMHook
 
 @Suite struct ProviderRulesTests {
     static let id = "8F14E45F-CEEA-467F-A0E6-2A9B3C4D5E6F"
@@ -24,7 +25,7 @@ import Testing
 
     @Test(arguments: wired)
     func dialectsMapToWirings(values: [String: String], expected: VNICWiring) throws {
-        #expect(try ProviderRules.wiring(property: properties(values), configuration: configuration()) == expected)
+        #expect(try ProviderRules.wiring(property: properties(values), settings: settings(linuxBridges: ["br-lb"])) == expected)
     }
 
     @Test(arguments: [
@@ -35,7 +36,7 @@ import Testing
         ["vnic_id": id, "plugin_type": "OPEN_VSWITCH"],
     ])
     func otherProvidersAreNotOurs(values: [String: String]) throws {
-        #expect(try ProviderRules.wiring(property: properties(values), configuration: configuration()) == nil)
+        #expect(try ProviderRules.wiring(property: properties(values), settings: settings()) == nil)
     }
 
     @Test(arguments: [
@@ -50,23 +51,23 @@ import Testing
     ])
     func badDetailsFailNamingTheValue(values: [String: String], named: String) {
         let error = #expect(throws: WiringError.self) {
-            try ProviderRules.wiring(property: properties(values), configuration: configuration())
+            try ProviderRules.wiring(property: properties(values), settings: settings())
         }
         #expect(error?.message.contains(named) == true)
     }
 
-    @Test func configurationIsReadOnlyForOurVNICs() throws {
+    @Test func settingsAreReadOnlyForOurVNICs() throws {
         var loads = 0
-        let counting = { () throws(WiringError) -> WiringConfiguration in
+        let counting = { () throws(WiringError) -> HookSettings in
             loads += 1
             throw WiringError("broken configuration")
         }
-        #expect(try ProviderRules.wiring(property: properties(["provider_type": "x"]), configuration: counting) == nil)
+        #expect(try ProviderRules.wiring(property: properties(["provider_type": "x"]), settings: counting) == nil)
         #expect(loads == 0)
         #expect(throws: WiringError("broken configuration")) {
             try ProviderRules.wiring(
                 property: properties(["provider_type": "EXTERNAL_NETWORK", "plugin_type": "OVIRT_PROVIDER_OVN", "vnic_id": Self.id]),
-                configuration: counting)
+                settings: counting)
         }
     }
 
@@ -83,13 +84,14 @@ import Testing
     }
 }
 
-/// One bridge-name rule for hooks.conf, the bridge_name property and fabric-wire: what one accepts the others do.
+/// One bridge-name rule for hooks.conf, the bridge_name property and fabric-wire: what one accepts the others do
+/// (a name listed in linux_bridges; ProviderBridgeTests covers which names are provider bridges).
 @Suite struct BridgeNameRuleTests {
     @Test(arguments: ["br-int", "brq1c9d0f7a-2b", "ovirtmgmt", "br_ex.100", "a"])
     func acceptedEverywhere(name: String) throws {
         #expect(HostNames.isBridgeName(name))
         let values = ["provider_type": "OPENSTACK_NETWORK", "plugin_type": "LINUX_BRIDGE", "bridge_name": name]
-        #expect(try ProviderRules.linuxBridgeName(properties(values)) == name)
+        #expect(try ProviderRules.linuxBridgeName(properties(values), settings: settings(linuxBridges: [name])) == name)
     }
 
     @Test(arguments: ["br@int", ";vdsmdummy;", "-br", ".br", "br int", "br/int", "br:0", "a-very-long-bridge-name", ""])
@@ -97,7 +99,9 @@ import Testing
         #expect(!HostNames.isBridgeName(name))
         if !name.isEmpty {
             let values = ["provider_type": "OPENSTACK_NETWORK", "plugin_type": "LINUX_BRIDGE", "bridge_name": name]
-            #expect(throws: WiringError.self) { try ProviderRules.linuxBridgeName(properties(values)) }
+            #expect(throws: WiringError.self) {
+                try ProviderRules.linuxBridgeName(properties(values), settings: settings(linuxBridges: [name]))
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 import DomainXML
 import FabricWiring
 import Foundation
+import VDSMHook
 
 enum Fixture {
     static func bytes(_ name: String) throws -> [UInt8] {
@@ -96,6 +97,6 @@ struct InterfaceShape: Equatable {
 
 func properties(_ values: [String: String]) -> (String) -> String? { { values[$0] } }
 
-func configuration(_ bridge: String = "br-int") -> () throws(WiringError) -> WiringConfiguration {
-    { () throws(WiringError) in WiringConfiguration(integrationBridge: bridge) }
+func settings(_ bridge: String = "br-int", linuxBridges: [String] = []) -> () throws(WiringError) -> HookSettings {
+    { () throws(WiringError) in HookSettings(integrationBridge: bridge, linuxBridges: linuxBridges) }
 }

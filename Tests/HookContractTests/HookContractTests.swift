@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FabricTestSupport
 import Foundation
 import Testing
 
@@ -30,6 +31,29 @@ struct HookContractTests {
 
     func logPath() -> String { NSTemporaryDirectory() + "hook-log-\(UUID().uuidString)" }
 
+    /// VDSM fills a hook's environment from custom properties, which anyone allowed to edit a VM can set: none of
+    /// them chooses a setting, a file to read or a program to run. Settings come from root's hooks.conf only.
+    @Test(.enabled(if: HookSettingsOverlay.unavailableReason == nil, "\(HookSettingsOverlay.unavailableReason ?? "")"))
+    func settingsComeOnlyFromRootsFileNeverFromProperties() throws {
+        let hook = HookProcess(executable: try #require(BuiltHooks.path("before_device_create")), point: "before_device_create")
+        let overlay = try HookSettingsOverlay(settings: "integration_bridge = br-conf\n")
+        let hostile = Self.ovs.merging([
+            "FABRIC_INTEGRATION_BRIDGE": "br-evil", "FABRIC_HOOKS_CONF": "/etc/passwd", "FABRIC_WIRE_PATH": "/bin/sh",
+            "FABRIC_AGENT_SOCKET": "/tmp/evil.sock", "OVS_RUNDIR": "/tmp",
+        ]) { $1 }
+        let wired = try hook.run(data: Self.interface, environment: hostile, settings: overlay)
+        #expect(wired.status == 0 && wired.stderr.isEmpty, "\(wired.stderr)")
+        let text = String(decoding: wired.output, as: UTF8.self)
+        #expect(text.contains(#"<source bridge="br-conf" />"#) && !text.contains("br-evil"))
+
+        // A file that is not hooks.conf: the error names the file and the line, and quotes nothing of it.
+        let passwd = try HookSettingsOverlay(settings: "root:x:0:0:root:/root:/bin/bash\n")
+        let refused = try hook.run(data: Self.interface, environment: Self.ovs, settings: passwd)
+        #expect(refused.status == 2)
+        #expect(refused.stderr == "fabric: /etc/fabric/hooks.conf line 1 is not key = value\n")
+        #expect(refused.output == Self.interface)
+    }
+
     @Test func wiresBetweenOtherHooksInByteOrder() throws {
         let log = logPath()
         defer { try? FileManager.default.removeItem(atPath: log) }
@@ -49,8 +73,8 @@ struct HookContractTests {
         (["provider_type": "OPENSTACK_NETWORK", "plugin_type": "FOO", "vnic_id": id], "FOO"),
         (["provider_type": "OPENSTACK_NETWORK", "plugin_type": "OPEN_VSWITCH", "vnic_id": "abc"], "abc"),
         (["provider_type": "EXTERNAL_NETWORK", "plugin_type": "OVIRT_PROVIDER_OVN"], "vnic_id"),
-        (["provider_type": "EXTERNAL_NETWORK", "plugin_type": "OVIRT_PROVIDER_OVN", "vnic_id": id,
-          "FABRIC_INTEGRATION_BRIDGE": "no/slash"], "FABRIC_INTEGRATION_BRIDGE"),
+        (["provider_type": "OPENSTACK_NETWORK", "plugin_type": "LINUX_BRIDGE", "vnic_id": id, "bridge_name": "ovirtmgmt"],
+         "not a provider bridge"),
     ])
     func fatalErrorsExitTwoWithOneLineAndStopTheChain(properties: [String: String], named: String) throws {
         let log = logPath()
@@ -168,9 +192,7 @@ struct HookContractTests {
         defer { try? FileManager.default.removeItem(atPath: log) }
         let folder = try HooksFolder(fabric: try #require(BuiltHooks.path("after_update_device")), point: "after_update_device")
         try folder.script("90_check", "echo ran > \(log)")
-        let properties = Self.ovs.merging([
-            "OVS_RUNDIR": "/nonexistent-fabric-test", "FABRIC_WIRE_PATH": "/nonexistent-fabric-test/fabric-wire",
-        ]) { $1 }
+        let properties = Self.ovs
         let started = ContinuousClock.now
         let (runs, output) = try VDSMRunner(folder: folder.path).run(data: Self.interface, properties: properties)
         #expect(ContinuousClock.now - started < .seconds(5))

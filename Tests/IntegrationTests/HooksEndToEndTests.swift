@@ -49,8 +49,14 @@ struct HooksEndToEndTests {
             return port?.interfaces.first { $0.name == name }
         }
 
-        var hookEnvironment: [String: String] {
-            ["FABRIC_INTEGRATION_BRIDGE": bridge, "OVS_RUNDIR": sandbox.directory]
+        /// hooks.conf naming this switch's bridge and database, plus `linuxBridges`.
+        func settings(linuxBridges: [String] = []) throws -> HookSettingsOverlay {
+            try HookSettingsOverlay(settings: """
+                integration_bridge = \(bridge)
+                ovsdb = unix:\(sandbox.socketPath)
+                linux_bridges = \(linuxBridges.joined(separator: ", "))
+
+                """)
         }
     }
 
@@ -75,9 +81,11 @@ struct HooksEndToEndTests {
         return Array((head + body).utf8)
     }
 
-    func hook(_ product: String, point: String, data: [UInt8], environment: [String: String]) throws -> HookProcess.Result {
+    func hook(
+        _ product: String, point: String, data: [UInt8], environment: [String: String], settings: HookSettingsOverlay? = nil
+    ) throws -> HookProcess.Result {
         let executable = try #require(BuiltProducts.path(product))
-        let result = try HookProcess(executable: executable, point: point).run(data: data, environment: environment)
+        let result = try HookProcess(executable: executable, point: point).run(data: data, environment: environment, settings: settings)
         #expect(result.status == 0, "\(point): \(result.stderr)")
         return result
     }
@@ -108,10 +116,10 @@ struct HooksEndToEndTests {
         let ovs = try Switch()
         let first = Self.newPort()
         let properties = ["provider_type": "OPENSTACK_NETWORK", "plugin_type": "OPEN_VSWITCH", "vmId": vmID]
-            .merging(ovs.hookEnvironment) { $1 }
+        let settings = try ovs.settings()
         let wired = try hook(
             "before_device_create", point: "before_device_create", data: Self.engineInterface(mac: first.mac, declaration: true),
-            environment: properties.merging(["vnic_id": first.id]) { $1 })
+            environment: properties.merging(["vnic_id": first.id]) { $1 }, settings: settings)
         let guest = try LibvirtGuest(interfaces: [String(decoding: wired.output, as: UTF8.self).droppingDeclaration])
         defer { guest.destroy() }
         let bridge = try #require(try ovs.sandbox.vsctl("get", "bridge", ovs.bridge, "datapath_type").split(separator: "\n").first)
@@ -122,7 +130,7 @@ struct HooksEndToEndTests {
         let plugged = try hook(
             "before_device_create", point: "before_nic_hotplug",
             data: Self.engineInterface(mac: second.mac, declaration: true, pretty: false),
-            environment: properties.merging(["vnic_id": second.id]) { $1 })
+            environment: properties.merging(["vnic_id": second.id]) { $1 }, settings: settings)
         try guest.attach(String(decoding: plugged.output, as: UTF8.self).droppingDeclaration)
         expectWired(try ovs.interface(named: second.tap), id: second.id, mac: second.mac, vmID: guest.uuid)
     }
@@ -175,6 +183,8 @@ struct HooksEndToEndTests {
         defer { removeFirst() }
         let removeSecond = try linuxBridge(second)
         defer { removeSecond() }
+        // A bridge_name that is not Neutron's brq… must be one of linux_bridges (ProviderBridge).
+        let settings = try ovs.settings(linuxBridges: [second])
         let port = Self.newPort()
         let plain = """
             <interface type="bridge"><mac address="\(port.mac)"/><model type="virtio"/><source bridge="\(first)"/>\
@@ -187,20 +197,19 @@ struct HooksEndToEndTests {
         // What VDSM regenerates for before/after_update_device: no <target>, no <virtualport>.
         let regenerated = Self.engineInterface(mac: port.mac, declaration: true)
         let lb = ["provider_type": "OPENSTACK_NETWORK", "plugin_type": "LINUX_BRIDGE", "vnic_id": port.id, "vmId": guest.uuid, "bridge_name": second]
-        let moved = try hook("after_update_device", point: "after_update_device", data: regenerated, environment: lb)
+        let moved = try hook("after_update_device", point: "after_update_device", data: regenerated, environment: lb, settings: settings)
         #expect(moved.output == regenerated)
         #expect(try masterName(of: port.tap) == second)
 
         let ovsProperties = ["provider_type": "OPENSTACK_NETWORK", "plugin_type": "OPEN_VSWITCH", "vnic_id": port.id, "vmId": guest.uuid]
-            .merging(ovs.hookEnvironment) { $1 }
-        _ = try hook("after_update_device", point: "after_update_device", data: regenerated, environment: ovsProperties)
+        _ = try hook("after_update_device", point: "after_update_device", data: regenerated, environment: ovsProperties, settings: settings)
         #expect(try masterName(of: port.tap) == nil)
         let plugged = try #require(try ovs.interface(named: port.tap))
         expectWired(plugged, id: port.id, mac: port.mac, vmID: guest.uuid)
         try ovs.sandbox.waitForSwitch()
         #expect(try ovs.interface(named: port.tap)?.ofport ?? -1 > 0)
 
-        _ = try hook("after_update_device", point: "after_update_device", data: regenerated, environment: ovsProperties)
+        _ = try hook("after_update_device", point: "after_update_device", data: regenerated, environment: ovsProperties, settings: settings)
         #expect(try ovs.interface(named: port.tap)?.uuid == plugged.uuid)
     }
 }

@@ -5,28 +5,32 @@ import Foundation
 import Testing
 
 /// The privileged path for real: after_update_device runs as an unprivileged user (`fabrictest`, standing in for
-/// `vdsm`), reaches root only through `sudo -n fabric-wire …` allowed by a temporary sudoers drop-in naming the
-/// BUILT helper, and the port appears in OVSDB with its external_ids. The helper refuses bad arguments even when
-/// sudo lets the user run it.
+/// `vdsm`), reaches root only through `sudo -n /usr/libexec/fabric/fabric-wire …` allowed by a temporary sudoers
+/// drop-in, with the built helper at that path and the test's hooks.conf in a private mount namespace
+/// (``HookSettingsOverlay``), and the port appears in OVSDB with its external_ids. The helper refuses bad
+/// arguments, and bridges that are not the provider's, even when sudo lets the user run it.
 @Suite(.serialized, .enabled(if: PrivilegedHook.unavailableReason == nil, "\(PrivilegedHook.unavailableReason ?? "")"))
 struct PrivilegedHookTests {
     static let user = "fabrictest"
 
-    func asUser(_ arguments: [String]) throws -> ProcessResult {
+    func asUser(settings: HookSettingsOverlay? = nil, _ arguments: [String]) throws -> ProcessResult {
         try ProcessRunner.run(
             "/usr/bin/timeout",
-            ["20", "/usr/bin/setpriv", "--reuid=\(Self.user)", "--regid=\(Self.user)", "--clear-groups"] + arguments)
+            ["20"] + (settings?.commandPrefix ?? [])
+                + ["/usr/bin/setpriv", "--reuid=\(Self.user)", "--regid=\(Self.user)", "--clear-groups"] + arguments)
     }
 
     @Test func hookAsUnprivilegedUserPlugsThroughSudo() throws {
         let helper = try #require(BuiltProducts.path("fabric-wire"))
         let hook = try #require(BuiltProducts.path("after_update_device"))
-        let sudoers = try SudoersDropIn(user: Self.user, helper: helper)
+        let sudoers = try SudoersDropIn(user: Self.user)
         defer { sudoers.remove() }
         let sandbox = try OVSSandbox()
         defer { sandbox.stop() }
         let bridge = OVSSandbox.uniqueName("bpriv")
         try sandbox.vsctl(["add-br", bridge, "--", "set", "bridge", bridge, "datapath_type=netdev"], wait: true)
+        let settings = try HookSettingsOverlay(
+            settings: "integration_bridge = \(bridge)\novsdb = unix:\(sandbox.socketPath)\n", helper: helper)
         let id = UUID().uuidString.lowercased()
         let tap = "tap" + id.prefix(11)
         try ProcessRunner.checkedOutput("ip", ["tuntap", "add", "dev", tap, "mode", "tap"])
@@ -34,8 +38,8 @@ struct PrivilegedHookTests {
         let vmID = UUID().uuidString.lowercased()
 
         // The user itself cannot do it: links and the database socket are root's.
-        let direct = try asUser([
-            helper, "ovs-plug", "--bridge", bridge, "--tap", tap, "--iface-id", id, "--mac", "52:54:00:12:34:56",
+        let direct = try asUser(settings: settings, [
+            "/usr/libexec/fabric/fabric-wire", "ovs-plug", "--bridge", bridge, "--tap", tap, "--iface-id", id, "--mac", "52:54:00:12:34:56",
             "--vm-id", vmID,
         ])
         #expect(direct.status == 1)
@@ -43,10 +47,9 @@ struct PrivilegedHookTests {
         let data = Array(#"<interface type="bridge"><mac address="52:54:00:12:34:56"/><source bridge=";vdsmdummy;"/></interface>"#.utf8)
         let environment = [
             "provider_type": "EXTERNAL_NETWORK", "plugin_type": "OVIRT_PROVIDER_OVN", "vnic_id": id.uppercased(), "vmId": vmID,
-            "FABRIC_INTEGRATION_BRIDGE": bridge, "FABRIC_WIRE_PATH": helper, "OVS_RUNDIR": sandbox.directory,
         ]
         let result = try HookProcess(executable: hook, point: "after_update_device")
-            .run(data: data, environment: environment, owner: Self.user)
+            .run(data: data, environment: environment, settings: settings, owner: Self.user)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.output == data)
 
@@ -59,9 +62,41 @@ struct PrivilegedHookTests {
         // Without the drop-in, sudo -n refuses and the hook says so in one line, exit 1.
         sudoers.remove()
         let refused = try HookProcess(executable: hook, point: "after_update_device")
-            .run(data: data, environment: environment, owner: Self.user)
+            .run(data: data, environment: environment, settings: settings, owner: Self.user)
         #expect(refused.status == 1)
         #expect(refused.stderr.hasPrefix("fabric: ") && refused.stderr.filter { $0 == "\n" }.count == 1)
+    }
+
+    /// sudo lets the user run the helper with any arguments; the helper itself keeps VDSM's bridges and any bridge
+    /// the settings do not name out of reach (exit 77, nothing touched).
+    @Test func helperRefusesBridgesThatAreNotTheProvidersEvenThroughSudo() throws {
+        let helper = try #require(BuiltProducts.path("fabric-wire"))
+        let sudoers = try SudoersDropIn(user: Self.user)
+        defer { sudoers.remove() }
+        let settings = try HookSettingsOverlay(settings: "integration_bridge = br-prov\nlinux_bridges = br-lbprov\n", helper: helper)
+        let mgmt = OVSSandbox.uniqueName("mgmt")
+        try ProcessRunner.checkedOutput("ip", ["link", "add", mgmt, "type", "bridge"])
+        defer { _ = try? ProcessRunner.run("ip", ["link", "del", mgmt]) }
+        let id = UUID().uuidString.lowercased()
+        let tap = "tap" + id.prefix(11)
+        try ProcessRunner.checkedOutput("ip", ["tuntap", "add", "dev", tap, "mode", "tap"])
+        defer { _ = try? ProcessRunner.run("ip", ["link", "del", tap]) }
+
+        let wire = ["/usr/bin/setpriv", "--reuid=\(Self.user)", "--regid=\(Self.user)", "--clear-groups",
+                    "/usr/bin/sudo", "-n", "/usr/libexec/fabric/fabric-wire"]
+        for arguments in [
+            ["linux-bridge", "--tap", tap, "--bridge", mgmt],
+            ["ovs-plug", "--bridge", mgmt, "--tap", tap, "--iface-id", id, "--mac", "52:54:00:12:34:56", "--vm-id", id],
+        ] {
+            let command = settings.commandPrefix + wire + arguments
+            let result = try ProcessRunner.run(command[0], Array(command.dropFirst()))
+            #expect(result.status == 77, "\(arguments[0]): \(result.standardError)")
+            #expect(result.standardError.hasPrefix("fabric-wire: bridge \(mgmt) is not"))
+            #expect(result.standardError.filter { $0 == "\n" }.count == 1)
+        }
+        // Nothing was touched: the tap has no master.
+        let link = String(decoding: try ProcessRunner.checkedOutput("ip", ["-o", "link", "show", tap]), as: UTF8.self)
+        #expect(!link.contains("master"))
     }
 
     @Test(arguments: [

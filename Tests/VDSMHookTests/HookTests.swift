@@ -21,6 +21,22 @@ import VDSMHook
         #expect(result.message?.contains("_hook_domxml") == true)
     }
 
+    /// An after-hook never exits 2, whatever is wrong with its data file: the hooks after it must still run.
+    @Test func afterHooksExitOneWithoutAUsableDataFile() throws {
+        let scratch = try Scratch()
+        let unreadable = try scratch.write("data", "<a/>", mode: 0o000)
+        var cases: [[String: String]] = [[:], ["_hook_domxml": ""], ["_hook_domxml": scratch.path + "/missing"],
+                                         ["_hook_domxml": scratch.path]]
+        if !System.isRoot { cases.append(["_hook_domxml": unreadable]) }  // root reads it anyway
+        for variables in cases {
+            let result = Hook.execute(stage: .after, environment: HookEnvironment(variables)) { _, _ in
+                throw HookFailure("stops", exitCode: .failedStop)
+            }
+            #expect(result.exitCode == .failedContinue, "\(variables)")
+            #expect(result.message?.isEmpty == false)
+        }
+    }
+
     @Test func unchangedOutcomeDoesNotTouchTheFile() throws {
         let scratch = try Scratch()
         let file = try scratch.write("data", "<a/>")

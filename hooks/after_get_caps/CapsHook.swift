@@ -17,7 +17,6 @@ import VDSMHook
 enum CapsHook {
     /// The capabilities key fabric adds; its value is the HostTable document (docs/host-table-schema.md).
     static let capsKey = "fabric_host_interfaces"
-    static let defaultAgentSocket = "/run/fabric/agent.sock"
 
     /// Adds the table and the binding host ids to the file named by `_hook_json`.
     /// - Returns: a message for stderr when the file was left untouched (or a note), else `nil`.
@@ -30,19 +29,28 @@ enum CapsHook {
         guard case .object(var members)? = try? JSONValue(parsing: original) else {
             return "\(path) does not hold a JSON object; capabilities left untouched"
         }
-        let socketPath = environment["FABRIC_AGENT_SOCKET"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultAgentSocket
+        var notes: [String] = []
+        // A broken settings file must not cost the engine the table: report it and use the defaults, which
+        // only choose where to read from.
+        let settings: HookSettings
+        do {
+            settings = try HookSettings.load()
+        } catch {
+            notes.append("\(error); used the default sockets")
+            settings = HookSettings()
+        }
+        let socketPath = settings.agentSocket
         // The table (2 MB at 4,096 links) is validated and passed through as bytes; only its small `sources`
         // is built, to add `sources.agent` and read the host's OVS external_ids.
         let table: JSONObjectText
         let agent: JSONValue
-        var notes: [String] = []
         switch AgentClient.fetchTable(socketPath: socketPath, timeoutMilliseconds: 1500) {
         case .success(let served):
             table = served
             agent = ["answered": true, "socket": .string(socketPath)]
         case .failure(let reason):
             do {
-                table = try JSONObjectText(validating: snapshotTable(environment: environment))
+                table = try JSONObjectText(validating: snapshotTable(ovsdb: settings.ovsdb))
             } catch {
                 return "cannot read the host's links (\(error)); capabilities left untouched"
             }
@@ -100,10 +108,9 @@ enum CapsHook {
     }
 
     /// One snapshot like `fabric-agent show --json --no-rates`, with a short OVSDB deadline.
-    static func snapshotTable(environment: [String: String]) throws -> [UInt8] {
+    static func snapshotTable(ovsdb endpoint: OVSDBEndpoint) throws -> [UInt8] {
         let socket = try NetlinkSocket()
         let sample = HostTableBuilder.Sample(snapshot: try socket.snapshot())
-        let endpoint = OVSDBEndpoint.fromEnvironment(environment)
         var switchState: SwitchState?
         var status = HostTable.OVSDBStatus(endpoint: endpoint.description, reachable: false)
         do {
@@ -117,7 +124,7 @@ enum CapsHook {
         if switchState == nil, geteuid() != 0 {
             // As vdsm the database of openvswitch:hugetlbfs is out of reach; the helper VDSM may run through
             // sudo reads the host's ids (never OVS membership), as the reference hooks' `sudo ovs-vsctl` does.
-            table.sources.ovsdb.hostExternalIDs = helperHostExternalIDs(environment: environment)
+            table.sources.ovsdb.hostExternalIDs = helperHostExternalIDs()
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -125,8 +132,8 @@ enum CapsHook {
     }
 
     /// `sudo -n fabric-wire host-ids`, within 1 s; `nil` when it fails (OVS down, no sudoers drop-in).
-    static func helperHostExternalIDs(environment: [String: String]) -> [String: String]? {
-        let command = PrivilegedHelper.command([BindingHostIDs.helperVerb], environment: environment)
+    static func helperHostExternalIDs() -> [String: String]? {
+        let command = PrivilegedHelper.command([BindingHostIDs.helperVerb])
         // The helper prints one JSON line; sudo may have written a warning before it on the same pipe.
         guard let output = try? BoundedCommand.run(command, timeout: .seconds(1), captureOutput: true),
             let line = output.split(separator: 0x0A).last,

@@ -5,30 +5,26 @@
 //     bridge membership), after libvirt's updateDeviceFlags succeeded;
 //   after_device_create, after_nic_hotplug, after_device_migrate_destination: releases a Linux-bridge tap from
 //     VDSM's `;vdsmdummy;` placeholder so the Neutron Linux-bridge agent can take it.
-// The XML is only read, never written (VDSM ignores it). Failures exit 1 (VDSM only logs them; the other
-// after-hooks should still run), never 2; the work is bounded (OVSDB 5 s, the sudo helper 10 s).
+// The XML is only read, never written (VDSM ignores it). Every failure exits 1 (VDSM only logs it; the other
+// after-hooks should still run), never 2, even without a data file; the work is bounded (OVSDB 5 s, the sudo
+// helper 10 s).
 import FabricWire
 import FabricWiring
 import VDSMHook
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-Hook.run { input, environment in
-    do {
-        guard let point = AfterHookPoint(executablePath: CommandLine.arguments.first ?? "") else {
-            throw WiringError("cannot tell the hook point from the path \(CommandLine.arguments.first ?? "")")
-        }
-        let change = try HostSidePlanner.change(
-            at: point, input: input, property: { environment[property: $0] },
-            configuration: { () throws(WiringError) in try WiringConfiguration.load(environment: environment.variables) }
-        )
-        if let change { try PrivilegedWire.apply(change, environment: environment.variables) }
-        return .unchanged
-    } catch let failure as HookFailure {
-        throw HookFailure(failure.message, exitCode: .failedContinue)
-    } catch {
-        throw HookFailure(String(describing: error), exitCode: .failedContinue)
+Hook.run(stage: .after) { input, environment in
+    guard let point = AfterHookPoint(executablePath: CommandLine.arguments.first ?? "") else {
+        throw WiringError("cannot tell the hook point from the path \(CommandLine.arguments.first ?? "")")
     }
+    var settings: HookSettings?
+    let change = try HostSidePlanner.change(
+        at: point, input: input, property: { environment[property: $0] },
+        settings: { () throws(WiringError) in
+            let loaded = try HookSettings.loadForWiring()
+            settings = loaded
+            return loaded
+        }
+    )
+    if let change { try PrivilegedWire.apply(change, settings: settings ?? HookSettings.loadForWiring()) }
+    return .unchanged
 }

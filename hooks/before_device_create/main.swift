@@ -8,7 +8,7 @@ Hook.run { input, environment in
     let output = try DeviceTransform.transform(
         input,
         property: { environment[property: $0] },
-        configuration: { () throws(WiringError) in try WiringConfiguration.load(environment: environment.variables) }
+        settings: HookSettings.loadForWiring
     )
     if let output { return .replaced(output) }
     if let reason = ProviderRules.ignoredNote(property: { environment[property: $0] }) { return .leftAlone(reason: reason) }

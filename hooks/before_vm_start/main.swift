@@ -8,7 +8,7 @@ Hook.run { input, environment in
     var notes: [String] = []
     let output = try DomainTransform.transform(
         input,
-        configuration: { () throws(WiringError) in try WiringConfiguration.load(environment: environment.variables) },
+        settings: HookSettings.loadForWiring,
         notes: &notes
     )
     // The wired vNICs still go to libvirt; a vNIC left to another provider's hook is only worth a note.
