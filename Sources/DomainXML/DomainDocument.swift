@@ -4,8 +4,13 @@ internal import CLibXML2
 /// One XML document parsed strictly and written back gently: the owner of a libxml2 tree.
 ///
 /// Parsing refuses anything that is not one well-formed, namespace-well-formed document: no recovery, no
-/// network, no DTD (so no entity can be declared or expanded). libxml2's diagnostics are captured into the
-/// thrown error and never reach stderr, which VDSM would otherwise log and show to the user.
+/// network, no DTD (so no entity can be declared or expanded), no NUL byte, nothing over ``maximumBytes`` or
+/// ``maximumElements`` (which bound memory: a tree costs a few hundred bytes per element). libxml2's
+/// diagnostics, its encoding errors included, are captured into the thrown error and never reach stderr,
+/// which VDSM would otherwise log and show to the user.
+///
+/// Output is always UTF-8, because VDSM reads a hook's file as UTF-8: a document in another encoding (UTF-16,
+/// ISO-8859-1, …) is written back in UTF-8 with its declaration saying so.
 ///
 /// Writing keeps what was not edited: attribute order, whitespace text, comments, namespace declarations
 /// (even redundant ones), the original XML declaration byte for byte, the trailing whitespace after the root
@@ -24,9 +29,21 @@ public struct DomainDocument: ~Copyable {
     let epilog: [UInt8]
     let spacedEmptyElements: Bool
 
-    /// Parses `bytes` (UTF-8 unless the declaration names another encoding).
+    /// 10 MiB, as libvirt's own cap on a domain XML file; a VDSM domain is tens to hundreds of kilobytes.
+    public static let maximumBytes = 10 * 1024 * 1024
+    /// Far above any real domain (a few thousand elements), low enough to keep a tree under about 64 MiB.
+    public static let maximumElements = 100_000
+
+    /// Parses `bytes` (UTF-8 unless a byte order mark or the declaration names another encoding).
     public init(parsing bytes: [UInt8]) throws(DomainXMLError) {
         guard !bytes.isEmpty else { throw .empty }
+        guard bytes.count <= Self.maximumBytes else { throw .tooLarge("is larger than \(Self.maximumBytes / 1024 / 1024) MiB") }
+        let wideEncoding = Self.hasWideEncodingSignature(bytes)
+        // In UTF-8 and the other byte encodings a NUL byte is never XML, and libxml2 would stop reading at it,
+        // silently dropping the rest; in UTF-16 and UTF-32 zero bytes are part of most characters.
+        if !wideEncoding, let offset = bytes.firstIndex(of: 0) {
+            throw .malformed(line: Self.line(at: offset, in: bytes), column: 0, message: "a NUL byte (offset \(offset)) is not XML")
+        }
         LibXML.initializeOnce()
         let parsed = try bytes.withUnsafeBufferPointer { (buffer) throws(DomainXMLError) -> xmlDocPtr in
             try Self.parse(buffer)
@@ -34,8 +51,15 @@ public struct DomainDocument: ~Copyable {
         doc = parsed
         state = DocumentState()
         doc.pointee._private = Unmanaged.passUnretained(state).toOpaque()
-        prolog = Self.prolog(of: bytes)
-        epilog = Self.epilog(of: bytes)
+        let declared = doc.pointee.encoding.map { String(cString: $0).lowercased() }
+        if !wideEncoding, declared == nil || declared == "utf-8" || declared == "utf8" {
+            prolog = Self.prolog(of: bytes)
+            epilog = Self.epilog(of: bytes)
+        } else {
+            // Written back in UTF-8: the declaration must say so, and a byte order mark would be wrong.
+            prolog = wideEncoding ? Array("<?xml version='1.0' encoding='utf-8'?>\n".utf8) : Self.declaringUTF8(Self.prolog(of: bytes))
+            epilog = wideEncoding ? [UInt8(ascii: "\n")] : Self.epilog(of: bytes)
+        }
         spacedEmptyElements = Self.usesSpacedEmptyElements(bytes)
         state.indentUnit = Self.indentUnit(of: doc)
     }
@@ -87,20 +111,27 @@ public struct DomainDocument: ~Copyable {
     public func serialized() throws(DomainXMLError) -> [UInt8] {
         guard let buffer = xmlBufferCreate() else { throw .serialization("out of memory") }
         defer { xmlBufferFree(buffer) }
-        let encoding = doc.pointee.encoding.map { String(cString: $0) } ?? "UTF-8"
-        guard let save = xmlSaveToBuffer(buffer, encoding, Int32(XML_SAVE_NO_DECL.rawValue)) else {
-            throw .serialization("unsupported output encoding \(encoding)")
+        guard let save = xmlSaveToBuffer(buffer, "UTF-8", Int32(XML_SAVE_NO_DECL.rawValue)) else {
+            throw .serialization("libxml2 cannot write UTF-8")
         }
         let saved = xmlSaveDoc(save, doc)
         let closed = xmlSaveClose(save)
         guard saved >= 0, closed >= 0, let content = xmlBufferContent(buffer) else {
             throw .serialization("libxml2 failed to write the tree")
         }
-        var body = Array(UnsafeBufferPointer(start: content, count: Int(xmlBufferLength(buffer))))
+        var body = UnsafeBufferPointer(start: content, count: Int(xmlBufferLength(buffer)))[...]
         // libxml2 ends every top-level node with a newline; put back what the input had instead.
-        if body.last == UInt8(ascii: "\n") { body.removeLast() }
-        if spacedEmptyElements { body = Self.spacingEmptyElements(body) }
-        return prolog + body + epilog
+        if body.last == UInt8(ascii: "\n") { body = body.dropLast() }
+        // One copy of a document that may be megabytes: prolog, body and epilog go straight into the result.
+        var output = prolog
+        output.reserveCapacity(prolog.count + body.count + body.count / 32 + epilog.count)
+        if spacedEmptyElements {
+            Self.appendSpacingEmptyElements(body, to: &output)
+        } else {
+            output.append(contentsOf: body)
+        }
+        output.append(contentsOf: epilog)
+        return output
     }
 
     /// The serialised document as a string.
@@ -128,6 +159,22 @@ public struct DomainDocument: ~Copyable {
             guard let context = ParseDiagnostics.context(userData), let error else { return }
             ParseDiagnostics.of(context)?.record(error.pointee)
         }
+        // Encoding errors are raised without the parser context, through the (thread-local) global handler,
+        // which would otherwise print them on stderr.
+        xmlSetStructuredErrorFunc(Unmanaged.passUnretained(diagnostics).toOpaque()) { userData, error in
+            guard let userData, let error else { return }
+            Unmanaged<ParseDiagnostics>.fromOpaque(userData).takeUnretainedValue().record(error.pointee)
+        }
+        defer { xmlSetStructuredErrorFunc(nil, nil) }
+        ctxt.pointee.sax.pointee.startElementNs = { userData, name, prefix, uri, namespaceCount, namespaces, attributeCount, defaulted, attributes in
+            guard let context = ParseDiagnostics.context(userData), let diagnostics = ParseDiagnostics.of(context) else { return }
+            diagnostics.elements += 1
+            guard diagnostics.elements <= DomainDocument.maximumElements else {
+                xmlStopParser(context)
+                return
+            }
+            xmlSAX2StartElementNs(userData, name, prefix, uri, namespaceCount, namespaces, attributeCount, defaulted, attributes)
+        }
         // Called as soon as `<!DOCTYPE name …` is read, before any `[ … ]` subset with entity declarations.
         ctxt.pointee.sax.pointee.internalSubset = { userData, _, _, _ in
             guard let context = ParseDiagnostics.context(userData) else { return }
@@ -141,6 +188,10 @@ public struct DomainDocument: ~Copyable {
             if let doc { xmlFreeDoc(doc) }
             throw .documentTypeDeclaration(line: line)
         }
+        if diagnostics.elements > maximumElements {
+            if let doc { xmlFreeDoc(doc) }
+            throw .tooLarge("has more than \(maximumElements) elements")
+        }
         guard let doc, ctxt.pointee.wellFormed != 0, ctxt.pointee.nsWellFormed != 0,
             xmlDocGetRootElement(doc) != nil
         else {
@@ -152,6 +203,28 @@ public struct DomainDocument: ~Copyable {
     }
 
     private static let whitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+
+    /// A UTF-16 byte order mark, or a declaration's `<?` in UTF-16 without one (the only wide encoding libxml2
+    /// reads; UTF-32 is refused by it as malformed).
+    private static func hasWideEncodingSignature(_ bytes: [UInt8]) -> Bool {
+        let signatures: [[UInt8]] = [[0xFE, 0xFF], [0xFF, 0xFE], [0x3C, 0x00, 0x3F, 0x00], [0x00, 0x3C, 0x00, 0x3F]]
+        return signatures.contains { bytes.starts(with: $0) }
+    }
+
+    private static func line(at offset: Int, in bytes: [UInt8]) -> Int {
+        bytes[..<offset].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+    }
+
+    /// The declaration of a byte-encoded (ASCII-compatible) document with its encoding changed to UTF-8, every
+    /// other byte (quotes, version, standalone, whitespace) kept.
+    private static func declaringUTF8(_ prolog: [UInt8]) -> [UInt8] {
+        let key = Array("encoding".utf8)
+        guard let start = (0..<max(0, prolog.count - key.count)).first(where: { prolog[$0...].starts(with: key) }),
+            let quoteIndex = prolog[(start + key.count)...].firstIndex(where: { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\"") }),
+            let end = prolog[(quoteIndex + 1)...].firstIndex(of: prolog[quoteIndex])
+        else { return Array("<?xml version='1.0' encoding='utf-8'?>\n".utf8) }
+        return Array(prolog[...quoteIndex]) + Array("utf-8".utf8) + Array(prolog[end...])
+    }
 
     private static func prolog(of bytes: [UInt8]) -> [UInt8] {
         var start = 0
@@ -194,17 +267,22 @@ public struct DomainDocument: ~Copyable {
     static func spacingEmptyElements(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + bytes.count / 32)
-        var index = 0
+        bytes.withUnsafeBufferPointer { appendSpacingEmptyElements($0[...], to: &out) }
+        return out
+    }
+
+    static func appendSpacingEmptyElements(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, to out: inout [UInt8]) {
+        var index = bytes.startIndex
         func skip(past terminator: String) {
             let t = Array(terminator.utf8)
-            while index < bytes.count, !bytes[index...].starts(with: t) {
+            while index < bytes.endIndex, !bytes[index...].starts(with: t) {
                 out.append(bytes[index])
                 index += 1
             }
-            out.append(contentsOf: bytes[index..<min(index + t.count, bytes.count)])
+            out.append(contentsOf: bytes[index..<min(index + t.count, bytes.endIndex)])
             index += t.count
         }
-        while index < bytes.count {
+        while index < bytes.endIndex {
             let byte = bytes[index]
             guard byte == UInt8(ascii: "<") else {
                 out.append(byte)
@@ -220,7 +298,7 @@ public struct DomainDocument: ~Copyable {
                 skip(past: "?>")
             } else {
                 var quote: UInt8? = nil
-                while index < bytes.count {
+                while index < bytes.endIndex {
                     let b = bytes[index]
                     if let q = quote {
                         if b == q { quote = nil }
@@ -239,7 +317,6 @@ public struct DomainDocument: ~Copyable {
                 }
             }
         }
-        return out
     }
 
     /// The indentation step of a pretty-printed document: the indentation of the root's first indented child.
@@ -291,6 +368,7 @@ extension String {
 final class ParseDiagnostics {
     var first: (line: Int, column: Int, message: String)?
     var documentTypeLine: Int?
+    var elements = 0
 
     static func context(_ userData: UnsafeMutableRawPointer?) -> xmlParserCtxtPtr? {
         userData?.assumingMemoryBound(to: xmlParserCtxt.self)

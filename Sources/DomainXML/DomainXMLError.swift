@@ -10,13 +10,17 @@ public enum DomainXMLError: Error, Hashable, Sendable, CustomStringConvertible {
     case documentTypeDeclaration(line: Int)
     /// An XPath expression did not compile or evaluate (unknown prefix, syntax error).
     case invalidXPath(expression: String, message: String)
-    /// libxml2 could not serialise the tree (out of memory, unknown output encoding).
+    /// libxml2 could not serialise the tree (out of memory).
     case serialization(String)
+    /// The input is over a limit (``DomainDocument/maximumBytes``, ``DomainDocument/maximumElements``).
+    case tooLarge(String)
 
     public var description: String {
         switch self {
         case .empty:
             "the XML input is empty"
+        case .malformed(let line, _, let message) where line == 0:
+            "malformed XML: \(message)"
         case .malformed(let line, let column, let message):
             "malformed XML at line \(line), column \(column): \(message)"
         case .documentTypeDeclaration(let line):
@@ -25,6 +29,8 @@ public enum DomainXMLError: Error, Hashable, Sendable, CustomStringConvertible {
             "invalid XPath \(expression): \(message)"
         case .serialization(let message):
             "cannot serialise XML: \(message)"
+        case .tooLarge(let what):
+            "the XML is refused: it \(what)"
         }
     }
 }

@@ -15,6 +15,9 @@ public enum HookOutcome: Hashable, Sendable {
 /// The runtime every fabric hook shares: environment in, data file in, atomic data file out, one stderr line,
 /// VDSM's exit codes.
 public enum Hook {
+    /// The largest data file a hook reads: 10 MiB, the limit of DomainXML's parser (and libvirt's own cap).
+    public static let maximumDataBytes = 10 * 1024 * 1024
+
     /// Whether the hook runs before or after VDSM's operation, which decides what a failure may do.
     public enum Stage: Hashable, Sendable {
         /// A failure exits with its own code, 2 unless it says otherwise: it stops the operation and the
@@ -69,7 +72,7 @@ public enum Hook {
             guard let path = environment.domainXMLPath else {
                 throw HookFailure("\(HookEnvironment.domainXMLVariable) is not set; VDSM runs XML hooks with it")
             }
-            let input = try HookFile.read(path)
+            let input = try HookFile.read(path, limit: maximumDataBytes)
             switch try transform(input, environment) {
             case .unchanged:
                 break

@@ -3,8 +3,9 @@ internal import Glibc
 
 /// Reading and replacing the data file VDSM passes to a hook.
 public enum HookFile {
-    /// The whole file. An empty file is returned as empty: VDSM uses it when it has no data.
-    public static func read(_ path: String) throws(HookFailure) -> [UInt8] {
+    /// The whole file, refused past `limit` bytes. An empty file is returned as empty: VDSM uses it when it has
+    /// no data.
+    public static func read(_ path: String, limit: Int = .max) throws(HookFailure) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw failure("cannot open the hook data file \(path)") }
         defer { close(fd) }
@@ -18,6 +19,9 @@ public enum HookFile {
             }
             if count == 0 { return bytes }
             bytes.append(contentsOf: chunk[0..<count])
+            guard bytes.count <= limit else {
+                throw HookFailure("the hook data file \(path) is larger than \(limit / 1024 / 1024) MiB; the file was left unchanged")
+            }
         }
     }
 
