@@ -45,20 +45,24 @@ let package = Package(
             providers: [.apt(["libxml2-dev"]), .yum(["libxml2-devel"])]
         ),
 
+        // The system calls every module repeats: owned descriptors, whole-file reads, atomic replace, unix
+        // socket addresses, poll with a Duration, errno, stderr. Internal to the package (`package` access).
+        .target(name: "FabricPOSIX"),
+
         // Host inventory: netlink, OVSDB, sysfs, classification, rates.
-        .target(name: "FabricNetlink", dependencies: ["CNetlink", "CNetlinkShims"]),
-        .target(name: "FabricOVSDB"),
+        .target(name: "FabricNetlink", dependencies: ["CNetlink", "CNetlinkShims", "FabricPOSIX"]),
+        .target(name: "FabricOVSDB", dependencies: ["FabricPOSIX"]),
         .target(
             name: "FabricInventory",
             dependencies: [
-                "FabricNetlink", "FabricOVSDB",
+                "FabricNetlink", "FabricOVSDB", "FabricPOSIX",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "FabricAgentService",
             dependencies: [
-                "FabricInventory", "FabricNetlink", "FabricOVSDB",
+                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricPOSIX",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -77,7 +81,7 @@ let package = Package(
         .target(
             name: "FabricAgentCLI",
             dependencies: [
-                "FabricInventory", "FabricNetlink", "FabricOVSDB",
+                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricPOSIX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -86,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "fabric-agentd",
             dependencies: [
-                "FabricAgentService",
+                "FabricAgentService", "FabricPOSIX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -95,7 +99,7 @@ let package = Package(
         // VDSM hooks: strict XML, the hook runtime, the provider wiring rules.
         .target(name: "DomainXML", dependencies: ["CLibXML2"]),
         // The hook runtime and the settings the hooks and fabric-wire share (hooks.conf names the OVSDB socket).
-        .target(name: "VDSMHook", dependencies: ["FabricOVSDB"]),
+        .target(name: "VDSMHook", dependencies: ["FabricOVSDB", "FabricPOSIX"]),
         .target(name: "FabricWiring", dependencies: ["DomainXML", "VDSMHook"]),
         .executableTarget(
             name: "before_device_create",
@@ -114,11 +118,11 @@ let package = Package(
         ),
         // The privileged helper the after-hooks run through sudo, and the module it shares with them.
         .target(name: "FabricWire", dependencies: ["FabricWiring", "FabricOVSDB", "FabricNetlink", "VDSMHook"]),
-        .executableTarget(name: "fabric-wire", dependencies: ["FabricWire", "FabricWiring", "VDSMHook"]),
+        .executableTarget(name: "fabric-wire", dependencies: ["FabricWire", "FabricWiring", "VDSMHook", "FabricPOSIX"]),
         // Reports the host table to the engine inside VDSM's capabilities.
         .executableTarget(
             name: "after_get_caps",
-            dependencies: ["VDSMHook", "FabricInventory", "FabricNetlink", "FabricOVSDB"],
+            dependencies: ["VDSMHook", "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricPOSIX"],
             path: "hooks/after_get_caps"
         ),
 
@@ -131,6 +135,7 @@ let package = Package(
 
         // Tests: one target per module, plus the executables run the way VDSM and admins run them.
         .target(name: "FabricTestSupport", path: "Sources/FabricTestSupport"),
+        .testTarget(name: "FabricPOSIXTests", dependencies: ["FabricPOSIX", "FabricTestSupport"]),
         .testTarget(name: "FabricNetlinkTests", dependencies: ["FabricNetlink", "FabricTestSupport"]),
         .testTarget(name: "FabricOVSDBTests", dependencies: ["FabricOVSDB", "FabricTestSupport"]),
         .testTarget(

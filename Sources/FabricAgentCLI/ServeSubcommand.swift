@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FabricPOSIX
 import ArgumentParser
 
 #if canImport(Glibc)
@@ -41,7 +42,7 @@ struct ServeSubcommand: ParsableCommand {
         execv(daemon, &cArguments)
         let reason = String(cString: strerror(errno))
         cArguments.forEach { free($0) }
-        writeStandardError("fabric-agent: cannot start the agent daemon \(daemon): \(reason)\n")
+        StandardError.write("fabric-agent: cannot start the agent daemon \(daemon): \(reason)\n")
         throw ExitCode(1)
     }
 }

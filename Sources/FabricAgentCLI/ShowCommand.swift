@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FabricPOSIX
 import ArgumentParser
 import FabricInventory
 import FabricNetlink
@@ -45,16 +46,16 @@ struct ShowCommand: ParsableCommand {
         do {
             table = try collect()
         } catch {
-            writeStandardError("fabric-agent: cannot read the host's links over netlink: \(error)\n")
+            StandardError.write("fabric-agent: cannot read the host's links over netlink: \(error)\n")
             throw ExitCode(1)
         }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let data = try encoder.encode(table)
-            writeStandardOutput(String(decoding: data, as: UTF8.self) + "\n")
+            StandardOutput.write(String(decoding: data, as: UTF8.self) + "\n")
         } else {
-            writeStandardOutput(TableRenderer.render(table))
+            StandardOutput.write(TableRenderer.render(table))
         }
     }
 
@@ -63,37 +64,10 @@ struct ShowCommand: ParsableCommand {
         var earlier: HostTableBuilder.Sample?
         if !noRates {
             earlier = HostTableBuilder.Sample(snapshot: try socket.snapshot())
-            sleep(seconds: interval)
+            sleepThrough(.nanoseconds(Int64(interval * 1e9)))
         }
         let sample = HostTableBuilder.Sample(snapshot: try socket.snapshot())
         let (switchState, ovsdb) = inventory.readSwitch()
         return inventory.tableBuilder.table(sample: sample, earlier: earlier, switchState: switchState, ovsdb: ovsdb)
     }
-}
-
-/// Sleeps the whole interval, also when a signal interrupts it.
-func sleep(seconds: Double) {
-    var pause = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
-    var remaining = timespec()
-    while nanosleep(&pause, &remaining) != 0 && errno == EINTR {
-        pause = remaining
-    }
-}
-
-func writeStandardOutput(_ text: String) {
-    var text = text
-    text.withUTF8 { bytes in
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 && errno == EINTR { continue }
-            if written <= 0 { return }
-            offset += written
-        }
-    }
-}
-
-func writeStandardError(_ text: String) {
-    var text = text
-    text.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress!, bytes.count) }
 }

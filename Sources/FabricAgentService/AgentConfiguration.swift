@@ -3,9 +3,7 @@ import FabricInventory
 public import FabricOVSDB
 public import Logging
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+internal import FabricPOSIX
 
 /// Every setting of `fabric-agent serve`, resolved from four layers: command-line flags over
 /// `FABRIC_*` environment variables over the configuration file over the defaults (docs/agent.md).
@@ -152,8 +150,14 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// The bearer token from ``tokenFile``: its first line, trimmed. Never logged.
     public func loadToken() throws(AgentConfigurationError) -> String? {
         guard let tokenFile else { return nil }
-        guard let text = ConfigurationFile.readText(tokenFile) else {
-            throw AgentConfigurationError(key: "token-file", source: tokenFile, reason: "cannot read the file")
+        let read: String?
+        do {
+            read = try ConfigurationFile.readText(tokenFile)
+        } catch {
+            throw AgentConfigurationError(key: "token-file", source: tokenFile, reason: error.description)
+        }
+        guard let text = read else {
+            throw AgentConfigurationError(key: "token-file", source: tokenFile, reason: "the file does not exist")
         }
         let token = text.split(separator: "\n", omittingEmptySubsequences: true).first.map {
             String($0).trimmingWhitespace()
@@ -185,10 +189,19 @@ enum ConfigurationFile {
         var line: Int
     }
 
+    /// Far above any real configuration; a bound, so a wrong path (a log, a device) fails fast and clearly.
+    static let sizeLimit = 1 << 20
+
     static func load(path: String, required: Bool) throws(AgentConfigurationError) -> [String: Entry] {
-        guard let text = readText(path) else {
-            if !required && errno == ENOENT { return [:] }
-            throw AgentConfigurationError(key: "config", source: path, reason: "cannot read the configuration file")
+        let read: String?
+        do {
+            read = try readText(path)
+        } catch {
+            throw AgentConfigurationError(key: "config", source: path, reason: error.description)
+        }
+        guard let text = read else {
+            if !required { return [:] }
+            throw AgentConfigurationError(key: "config", source: path, reason: "the configuration file does not exist")
         }
         var entries: [String: Entry] = [:]
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -196,35 +209,39 @@ enum ConfigurationFile {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let source = "\(path):\(number + 1)"
             guard let equals = line.firstIndex(of: "=") else {
-                throw AgentConfigurationError(key: line, source: source, reason: "expected key = value")
+                throw AgentConfigurationError(key: String(line.prefix(40)), source: source, reason: "expected key = value")
             }
             let key = String(line[..<equals]).trimmingWhitespace()
             let value = String(line[line.index(after: equals)...]).trimmingWhitespace()
             guard AgentConfiguration.keys.contains(key) else {
-                throw AgentConfigurationError(key: key, source: source, reason: "unknown key")
+                throw AgentConfigurationError(key: String(key.prefix(40)), source: source, reason: "unknown key")
             }
             entries[key] = Entry(value: value, file: path, line: number + 1)
         }
         return entries
     }
 
-    /// The whole file as UTF-8, or `nil` with `errno` set.
-    static func readText(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return nil
+    /// The whole file as text, or `nil` when it does not exist.
+    /// - Throws: ``ReadFailure`` when it cannot be read, is larger than ``sizeLimit``, or is not UTF-8 text.
+    static func readText(_ path: String) throws(ReadFailure) -> String? {
+        let bytes: [UInt8]?
+        do {
+            bytes = try FileDescriptor.readFile(path, limit: sizeLimit)
+        } catch {
+            switch error {
+            case .tooLarge: throw ReadFailure("the file is larger than \(sizeLimit / 1024 / 1024) MiB")
+            case .system(let reason): throw ReadFailure("cannot read the file: \(reason)")
             }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
         }
-        return String(decoding: bytes, as: UTF8.self)
+        guard let bytes else { return nil }
+        guard !bytes.contains(0) else { throw ReadFailure("the file holds a NUL byte: it is not a text file") }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw ReadFailure("the file is not UTF-8 text") }
+        return text
+    }
+
+    struct ReadFailure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
     }
 }
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricPOSIX
 
 /// Where the API listens: `unix:PATH`, `HOST:PORT` or `[IPv6]:PORT` (port 0 picks a free one).
 public enum ListenAddress: Sendable, Hashable, CustomStringConvertible {
@@ -9,8 +10,9 @@ public enum ListenAddress: Sendable, Hashable, CustomStringConvertible {
         if text.hasPrefix("unix:") {
             let path = String(text.dropFirst(5))
             guard path.hasPrefix("/") else { throw ListenAddressError(reason: "'\(text)' needs an absolute path") }
-            // sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
-            guard path.utf8.count < 108 else { throw ListenAddressError(reason: "socket path is longer than 107 bytes") }
+            guard (try? UnixSocketAddress(path: path)) != nil else {
+                throw ListenAddressError(reason: "socket path is longer than \(UnixSocketAddress.maximumPathBytes) bytes or holds a NUL byte")
+            }
             self = .unix(path: path)
             return
         }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricPOSIX
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,23 +53,11 @@ public struct HostFiles: Sendable {
         return names.sorted()
     }
 
+    /// Configuration files are small; refuse to slurp something unbounded by mistake.
+    static let sizeLimit = 4 << 20
+
     private func readOnce(_ fullPath: String) -> String? {
-        let fd = open(fullPath, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
-            // Configuration files are small; refuse to slurp something unbounded by mistake.
-            if bytes.count > 4 << 20 { return nil }
-        }
+        guard let bytes = try? FileDescriptor.readFile(fullPath, limit: Self.sizeLimit) else { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricPOSIX
 internal import CNetlink
 
 #if canImport(Glibc)
@@ -96,19 +97,11 @@ public struct NetlinkChangeMonitor: ~Copyable {
     /// - Returns: the events, or an empty batch when the timeout passed without any.
     /// - Throws: a system-domain ``NetlinkError`` when `poll` or `recv` fails for another reason.
     public mutating func waitForEvents(timeout: Duration?) throws(NetlinkError) -> NetlinkEventBatch {
-        var descriptor = pollfd(fd: socket.fileDescriptor, events: Int16(POLLIN), revents: 0)
-        let milliseconds: Int32
-        if let timeout {
-            let (seconds, attoseconds) = timeout.components
-            milliseconds = Int32(clamping: max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
-        } else {
-            milliseconds = -1
-        }
-        while true {
-            let ready = poll(&descriptor, 1, milliseconds)
-            if ready > 0 { break }
-            if ready == 0 { return NetlinkEventBatch() }
-            if errno != EINTR { throw NetlinkError.lastSystemError("poll netlink event socket") }
+        do {
+            let ready = try FileDescriptor.poll(socket.fileDescriptor, for: .readable, timeout: timeout)
+            if ready.isEmpty { return NetlinkEventBatch() }
+        } catch {
+            throw NetlinkError(errno: error.rawValue, operation: "poll netlink event socket")
         }
         return try drain()
     }

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricPOSIX
+
 internal import Glibc
 
 /// A command a hook runs (the privileged helper through `sudo -n`), bounded by one deadline: a hook must never
@@ -19,7 +21,7 @@ public enum BoundedCommand {
     @discardableResult
     public static func run(_ argv: [String], timeout: Duration, captureOutput: Bool = false) throws(Failure) -> [UInt8] {
         var pipeFDs: [Int32] = [-1, -1]
-        guard pipe(&pipeFDs) == 0 else { throw Failure("cannot create a pipe: \(errnoText())") }
+        guard pipe(&pipeFDs) == 0 else { throw Failure("cannot create a pipe: \(Errno.current)") }
         // Close-on-exec for both ends: the child gets the write end only as its stderr (dup2 clears the flag).
         _ = fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(pipeFDs[1], F_SETFD, FD_CLOEXEC)
@@ -38,33 +40,25 @@ public enum BoundedCommand {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
         close(pipeFDs[1])
-        defer { close(pipeFDs[0]) }
-        guard rc == 0 else { throw Failure("cannot run \(argv[0]): \(String(cString: strerror(rc)))") }
+        let reader = FileDescriptor(owning: pipeFDs[0])
+        guard rc == 0 else { throw Failure("cannot run \(argv[0]): \(Errno(rawValue: rc))") }
 
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
-        var open = true
-        while open {
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            guard remaining > .zero else { break }
-            let milliseconds = Int32(clamping: remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1)
-            var poller = pollfd(fd: pipeFDs[0], events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, milliseconds)
-            if ready < 0, errno == EINTR { continue }
-            guard ready > 0 else { continue }
-            let count = buffer.withUnsafeMutableBytes { read(pipeFDs[0], $0.baseAddress, $0.count) }
-            if count > 0 {
-                if output.count < 64 * 1024 { output += buffer[0..<count] }
-            } else if count == 0 || errno != EINTR {
-                open = false
-            }
+        while ContinuousClock.now < deadline {
+            guard let ready = try? reader.poll(for: .readable, timeout: ContinuousClock.now.duration(to: deadline)),
+                !ready.isEmpty
+            else { break }
+            let count = (try? retryingInterrupted { buffer.withUnsafeMutableBytes { read(reader.rawValue, $0.baseAddress, $0.count) } }) ?? 0
+            if count == 0 { break }  // end of output, or a read error: either way nothing more comes
+            if output.count < 64 * 1024 { output += buffer[0..<count] }
         }
         var status: Int32 = 0
         while true {
             let waited = waitpid(pid, &status, WNOHANG)
             if waited == pid { break }
-            if waited < 0, errno != EINTR { throw Failure("lost track of \(argv[0]): \(errnoText())") }
+            if waited < 0, errno != EINTR { throw Failure("lost track of \(argv[0]): \(Errno.current)") }
             if ContinuousClock.now >= deadline {
                 kill(pid, SIGKILL)
                 // A setuid sudo may not take our signal; never block on it: report and return.
@@ -85,6 +79,4 @@ public enum BoundedCommand {
         }
         return output
     }
-
-    private static func errnoText() -> String { String(cString: strerror(errno)) }
 }

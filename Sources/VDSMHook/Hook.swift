@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricPOSIX
+
 internal import Glibc
 
 /// What a hook's transform decided.
@@ -46,10 +48,7 @@ public enum Hook {
         _ transform: (_ input: [UInt8], _ environment: HookEnvironment) throws -> HookOutcome
     ) -> Never {
         let result = execute(stage: stage, environment: environment, transform)
-        if let message = result.message {
-            let line = Array("fabric: \(message)\n".utf8)
-            _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
-        }
+        if let message = result.message { StandardError.write("fabric: \(message)\n") }
         exit(result.exitCode.rawValue)
     }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import FabricOVSDB
+internal import FabricPOSIX
 
 /// The settings of the hooks and of `fabric-wire`: `key = value` lines in `/etc/fabric/hooks.conf`, `#` comments.
 ///
@@ -61,8 +62,8 @@ public struct HookSettings: Hashable, Sendable {
                     throw HookSettingsError(origin, "\(place): ovsdb is not unix:PATH with a socket path under 108 bytes")
                 }
             case "agent_socket":
-                guard value.hasPrefix("/"), value.utf8.count < 108 else {
-                    throw HookSettingsError(origin, "\(place): agent_socket is not an absolute path under 108 bytes")
+                guard value.hasPrefix("/"), (try? UnixSocketAddress(path: value)) != nil else {
+                    throw HookSettingsError(origin, "\(place): agent_socket is not an absolute socket path under 108 bytes")
                 }
                 agentSocket = value
             default:

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricPOSIX
+
 internal import Glibc
 
 /// Reads a settings file only when nobody but root can have written it: the file and every directory above it
@@ -30,28 +32,27 @@ enum RootControlledFile {
             try checkDirectory(directory, for: path)
         }
 
-        let fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK)
-        guard fd >= 0 else { throw .unreadable(path: path, reason: systemError()) }
-        defer { close(fd) }
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor(opening: real, flags: O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK)
+        } catch {
+            throw .unreadable(path: path, reason: error.description)
+        }
         var status = stat()
-        guard fstat(fd, &status) == 0 else { throw .unreadable(path: path, reason: systemError()) }
+        guard fstat(file.rawValue, &status) == 0 else { throw .unreadable(path: path, reason: systemError()) }
         guard status.st_mode & S_IFMT == S_IFREG else { throw .unreadable(path: path, reason: "it is not a regular file") }
         guard status.st_uid == 0 else { throw .notRootControlled(path: path, reason: "it does not belong to root") }
         guard status.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
             throw .notRootControlled(path: path, reason: "a group or others may write it")
         }
-        guard Int(status.st_size) <= limit else { throw .tooLarge(path: path, limit: limit) }
-        var bytes = [UInt8](repeating: 0, count: limit + 1)
-        var filled = 0
-        while filled <= limit {
-            let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw .unreadable(path: path, reason: systemError()) }
-            if count == 0 { break }
-            filled += count
+        do {
+            return try file.readAll(limit: limit)
+        } catch {
+            switch error {
+            case .tooLarge: throw .tooLarge(path: path, limit: limit)
+            case .system(let reason): throw .unreadable(path: path, reason: reason.description)
+            }
         }
-        guard filled <= limit else { throw .tooLarge(path: path, limit: limit) }
-        return Array(bytes[..<filled])
     }
 
     private static func checkDirectory(_ directory: String, for path: String) throws(Failure) {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FabricPOSIX
 import ArgumentParser
 import FabricAgentService
 import Logging
@@ -128,7 +129,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             configuration = try AgentConfiguration.resolve(flags: flags, environment: environment, configPath: configPath)
         } catch {
-            writeStandardError("fabric-agent: invalid configuration: \(error)\n")
+            StandardError.write("fabric-agent: invalid configuration: \(error)\n")
             throw ExitCode(2)
         }
         let level = LogLevelBox(configuration.logLevel)
@@ -141,16 +142,12 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await daemon.run()
         } catch let error as AgentConfigurationError {
-            writeStandardError("fabric-agent: invalid configuration: \(error)\n")
+            StandardError.write("fabric-agent: invalid configuration: \(error)\n")
             throw ExitCode(2)
         } catch {
-            writeStandardError("fabric-agent: \(error)\n")
+            StandardError.write("fabric-agent: \(error)\n")
             throw ExitCode(1)
         }
     }
 }
 
-func writeStandardError(_ text: String) {
-    var text = text
-    text.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress!, bytes.count) }
-}

@@ -8,6 +8,7 @@
 // `fabric-wire host-ids` changes nothing: it prints the Open_vSwitch external_ids that name this host to
 // providers, as a JSON object, for after_get_caps when its user cannot read the database (exit 1 if OVS cannot).
 import FabricOVSDB
+import FabricPOSIX
 import FabricWire
 import FabricWiring
 import VDSMHook
@@ -17,8 +18,7 @@ import Glibc
 #endif
 
 func fail(_ error: WireError) -> Never {
-    let line = Array("fabric-wire: \(error.message.split(whereSeparator: \.isNewline).joined(separator: " "))\n".utf8)
-    _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    StandardError.writeLine("fabric-wire: \(error.message)")
     exit(error.exitCode)
 }
 
@@ -34,8 +34,7 @@ if CommandLine.arguments.dropFirst().elementsEqual([BindingHostIDs.helperVerb]) 
     do {
         let ids = try BindingHostIDs.read(endpoint: settings().ovsdb, timeout: .seconds(1))
         let object = JSONValue.object(ids.sorted { $0.key < $1.key }.map { JSONValue.Member($0.key, .string($0.value)) })
-        let line = object.serializedBytes() + [0x0A]
-        _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+        StandardOutput.write(String(decoding: object.serializedBytes(), as: UTF8.self) + "\n")
         exit(0)
     } catch {
         fail(.failed("cannot read the Open vSwitch database: \(error)"))

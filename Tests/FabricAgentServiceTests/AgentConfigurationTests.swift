@@ -94,6 +94,34 @@ struct AgentConfigurationTests {
         #expect(error.reason == "unknown key")
     }
 
+    /// A file that is not a configuration at all fails with one clear reason, before anything starts: the
+    /// agent never runs half-configured.
+    @Test(arguments: [
+        (Array("listen = unix:/tmp/a.sock\0\u{1}\u{2}".utf8), "NUL byte"),
+        ([0xFF, 0xFE, 0x6C, 0x00] as [UInt8], "NUL byte"),
+        (Array("listen = unix:/tmp/a.sock\n".utf8) + [0xC3, 0x28], "not UTF-8"),
+        (Array(String(repeating: "# padding line\n", count: 80_000).utf8), "larger than 1 MiB"),
+    ])
+    func filesThatAreNotConfigurationsAreRefused(bytes: [UInt8], reason: String) throws {
+        let path = try file("")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let error = try #require(throws: AgentConfigurationError.self) {
+            try AgentConfiguration.resolve(flags: [:], environment: [:], configPath: path)
+        }
+        #expect(error.key == "config" && error.source == path)
+        #expect(error.reason.contains(reason), "\(error.reason)")
+    }
+
+    @Test func anEmptyFileMeansTheDefaultsAndManyUnknownKeysNameTheFirst() throws {
+        let empty = try AgentConfiguration.resolve(flags: [:], environment: [:], configPath: try file(""))
+        #expect(empty == (try AgentConfiguration.resolve(flags: [:], environment: [:], configPath: try file("# nothing\n"))))
+        let unknown = (1...5000).map { "key\($0) = value\n" }.joined()
+        let error = try #require(throws: AgentConfigurationError.self) {
+            try AgentConfiguration.resolve(flags: [:], environment: [:], configPath: try file(unknown))
+        }
+        #expect(error.key == "key1" && error.reason == "unknown key" && error.source.hasSuffix(":1"))
+    }
+
     @Test func explicitMissingFileIsAnError() {
         #expect(throws: AgentConfigurationError.self) {
             try AgentConfiguration.resolve(flags: [:], environment: [:], configPath: "/nonexistent/agent.conf")

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricInventory
 import FabricOVSDB
+import FabricPOSIX
 
 #if canImport(Glibc)
     import Glibc
@@ -32,50 +33,38 @@ enum AgentClient {
         func failed(_ what: String) -> Result<[UInt8], Unavailable> {
             .failure(Unavailable(description: "the agent at \(socketPath) \(what)"))
         }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return failed("could not be asked: socket: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(socketPath.utf8)
-        guard pathBytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return failed("has a path too long for a socket") }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: pathBytes) }
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMilliseconds)
+        guard let address = try? UnixSocketAddress(path: socketPath) else { return failed("has a path that is not a socket address") }
+        let socket: FileDescriptor
+        do {
+            socket = try FileDescriptor.unixSocket()
+        } catch {
+            return failed("could not be asked: socket: \(error)")
+        }
         // A unix-socket connect does not block for long; the deadline covers the request and reply.
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard connected == 0 else {
-            switch errno {
-            case ENOENT: return failed("does not exist: the agent is not running")
-            case ECONNREFUSED: return failed("refused the connection: the agent is not running")
-            case EACCES, EPERM:
+        do {
+            try socket.connect(to: address)
+        } catch {
+            switch error {
+            case .noSuchFile: return failed("does not exist: the agent is not running")
+            case .connectionRefused: return failed("refused the connection: the agent is not running")
+            case .permissionDenied, .notPermitted:
                 return failed("is not open to this user (uid \(getuid())): the socket's group (listen-group, kvm by default) must be one of the user's groups")
-            case let code: return failed("could not be reached: \(String(cString: strerror(code)))")
+            default: return failed("could not be reached: \(error)")
             }
         }
-        var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let deadline = Self.monotonicMilliseconds() + timeoutMilliseconds
-
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: fabric-agent\r\nConnection: close\r\n\r\n".utf8)
-        var sent = 0
-        while sent < request.count {
-            let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return failed("closed the connection before the request was sent") }
-            sent += n
+        do {
+            try socket.sendAll(Array("GET \(path) HTTP/1.1\r\nHost: fabric-agent\r\nConnection: close\r\n\r\n".utf8))
+        } catch {
+            return failed("closed the connection before the request was sent")
         }
         var response: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 256 * 1024)
-        while Self.monotonicMilliseconds() < deadline {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { break }  // timed out or failed
-            if n == 0 { break }
-            response.append(contentsOf: chunk[0..<n])
+        let descriptor = socket.rawValue
+        while let ready = try? socket.poll(for: .readable, timeout: ContinuousClock.now.duration(to: deadline)), !ready.isEmpty {
+            let count = (try? retryingInterrupted { chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) } }) ?? 0
+            if count == 0 { break }  // closed, or failed
+            response.append(contentsOf: chunk[0..<count])
             if let body = completeBody(response) { return .success(body) }
         }
         if let body = completeBody(response) { return .success(body) }
@@ -101,10 +90,6 @@ enum AgentClient {
         else { return nil }
         guard response.count - bodyStart >= length else { return nil }
         return Array(response[bodyStart..<(bodyStart + length)])
-    }
-
-    static func monotonicMilliseconds() -> Int {
-        Int(HostClock.monotonicNanoseconds() / 1_000_000)
     }
 }
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FabricPOSIX
 import FabricInventory
 import FabricNetlink
 import FabricOVSDB
@@ -149,10 +150,6 @@ enum CapsHook {
         return result
     }
 
-    static func writeStandardError(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress!, bytes.count) }
-    }
 }
 
 extension [JSONValue.Member] {

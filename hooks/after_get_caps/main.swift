@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FabricPOSIX
 // VDSM hook for after_get_caps: adds the fabric host table to the capabilities under
 // `fabric_host_interfaces` (docs/agent.md), and this host's `openstack_binding_host_ids` as the reference
 // hooks do (docs/hooks.md). It asks the running agent over its unix socket with a short deadline, and takes
@@ -13,6 +14,6 @@ import VDSMHook
 let environment = HookEnvironment.current.variables
 let outcome = CapsHook.run(environment: environment)
 if let message = outcome {
-    CapsHook.writeStandardError("after_get_caps (fabric): \(message)\n")
+    StandardError.write("after_get_caps (fabric): \(message)\n")
 }
 exit(0)
