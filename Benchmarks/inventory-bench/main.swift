@@ -41,7 +41,7 @@ for iteration in 0..<(iterations + 2) {
     let start = now()
     let socket = try NetlinkSocket(networkNamespace: "/run/netns/\(namespace)")
     let sample = HostTableBuilder.Sample(snapshot: try socket.snapshot())
-    let table = builder.table(sample: sample, earlier: nil, switchState: nil, ovsdb: ovsdb)
+    let table = builder.table(sample: sample, switchState: nil, ovsdb: ovsdb)
     let fabric = Double(now() - start) / 1e6
     links = table.interfaces.count
 

@@ -61,13 +61,18 @@ struct ShowCommand: ParsableCommand {
 
     private func collect() throws(NetlinkError) -> HostTable {
         let socket = try inventory.openNetlink()
-        var earlier: HostTableBuilder.Sample?
+        var rates = RateWindow()
         if !noRates {
-            earlier = HostTableBuilder.Sample(snapshot: try socket.snapshot())
+            rates.add(RateWindow.Reading(HostTableBuilder.Sample(snapshot: try socket.snapshot())))
             sleepThrough(.nanoseconds(Int64(interval * 1e9)))
         }
         let sample = HostTableBuilder.Sample(snapshot: try socket.snapshot())
         let (switchState, ovsdb) = inventory.readSwitch()
-        return inventory.tableBuilder.table(sample: sample, earlier: earlier, switchState: switchState, ovsdb: ovsdb)
+        var table = inventory.tableBuilder.table(sample: sample, switchState: switchState, ovsdb: ovsdb)
+        if !noRates {
+            rates.add(RateWindow.Reading(sample))
+            rates.apply(to: &table)
+        }
+        return table
     }
 }

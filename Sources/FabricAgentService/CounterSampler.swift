@@ -37,7 +37,7 @@ public struct CounterSampler: Service {
 
     public func run() async throws {
         let (samples, continuation) = AsyncStream.makeStream(
-            of: Result<CounterSample, NetlinkError>.self, bufferingPolicy: .bufferingNewest(1))
+            of: Result<RateWindow.Reading, NetlinkError>.self, bufferingPolicy: .bufferingNewest(1))
         let stop = StopFlag()
         let namespace = networkNamespace
         let interval = interval
@@ -47,7 +47,7 @@ public struct CounterSampler: Service {
                 let socket = try NetlinkWatcher.openSocket(namespace)
                 // The first sample at once, so rates appear after one interval.
                 repeat {
-                    continuation.yield(.success(CounterSample(try socket.linkCounters())))
+                    continuation.yield(.success(RateWindow.Reading(try socket.linkCounters())))
                 } while !stop.wait(seconds: interval.value)
             } catch {
                 continuation.yield(.failure(error))

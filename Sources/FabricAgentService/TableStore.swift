@@ -60,8 +60,7 @@ public actor TableStore {
     private var latest: HostTableBuilder.Sample?
     /// The two most recent counter samples; rates are computed between them so that link events in
     /// between do not shorten the interval.
-    private var earlierCounters: CounterSample?
-    private var latestCounters: CounterSample?
+    private var rates = RateWindow()
     /// The newest publication whose JSON is encoded. `/v1/interfaces` serves it while a newer version
     /// is being encoded in the background, so no request waits for an encoding (the p99 under load).
     private var encodedPublication: TablePublication?
@@ -93,18 +92,13 @@ public actor TableStore {
     }
 
     /// A periodic counter sample: moves the rate window and always publishes.
-    public func countersSampled(_ sample: CounterSample) {
-        earlierCounters = latestCounters
-        latestCounters = sample
+    public func countersSampled(_ sample: RateWindow.Reading) {
+        rates.add(sample)
         // Until the watcher's first snapshot there is no table to refresh.
         guard var table = current?.table else { return }
         // Links the sample has that the table lacks (or the reverse) arrive with the watcher's events.
-        for i in table.interfaces.indices {
-            guard let statistics = sample.statistics[table.interfaces[i].index] else { continue }
-            table.interfaces[i].statistics = statistics
-        }
+        rates.apply(to: &table)
         table.sampledAt = sample.wallTime
-        applyRates(to: &table)
         publish(table)
     }
 
@@ -153,32 +147,15 @@ public actor TableStore {
 
     private func rebuild() {
         guard let latest else { return }
-        var table = builder.table(sample: latest, earlier: nil, switchState: switchState, ovsdb: ovsdbStatus)
+        var table = builder.table(sample: latest, switchState: switchState, ovsdb: ovsdbStatus)
         // Counters move only with counter samples: the watcher's copy of a link carries the counters of
         // its last notification (or of the first dump), older than any sample. Links not sampled yet
         // keep those.
-        if let sampled = latestCounters {
-            for i in table.interfaces.indices {
-                guard let statistics = sampled.statistics[table.interfaces[i].index] else { continue }
-                table.interfaces[i].statistics = statistics
-            }
-        }
-        applyRates(to: &table)
+        rates.apply(to: &table)
         if let current, current.table.interfaces == table.interfaces, current.table.sources == table.sources {
             return
         }
         publish(table)
-    }
-
-    /// Rates between the two latest counter samples, for the rows both have.
-    private func applyRates(to table: inout HostTable) {
-        guard let earlier = earlierCounters, let later = latestCounters else { return }
-        for i in table.interfaces.indices {
-            let index = table.interfaces[i].index
-            guard let old = earlier.rateSample(index), let new = later.rateSample(index) else { continue }
-            table.interfaces[i].rates = RateCalculator.rates(from: old, to: new)
-        }
-        table.intervalSeconds = Double(later.monotonicTime &- earlier.monotonicTime) / 1e9
     }
 
     private func publish(_ table: HostTable) {

@@ -5,9 +5,8 @@ public import FabricOVSDB
 import Glibc
 #endif
 
-/// Builds the whole host table from a snapshot: reads the VDSM and Neutron configuration (small files,
-/// read on every build so changes show without a restart), classifies, and adds rates against an
-/// earlier sample.
+/// Builds the structure of the host table from a snapshot: reads the VDSM and Neutron configuration (small
+/// files, read on every build so changes show without a restart) and classifies. Rates are ``RateWindow``'s.
 public struct HostTableBuilder: Sendable {
     public var files: HostFiles
     public var ovsAgentConfigPath: String
@@ -37,44 +36,23 @@ public struct HostTableBuilder: Sendable {
             self.wallTime = wallTime
         }
 
-        /// Each link's counters keyed by ifindex, for rates against a later sample: as the agent keys them, a
-        /// renamed link keeps its counters and a re-created one (new ifindex) has no rate for its first interval.
-        public var counters: [Int32: RateCalculator.Sample] {
-            var result: [Int32: RateCalculator.Sample] = [:]
-            for link in snapshot.links {
-                result[link.index] = RateCalculator.Sample(index: link.index, statistics: link.statistics, time: monotonicTime)
-            }
-            return result
-        }
     }
 
-    /// The table for `sample`, with rates against `earlier` when given.
+    /// The table for `sample`, without rates.
     /// - Parameters:
     ///   - switchState: the OVS database's view, or `nil` when it could not be read (`ovsdb` says why).
-    public func table(
-        sample: Sample, earlier: Sample?, switchState: SwitchState?, ovsdb: HostTable.OVSDBStatus
-    ) -> HostTable {
+    public func table(sample: Sample, switchState: SwitchState?, ovsdb: HostTable.OVSDBStatus) -> HostTable {
         let vdsm = VDSMNetworkConfig.load(files: files)
         let neutron = NeutronAgentConfig.load(
             files: files, ovsAgentPath: ovsAgentConfigPath, linuxBridgeAgentPath: linuxBridgeAgentConfigPath)
         let builder = InventoryBuilder(
             sysfs: Sysfs(files: files), classifier: Classifier(vdsm: vdsm, neutron: neutron, switchState: switchState))
-        var rows = builder.rows(from: sample.snapshot)
-        var interval: Double?
-        if let earlier {
-            let before = earlier.counters
-            let now = sample.counters
-            interval = Double(sample.monotonicTime &- earlier.monotonicTime) / 1e9
-            for i in rows.indices {
-                guard let old = before[rows[i].index], let new = now[rows[i].index] else { continue }
-                rows[i].rates = RateCalculator.rates(from: old, to: new)
-            }
-        }
+        let rows = builder.rows(from: sample.snapshot)
         var status = ovsdb
         status.ovnControlled = switchState?.isControlledByOVN
         status.hostExternalIDs = switchState.map { BindingHostIDs.sources(of: $0.externalIDs) }
         return HostTable(
-            hostname: HostClock.hostname(), sampledAt: sample.wallTime, intervalSeconds: interval,
+            hostname: HostClock.hostname(), sampledAt: sample.wallTime, intervalSeconds: nil,
             sources: HostTable.Sources(ovsdb: status, vdsmConfig: vdsm.source, warnings: vdsm.warnings + neutron.warnings),
             interfaces: rows)
     }

@@ -14,7 +14,7 @@ import Testing
             InterfaceAddress(linkIndex: 1, family: .ipv4, address: "192.0.2.1", prefixLength: 24),
             InterfaceAddress(linkIndex: 2, family: .ipv6, address: "2001:db8::1", prefixLength: 64),
         ]
-        var table = TableStoreTests.builder.table(sample: sample, earlier: nil, switchState: nil, ovsdb: Self.ovsdb)
+        var table = TableStoreTests.builder.table(sample: sample, switchState: nil, ovsdb: Self.ovsdb)
         // The splice marker inside strings must not confuse it: there, quotes are escaped.
         table.sources.warnings = [#"a warning that says "interfaces":[] on purpose"#]
         table.hostname = #"host "interfaces":[]"#
@@ -27,7 +27,7 @@ import Testing
     @Test func theMachinesOwnTableEncodesTheSameBothWays() throws {
         let socket = try NetlinkSocket()
         let table = HostTableBuilder().table(
-            sample: HostTableBuilder.Sample(snapshot: try socket.snapshot()), earlier: nil, switchState: nil,
+            sample: HostTableBuilder.Sample(snapshot: try socket.snapshot()), switchState: nil,
             ovsdb: Self.ovsdb)
         #expect(!table.interfaces.isEmpty)
         #expect(Array(CompactJSON.encodeTable(table).readableBytesView) == CompactJSON.encode(table))

@@ -21,8 +21,8 @@ import Testing
     }
 
     /// A counter sample of the same links (ifindex = position + 1, as in ``sample(_:second:)``).
-    static func counters(_ links: [(name: String, rxBytes: UInt64)], second: UInt64) -> CounterSample {
-        CounterSample(
+    static func counters(_ links: [(name: String, rxBytes: UInt64)], second: UInt64) -> RateWindow.Reading {
+        RateWindow.Reading(
             links.enumerated().map { LinkCounters(index: Int32($0.offset + 1), statistics: LinkStatistics(rxBytes: $0.element.rxBytes)) },
             monotonicTime: second * 1_000_000_000, wallTime: Double(second))
     }

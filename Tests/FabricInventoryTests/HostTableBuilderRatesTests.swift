@@ -4,7 +4,7 @@ import FabricNetlink
 import FabricOVSDB
 import Testing
 
-/// `show`'s rates follow links by ifindex, as the agent's do: a renamed link keeps its rate, a re-created one
+/// `show`'s rates (``RateWindow`` over two snapshots) follow links by ifindex, as the agent's do: a renamed link keeps its rate, a re-created one
 /// (same name, new ifindex) has none for its first interval.
 @Suite struct HostTableBuilderRatesTests {
     static let builder = HostTableBuilder(files: HostFiles(root: "/nonexistent-fabric-root"))
@@ -20,7 +20,12 @@ import Testing
     @Test func ratesFollowTheIfindex() throws {
         let earlier = Self.sample([(2, "eth0", 0), (3, "tapvm", 0)], second: 1)
         let later = Self.sample([(2, "renamed0", 1_000_000), (4, "tapvm", 2_000_000)], second: 2)
-        let table = Self.builder.table(sample: later, earlier: earlier, switchState: nil, ovsdb: Self.ovsdb)
+        var table = Self.builder.table(sample: later, switchState: nil, ovsdb: Self.ovsdb)
+        #expect(table.interfaces.allSatisfy { $0.rates == nil }, "the builder builds structure only")
+        var window = RateWindow()
+        window.add(RateWindow.Reading(earlier))
+        window.add(RateWindow.Reading(later))
+        window.apply(to: &table)
         let renamed = try #require(table.interfaces.first { $0.name == "renamed0" })
         #expect(renamed.rates?.rxMbps == 8)
         let recreated = try #require(table.interfaces.first { $0.name == "tapvm" })

@@ -41,7 +41,11 @@ import Testing
         for _ in 0..<200 {
             Thread.sleep(forTimeInterval: 0.003)
             let sample = HostTableBuilder.Sample(snapshot: try socket.snapshot())
-            let table = builder.table(sample: sample, earlier: earlier, switchState: nil, ovsdb: ovsdb)
+            var table = builder.table(sample: sample, switchState: nil, ovsdb: ovsdb)
+            var window = RateWindow()
+            window.add(RateWindow.Reading(earlier))
+            window.add(RateWindow.Reading(sample))
+            window.apply(to: &table)
             earlier = sample
 
             let names = table.interfaces.map(\.name)

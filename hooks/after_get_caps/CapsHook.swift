@@ -121,7 +121,7 @@ enum CapsHook {
         } catch {
             status.error = "\(error)"
         }
-        var table = HostTableBuilder().table(sample: sample, earlier: nil, switchState: switchState, ovsdb: status)
+        var table = HostTableBuilder().table(sample: sample, switchState: switchState, ovsdb: status)
         if switchState == nil, geteuid() != 0 {
             // As vdsm the database of openvswitch:hugetlbfs is out of reach; the helper VDSM may run through
             // sudo reads the host's ids (never OVS membership), as the reference hooks' `sudo ovs-vsctl` does.
