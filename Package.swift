@@ -47,7 +47,8 @@ let package = Package(
 
         // The system calls every module repeats: owned descriptors, whole-file reads, atomic replace, unix
         // socket addresses, poll with a Duration, errno, stderr. Internal to the package (`package` access).
-        .target(name: "FabricPOSIX"),
+        .target(name: "CLinuxShims"),
+        .target(name: "FabricPOSIX", dependencies: ["CLinuxShims"]),
 
         // Host inventory: netlink, OVSDB, sysfs, classification, rates.
         .target(name: "FabricNetlink", dependencies: ["CNetlink", "CNetlinkShims", "FabricPOSIX"]),

@@ -36,35 +36,25 @@ public struct CounterSampler: Service {
     }
 
     public func run() async throws {
-        let (samples, continuation) = AsyncStream.makeStream(
-            of: Result<RateWindow.Reading, NetlinkError>.self, bufferingPolicy: .bufferingNewest(1))
-        let stop = StopFlag()
         let namespace = networkNamespace
         let interval = interval
-        BlockingWorker.start(name: "fabric-sampler") {
-            defer { continuation.finish() }
+        try await ThreadedService.run(name: "fabric-sampler") { stop, yield in
             do throws(NetlinkError) {
                 let socket = try NetlinkWatcher.openSocket(namespace)
                 // The first sample at once, so rates appear after one interval.
                 repeat {
-                    continuation.yield(.success(RateWindow.Reading(try socket.linkCounters())))
-                } while !stop.wait(seconds: interval.value)
+                    yield(.success(RateWindow.Reading(try socket.linkCounters())))
+                } while !stop.wait(timeout: .nanoseconds(Int64(interval.value * 1e9)))
             } catch {
-                continuation.yield(.failure(error))
+                yield(.failure(error))
             }
-        }
-        try await withGracefulShutdownHandler {
-            for await sample in samples {
-                switch sample {
-                case .success(let sample): await store.countersSampled(sample)
-                case .failure(let error):
-                    logger.error("counter sampler failed", metadata: ["error": "\(error)"])
-                    stop.stop()
-                    throw error
-                }
+        } consume: { (sample: Result<RateWindow.Reading, NetlinkError>) in
+            switch sample {
+            case .success(let sample): await store.countersSampled(sample)
+            case .failure(let error):
+                logger.error("counter sampler failed", metadata: ["error": "\(error)"])
+                throw error
             }
-        } onGracefulShutdown: {
-            stop.stop()
         }
     }
 }

@@ -36,34 +36,22 @@ public struct NetlinkWatcher: Service {
     }
 
     public func run() async throws {
-        // Each snapshot is whole: while the store rebuilds, only the newest is worth keeping.
-        let (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(1))
-        let stop = StopFlag()
         let namespace = networkNamespace
-        let window = coalescingWindow
-        let maximum = maximumCoalescing
+        let coalescer = BurstCoalescer<ContinuousClock.Instant>(window: coalescingWindow, maximum: maximumCoalescing)
         let replayLimit = replayLimit
-        BlockingWorker.start(name: "fabric-netlink") {
-            Self.watch(
-                namespace: namespace, stop: stop, window: window, maximum: maximum, replayLimit: replayLimit,
-                continuation: continuation)
-        }
-        try await withGracefulShutdownHandler {
-            for await event in events {
-                switch event {
-                case .snapshot(let sample, let reason):
-                    logger.debug(
-                        "links updated",
-                        metadata: ["netlink.reason": "\(reason)", "netlink.links": "\(sample.snapshot.links.count)"])
-                    await store.linksChanged(sample)
-                case .failed(let message):
-                    logger.error("netlink watcher failed", metadata: ["error": "\(message)"])
-                    stop.stop()
-                    throw NetlinkWatcherError(message: message)
-                }
+        try await ThreadedService.run(name: "fabric-netlink") { stop, yield in
+            Self.watch(namespace: namespace, stop: stop, coalescer: coalescer, replayLimit: replayLimit, yield: yield)
+        } consume: { (event: Event) in
+            switch event {
+            case .snapshot(let sample, let reason):
+                logger.debug(
+                    "links updated",
+                    metadata: ["netlink.reason": "\(reason)", "netlink.links": "\(sample.snapshot.links.count)"])
+                await store.linksChanged(sample)
+            case .failed(let message):
+                logger.error("netlink watcher failed", metadata: ["error": "\(message)"])
+                throw NetlinkWatcherError(message: message)
             }
-        } onGracefulShutdown: {
-            stop.stop()
         }
     }
 
@@ -78,17 +66,17 @@ public struct NetlinkWatcher: Service {
         return try NetlinkChangeMonitor()
     }
 
-    /// The worker thread's loop; owns both sockets and the namespace's current state for its whole life.
+    /// The worker thread's loop; owns both sockets and the namespace's current state for its whole life. It
+    /// blocks in `poll` on the netlink socket and the stop signal's eventfd, and nowhere else.
     private static func watch(
-        namespace: String?, stop: StopFlag, window: Duration, maximum: Duration, replayLimit: Int,
-        continuation: AsyncStream<Event>.Continuation
+        namespace: String?, stop: StopSignal, coalescer: BurstCoalescer<ContinuousClock.Instant>, replayLimit: Int,
+        yield: (Event) -> Void
     ) {
-        defer { continuation.finish() }
         do throws(NetlinkError) {
             var monitor = try openMonitor(namespace)
             let socket = try openSocket(namespace)
             var current = try socket.snapshot()
-            continuation.yield(.snapshot(HostTableBuilder.Sample(snapshot: current), reason: "start"))
+            yield(.snapshot(HostTableBuilder.Sample(snapshot: current), reason: "start"))
             func publish(_ batch: NetlinkEventBatch) throws(NetlinkError) {
                 let reason: String
                 if batch.needsResync || batch.events.count > replayLimit {
@@ -98,29 +86,25 @@ public struct NetlinkWatcher: Service {
                     current.apply(batch)
                     reason = "\(batch.events.count) events \(batch.changes)"
                 }
-                continuation.yield(.snapshot(HostTableBuilder.Sample(snapshot: current), reason: reason))
+                yield(.snapshot(HostTableBuilder.Sample(snapshot: current), reason: reason))
             }
+            var coalescer = coalescer
+            var batch = NetlinkEventBatch()
             while !stop.isStopped {
-                var batch = try monitor.waitForEvents(timeout: .milliseconds(250))
-                if batch.isEmpty { continue }
-                // Coalesce a burst: keep reading while events keep coming, publishing at least every
-                // `maximum`. One command sends several notifications microseconds apart (a veth pair is
-                // two links), so a short pause ends the burst.
-                var burstStart = ContinuousClock.now
-                while !stop.isStopped {
-                    let more = try monitor.waitForEvents(timeout: window)
-                    if more.isEmpty { break }
-                    batch.append(more)
-                    if ContinuousClock.now - burstStart >= maximum {
-                        try publish(batch)
-                        batch = NetlinkEventBatch()
-                        burstStart = .now
-                    }
+                let more = try monitor.waitForEvents(timeout: coalescer.waitTimeout, wakeDescriptor: stop.wakeDescriptor)
+                if more.isEmpty {
+                    if coalescer.quiet() { try publish(batch) }
+                    batch = NetlinkEventBatch()
+                    continue
                 }
-                if !batch.isEmpty { try publish(batch) }
+                batch.append(more)
+                if coalescer.eventsArrived(at: .now) {
+                    try publish(batch)
+                    batch = NetlinkEventBatch()
+                }
             }
         } catch {
-            continuation.yield(.failed("\(error)"))
+            yield(.failed("\(error)"))
         }
     }
 }

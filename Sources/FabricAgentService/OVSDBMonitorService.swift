@@ -35,13 +35,12 @@ public struct OVSDBMonitorService: Service {
     }
 
     public func run() async throws {
-        let (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
-        let stop = StopFlag()
         let endpoint = endpoint
         let timeout = timeout
         let maximumBackoff = maximumBackoff
-        BlockingWorker.start(name: "fabric-ovsdb") {
-            defer { continuation.finish() }
+        let endpointText = endpoint.description
+        var wasReachable: Bool?
+        try await ThreadedService.run(name: "fabric-ovsdb") { stop, yield in
             var attempt = 0
             while !stop.isStopped {
                 var reason: String
@@ -49,7 +48,7 @@ public struct OVSDBMonitorService: Service {
                     var client = try OVSDBClient(endpoint: endpoint, timeout: timeout)
                     try client.monitor(timeout: timeout, isCancelled: { stop.isStopped }) { state in
                         attempt = 0
-                        continuation.yield(.state(state))
+                        yield(.state(state))
                         return !stop.isStopped
                     }
                     reason = "monitor ended"
@@ -59,37 +58,30 @@ public struct OVSDBMonitorService: Service {
                 if stop.isStopped { return }
                 let delay = Self.backoff(attempt: attempt, maximum: maximumBackoff)
                 attempt += 1
-                continuation.yield(.disconnected(reason, retryIn: delay))
-                stop.wait(seconds: delay)
+                yield(.disconnected(reason, retryIn: delay))
+                stop.wait(timeout: .nanoseconds(Int64(delay * 1e9)))
             }
-        }
-        let endpointText = endpoint.description
-        var wasReachable: Bool?
-        await withGracefulShutdownHandler {
-            for await event in events {
-                switch event {
-                case .state(let state):
-                    if wasReachable != true {
-                        logger.info("connected to the OVS database", metadata: ["ovsdb.endpoint": "\(endpointText)"])
-                    }
-                    wasReachable = true
-                    await store.switchChanged(state, status: HostTable.OVSDBStatus(endpoint: endpointText, reachable: true))
-                case .disconnected(let reason, let delay):
-                    if wasReachable != false {
-                        logger.warning(
-                            "OVS database unreachable; OVS membership is unknown until it returns",
-                            metadata: [
-                                "ovsdb.endpoint": "\(endpointText)", "error": "\(reason)",
-                                "ovsdb.retry_seconds": "\(delay)",
-                            ])
-                    }
-                    wasReachable = false
-                    await store.switchChanged(
-                        nil, status: HostTable.OVSDBStatus(endpoint: endpointText, reachable: false, error: reason))
+        } consume: { (event: Event) in
+            switch event {
+            case .state(let state):
+                if wasReachable != true {
+                    logger.info("connected to the OVS database", metadata: ["ovsdb.endpoint": "\(endpointText)"])
                 }
+                wasReachable = true
+                await store.switchChanged(state, status: HostTable.OVSDBStatus(endpoint: endpointText, reachable: true))
+            case .disconnected(let reason, let delay):
+                if wasReachable != false {
+                    logger.warning(
+                        "OVS database unreachable; OVS membership is unknown until it returns",
+                        metadata: [
+                            "ovsdb.endpoint": "\(endpointText)", "error": "\(reason)",
+                            "ovsdb.retry_seconds": "\(delay)",
+                        ])
+                }
+                wasReachable = false
+                await store.switchChanged(
+                    nil, status: HostTable.OVSDBStatus(endpoint: endpointText, reachable: false, error: reason))
             }
-        } onGracefulShutdown: {
-            stop.stop()
         }
     }
 }

@@ -183,7 +183,7 @@ public actor TableStore {
     /// requests are served the previous document until this one is ready.
     private func encodeInBackground(_ publication: TablePublication) {
         encodingVersion = publication.version
-        BlockingWorker.start(name: "fabric-encoder", niceness: 10) { [weak self] in
+        WorkerThread.start(name: "fabric-encoder", niceness: 10) { [weak self] in
             _ = publication.json
             Task { await self?.encoded(publication) }
         }

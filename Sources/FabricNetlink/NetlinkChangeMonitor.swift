@@ -93,13 +93,18 @@ public struct NetlinkChangeMonitor: ~Copyable {
     /// Waits until at least one notification (or an overrun) arrives, then reads everything already
     /// queued and returns it parsed.
     ///
-    /// - Parameter timeout: the longest wait; `nil` waits indefinitely.
-    /// - Returns: the events, or an empty batch when the timeout passed without any.
+    /// - Parameters:
+    ///   - timeout: the longest wait; `nil` waits indefinitely.
+    ///   - wakeDescriptor: a descriptor (an eventfd) whose readability ends the wait at once, so a thread
+    ///     blocked here can be stopped without waking up periodically.
+    /// - Returns: the events, or an empty batch when the timeout passed or the wake descriptor fired first.
     /// - Throws: a system-domain ``NetlinkError`` when `poll` or `recv` fails for another reason.
-    public mutating func waitForEvents(timeout: Duration?) throws(NetlinkError) -> NetlinkEventBatch {
+    public mutating func waitForEvents(timeout: Duration?, wakeDescriptor: Int32? = nil) throws(NetlinkError) -> NetlinkEventBatch {
         do {
-            let ready = try FileDescriptor.poll(socket.fileDescriptor, for: .readable, timeout: timeout)
-            if ready.isEmpty { return NetlinkEventBatch() }
+            var watched: [(descriptor: Int32, events: PollEvents)] = [(socket.fileDescriptor, .readable)]
+            if let wakeDescriptor { watched.append((wakeDescriptor, .readable)) }
+            let ready = try FileDescriptor.poll(watched, timeout: timeout)
+            if ready[0].isEmpty { return NetlinkEventBatch() }
         } catch {
             throw NetlinkError(errno: error.rawValue, operation: "poll netlink event socket")
         }

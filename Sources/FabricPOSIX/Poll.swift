@@ -40,6 +40,27 @@ extension FileDescriptor {
     }
 }
 
+extension FileDescriptor {
+    /// Waits until one of `descriptors` has its events (or an error or hang-up), or `timeout` passes.
+    /// Returns what each one has, in order; all empty on timeout.
+    package static func poll(_ descriptors: [(descriptor: Int32, events: PollEvents)], timeout: Duration?) throws(Errno) -> [PollEvents] {
+        let clock = ContinuousClock()
+        let deadline = timeout.map { clock.now + $0 }
+        var entries = descriptors.map { pollfd(fd: $0.descriptor, events: $0.events.rawValue, revents: 0) }
+        while true {
+            let milliseconds = deadline.map { pollMilliseconds(clock.now.duration(to: $0)) } ?? -1
+            let ready = Glibc.poll(&entries, nfds_t(entries.count), milliseconds)
+            if ready > 0 { return entries.map { PollEvents(rawValue: $0.revents) } }
+            if ready == 0 {
+                if let deadline, clock.now < deadline { continue }
+                return entries.map { _ in [] }
+            }
+            let error = Errno.current
+            if error != .interrupted { throw error }
+        }
+    }
+}
+
 /// A duration as `poll(2)`'s timeout: whole milliseconds rounded up, so a deadline is never cut short, and
 /// zero for a past one. The one conversion every wait in fabric uses.
 package func pollMilliseconds(_ duration: Duration) -> Int32 {

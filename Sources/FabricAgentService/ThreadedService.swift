@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import FabricPOSIX
+import ServiceLifecycle
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Tells a worker thread to stop, and wakes it at once wherever it waits: its own waits go through
+/// ``wait(timeout:)`` or poll ``wakeDescriptor`` next to their own descriptors (an eventfd), so no thread
+/// wakes up periodically just to look at a flag.
+final class StopSignal: Sendable {
+    private let stopped = Atomic<Bool>(false)
+    private let wake: WakeSignal
+
+    init() {
+        // An eventfd fails only without file descriptors left; the agent could not serve anything then.
+        guard let wake = try? WakeSignal() else { fatalError("cannot create an eventfd: \(Errno.current)") }
+        self.wake = wake
+    }
+
+    var isStopped: Bool { stopped.load(ordering: .acquiring) }
+
+    /// Readable once ``stop()`` was called; for `poll` next to a worker's own descriptors.
+    var wakeDescriptor: Int32 { wake.descriptor }
+
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        wake.signal()
+    }
+
+    /// Sleeps up to `timeout` or until ``stop()``; returns whether it was stopped.
+    @discardableResult
+    func wait(timeout: Duration) -> Bool {
+        _ = wake.wait(timeout: timeout)
+        return isStopped
+    }
+}
+
+/// The one skeleton of the agent's blocking services (the netlink watcher, the counter sampler, the OVSDB
+/// monitor): `produce` runs on a thread of its own, outside the concurrency pool whose few threads must never
+/// block, and yields events; `consume` handles them on the async side.
+///
+/// One buffering policy: only the newest unread event is kept. Every event is a whole state (a snapshot, a
+/// counter reading, the switch's state or its loss), so a slow consumer skips versions instead of buffering
+/// without bound. A graceful shutdown, a thrown `consume` or the end of `produce` ends the service, and the
+/// thread is stopped through its ``StopSignal``.
+enum ThreadedService {
+    static func run<Event: Sendable>(
+        name: String, niceness: Int32 = 0,
+        produce: @escaping @Sendable (_ stop: StopSignal, _ yield: (Event) -> Void) -> Void,
+        consume: (Event) async throws -> Void
+    ) async throws {
+        let (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(1))
+        let stop = StopSignal()
+        WorkerThread.start(name: name, niceness: niceness) {
+            defer { continuation.finish() }
+            produce(stop) { continuation.yield($0) }
+        }
+        defer { stop.stop() }
+        try await withGracefulShutdownHandler {
+            for await event in events { try await consume(event) }
+        } onGracefulShutdown: {
+            stop.stop()
+        }
+    }
+}
+
+/// A detached, named thread.
+enum WorkerThread {
+    /// Starts `body` on a new detached thread named `name` (shown by `top -H` and `ps -L`).
+    /// - Parameter niceness: added to the thread's nice value (Linux schedules threads individually),
+    ///   for work that should yield the CPU to request handling under load.
+    static func start(name: String, niceness: Int32 = 0, _ body: @escaping @Sendable () -> Void) {
+        let box = Unmanaged.passRetained(WorkerBox(body, name: name, niceness: niceness)).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(
+            &thread, nil,
+            { raw in
+                let box = Unmanaged<WorkerBox>.fromOpaque(raw!).takeRetainedValue()
+                box.nameThisThread()
+                if box.niceness != 0 {
+                    // On Linux the nice value is per thread, and `who` 0 is the calling thread.
+                    let which = __priority_which_t(PRIO_PROCESS.rawValue)
+                    _ = setpriority(which, 0, getpriority(which, 0) + box.niceness)
+                }
+                box.body()
+                return nil
+            }, box)
+        precondition(result == 0, "pthread_create failed: \(result)")
+        pthread_detach(thread)
+    }
+}
+
+private final class WorkerBox {
+    let body: @Sendable () -> Void
+    let name: String
+    let niceness: Int32
+
+    /// Through procfs: Glibc's module has no `pthread_setname_np`, and `prctl` is variadic. The kernel keeps
+    /// 15 bytes.
+    func nameThisThread() {
+        guard let comm = try? FileDescriptor(opening: "/proc/thread-self/comm", flags: O_WRONLY) else { return }
+        try? comm.writeAll(name.utf8.prefix(15))
+    }
+
+    init(_ body: @escaping @Sendable () -> Void, name: String, niceness: Int32) {
+        self.body = body
+        self.name = name
+        self.niceness = niceness
+    }
+}
