@@ -4,7 +4,7 @@
 # Prepares this machine for the hook end-to-end tests (Tests/IntegrationTests/HooksEndToEndTests.swift and
 # PrivilegedHookTests.swift): a real libvirtd with the QEMU driver (TCG guests), Open vSwitch binaries for the
 # tests' private sandbox, sudo, and an unprivileged `fabrictest` user that plays VDSM's `vdsm`.
-# See docs test-hosts.md §4. Idempotent: installs only what is missing, edits qemu.conf only where a setting
+# Idempotent: installs only what is missing, edits qemu.conf only where a setting
 # differs, starts virtlogd/libvirtd only when they are not running. Never stops anything.
 #
 #   scripts/libvirt-setup.sh          (as root, or with sudo available)

@@ -19,7 +19,7 @@ internal import CLibXML2
 ///
 /// Elements are reached only through closures that *borrow* a `~Copyable` ``Element``, so no node can outlive
 /// this owner. Removed nodes are kept until the document is freed, so a removal never leaves an ``Element``
-/// (or a pending XPath result) dangling.
+/// dangling.
 public struct DomainDocument: ~Copyable {
     let doc: xmlDocPtr
     let state: DocumentState
@@ -86,25 +86,6 @@ public struct DomainDocument: ~Copyable {
     public func withRoot<R>(_ body: (borrowing Element) throws -> R) rethrows -> R {
         // A successfully parsed document always has a root element.
         try body(Element(xmlDocGetRootElement(doc)!))
-    }
-
-    /// Calls `body` for every element selected by `xpath`, in document order. Every prefix the expression
-    /// uses must be registered in `namespaces` (prefix → URI); the document's own prefixes are not used.
-    public func forEachElement(
-        matching xpath: String,
-        namespaces: [String: String] = [:],
-        _ body: (borrowing Element) throws -> Void
-    ) throws {
-        for node in try select(xpath, namespaces: namespaces) {
-            // An element buried by an earlier iteration is skipped: it is no longer in the document.
-            if state.isBuried(node) { continue }
-            try body(Element(node))
-        }
-    }
-
-    /// The number of elements selected by `xpath`.
-    public func count(matching xpath: String, namespaces: [String: String] = [:]) throws(DomainXMLError) -> Int {
-        try select(xpath, namespaces: namespaces).count
     }
 
     /// The document as bytes: unformatted, declaration only if the input had one.
@@ -330,29 +311,6 @@ public struct DomainDocument: ~Copyable {
             child = node.pointee.next
         }
         return Array("    ".utf8)
-    }
-
-    // MARK: - XPath
-
-    private func select(_ xpath: String, namespaces: [String: String]) throws(DomainXMLError) -> [xmlNodePtr] {
-        guard let context = xmlXPathNewContext(doc) else { throw .invalidXPath(expression: xpath, message: "no memory") }
-        defer { xmlXPathFreeContext(context) }
-        // Without a handler libxml2 prints XPath errors on stderr; the message is read from lastError instead.
-        context.pointee.error = { _, _ in }
-        for (prefix, uri) in namespaces where xmlXPathRegisterNs(context, prefix, uri) != 0 {
-            throw .invalidXPath(expression: xpath, message: "cannot register prefix \(prefix)")
-        }
-        guard let result = xmlXPathEvalExpression(xpath, context) else {
-            let message = context.pointee.lastError.message.map { String(cString: $0) } ?? "evaluation failed"
-            throw .invalidXPath(expression: xpath, message: message.trimmingTrailingNewlines)
-        }
-        defer { xmlXPathFreeObject(result) }
-        guard let set = result.pointee.nodesetval, set.pointee.nodeNr > 0, let table = set.pointee.nodeTab else {
-            return []
-        }
-        return (0..<Int(set.pointee.nodeNr)).compactMap { table[$0] }.filter {
-            $0.pointee.type == XML_ELEMENT_NODE
-        }
     }
 }
 

@@ -8,8 +8,6 @@ public enum DomainXMLError: Error, Hashable, Sendable, CustomStringConvertible {
     case malformed(line: Int, column: Int, message: String)
     /// The input carries a `<!DOCTYPE …>`. Refused before any entity can be declared, let alone expanded.
     case documentTypeDeclaration(line: Int)
-    /// An XPath expression did not compile or evaluate (unknown prefix, syntax error).
-    case invalidXPath(expression: String, message: String)
     /// libxml2 could not serialise the tree (out of memory).
     case serialization(String)
     /// The input is over a limit (``DomainDocument/maximumBytes``, ``DomainDocument/maximumElements``).
@@ -25,8 +23,6 @@ public enum DomainXMLError: Error, Hashable, Sendable, CustomStringConvertible {
             "malformed XML at line \(line), column \(column): \(message)"
         case .documentTypeDeclaration(let line):
             "XML with a document type declaration (DTD) is refused (line \(line))"
-        case .invalidXPath(let expression, let message):
-            "invalid XPath \(expression): \(message)"
         case .serialization(let message):
             "cannot serialise XML: \(message)"
         case .tooLarge(let what):

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// VDSM's link-speed rules (host-inventory.md §4), as pure functions so they are tested without hardware.
+/// VDSM's link-speed rules (docs/host-table-schema.md, `speedMbps`), as pure functions so they are tested without hardware.
 public enum LinkSpeed {
     /// A sysfs `speed` value as a speed in Mbps, or `nil` when it means "unknown".
     ///

@@ -20,7 +20,7 @@ public struct NetlinkSocket: ~Copyable {
     let handle: OpaquePointer
 
     /// Receive buffer requested for every socket. libnl's default is 32 KiB, which a dump of a few
-    /// thousand links or a burst of events overruns (host-inventory §7–§8).
+    /// thousand links or a burst of events overruns (`ENOBUFS`).
     public static let receiveBufferSize: Int32 = 1 << 20
 
     /// How often ``snapshot()`` repeats a dump the kernel flagged `NLM_F_DUMP_INTR` before giving up with

@@ -6,7 +6,7 @@ public import Foundation
 ///
 /// The guest sees this machine's root read-only and runs a bash script chrooted into it, so the
 /// script uses this machine's `ip`, `ovs-*` and the project's own binaries. What the script writes
-/// to `$FABRIC_RESULTS` comes back in ``VMRunResult``. See `docs/test-hosts.md` §2 and
+/// to `$FABRIC_RESULTS` comes back in ``VMRunResult``. See `scripts/vmhost/build.sh` and
 /// `scripts/vmhost/run.sh` for the guest's layout.
 ///
 /// Tests never build the VM: `make test` runs `scripts/vmhost/build.sh` first; tests gate on

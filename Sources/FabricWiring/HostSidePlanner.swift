@@ -33,7 +33,7 @@ public enum AfterHookPoint: String, CaseIterable, Hashable, Sendable {
 /// | `after_device_create`, `after_nic_hotplug`, `after_device_migrate_destination` | nothing (libvirt's virtualport did it) | nothing (libvirt did it) | detach from the placeholder |
 ///
 /// The tap is `<target dev>` when the XML has one (it must then be a fabric tap name), else `tap` + vnic_id[:11].
-/// Only `after_update_device` reads the XML: the others may get an empty file (contract §6).
+/// Only `after_update_device` reads the XML: VDSM may give the others an empty file.
 public enum HostSidePlanner {
     /// - Returns: the change, or nil when the vNIC is not ours or nothing needs doing.
     /// - Throws: ``WiringError`` for a vNIC that is ours but cannot be wired (bad properties, missing XML).

@@ -3,7 +3,7 @@ public import VDSMHook
 
 /// The engine's connection details (custom properties) → how to wire the vNIC, or "not ours".
 ///
-/// Dialects (contract §8):
+/// Dialects (docs/hooks.md, "Who is ours"):
 ///
 /// | provider_type | plugin_type | result |
 /// |---|---|---|

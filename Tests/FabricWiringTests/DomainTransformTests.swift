@@ -13,9 +13,13 @@ import Testing
     func interfaces(_ bytes: [UInt8]) throws -> [String: InterfaceShape] {
         let document = try DomainDocument(parsing: bytes)
         var chunks: [(String, String)] = []
-        try document.forEachElement(matching: "/domain/devices/interface") { interface in
-            let mac = interface.withFirstChild(named: "mac") { $0.attribute("address") ?? "" } ?? ""
-            chunks.append((mac, ""))
+        document.withRoot { domain in
+            _ = domain.withFirstChild(named: "devices") { devices in
+                devices.forEachChild(named: "interface") { interface in
+                    let mac = interface.withFirstChild(named: "mac") { $0.attribute("address") ?? "" } ?? ""
+                    chunks.append((mac, ""))
+                }
+            }
         }
         var result: [String: InterfaceShape] = [:]
         // Re-serialise each interface alone for InterfaceShape.

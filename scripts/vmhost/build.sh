@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Builds the VM test host: a stock Debian kernel plus a small initramfs holding the modules the
-# machine's own kernel lacks (bonding, 8021q, dummy, openvswitch, ...). See docs test-hosts.md §2.
+# machine's own kernel lacks (bonding, 8021q, dummy, openvswitch, ...).
 #
 #   scripts/vmhost/build.sh [CACHE_DIR]        (default: <repo>/.vmhost, git-ignored)
 #
