@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricInventory
 import FabricOVSDB
+import FabricPOSIX
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -146,8 +147,6 @@ public struct AgentDaemon: Sendable {
     static func prepareSocketDirectory(_ path: String) throws {
         guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
         let directory = String(path[..<slash])
-        var info = stat()
-        if stat(directory, &info) == 0 { return }
         guard mkdir(directory, 0o755) == 0 || errno == EEXIST else {
             throw AgentConfigurationError(
                 key: "listen", source: path, reason: "cannot create \(directory): errno \(errno)")
@@ -156,13 +155,7 @@ public struct AgentDaemon: Sendable {
 
     /// Writes `bound` and a newline through a temporary file, so readers never see half a line.
     static func writeReadyFile(_ path: String, _ bound: String) {
-        let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
-        let bytes = Array((bound + "\n").utf8)
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        rename(temporary, path)
+        try? AtomicFile.replace(path, with: Array((bound + "\n").utf8), newFileMode: 0o644)
     }
 }
 

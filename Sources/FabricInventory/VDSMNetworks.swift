@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+internal import FabricOVSDB
 
 /// One network VDSM manages, from its netconf JSON (`nets/<name>`), reduced to what says which host
 /// devices carry it.
@@ -91,8 +87,12 @@ public struct VDSMNetworkConfig: Sendable, Hashable, Codable {
             for name in netNames where !name.hasPrefix(".") {
                 let path = "\(tree)/nets/\(name)"
                 do {
-                    let file = try decode(NetworkFile.self, path: path, files: files)
-                    config.networks.append(file.network(named: name))
+                    let file = try NetconfFile(path: path, files: files)
+                    config.networks.append(
+                        VDSMNetwork(
+                            name: name, nic: try file.string("nic"), bonding: try file.string("bonding"),
+                            vlan: try file.flexibleInteger("vlan"), bridged: try file.flexibleBool("bridged") ?? true,
+                            switchType: try file.string("switch") ?? "legacy"))
                 } catch {
                     config.warnings.append("\(path): \(error)")
                 }
@@ -100,8 +100,9 @@ public struct VDSMNetworkConfig: Sendable, Hashable, Codable {
             for name in files.list("\(tree)/bonds") ?? [] where !name.hasPrefix(".") {
                 let path = "\(tree)/bonds/\(name)"
                 do {
-                    let file = try decode(BondFile.self, path: path, files: files)
-                    config.bonds.append(VDSMBond(name: name, nics: file.nics ?? [], options: file.options))
+                    let file = try NetconfFile(path: path, files: files)
+                    config.bonds.append(
+                        VDSMBond(name: name, nics: try file.strings("nics") ?? [], options: try file.string("options")))
                 } catch {
                     config.warnings.append("\(path): \(error)")
                 }
@@ -110,68 +111,62 @@ public struct VDSMNetworkConfig: Sendable, Hashable, Codable {
         }
         return VDSMNetworkConfig()
     }
+}
 
-    private static func decode<T: Decodable>(_ type: T.Type, path: String, files: HostFiles) throws -> T {
+/// One netconf JSON object, read with VDSM's leniency: numbers and booleans may be strings (older versions and
+/// hand-edited files), `null` or an absent key means unset, an empty string too for device names. Parsed with
+/// fabric's own JSON parser: Foundation's decoders are kept out of `show`'s start-up.
+private struct NetconfFile {
+    let members: [JSONValue.Member]
+
+    init(path: String, files: HostFiles) throws(ConfigFileError) {
         guard let text = files.read(path) else { throw ConfigFileError("cannot be read") }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(text.utf8))
-        } catch {
+        guard case .object(let members)? = try? JSONValue(parsing: Array(text.utf8)) else {
             throw ConfigFileError("is not VDSM network JSON")
         }
+        self.members = members
     }
 
-    private struct NetworkFile: Decodable {
-        var nic: String?
-        var bonding: String?
-        var vlan: FlexibleInt?
-        var bridged: FlexibleBool?
-        var `switch`: String?
+    private func value(_ key: String) -> JSONValue? {
+        guard let value = members.last(where: { $0.key == key })?.value, !value.isNull else { return nil }
+        return value
+    }
 
-        func network(named name: String) -> VDSMNetwork {
-            VDSMNetwork(
-                name: name, nic: nic.flatMap { $0.isEmpty ? nil : $0 },
-                bonding: bonding.flatMap { $0.isEmpty ? nil : $0 }, vlan: vlan?.value,
-                bridged: bridged?.value ?? true, switchType: self.switch ?? "legacy"
-            )
+    private func mistyped(_ key: String, _ expected: String) -> ConfigFileError {
+        ConfigFileError("is not VDSM network JSON (\(key) is not \(expected))")
+    }
+
+    /// A string; an empty one counts as unset.
+    func string(_ key: String) throws(ConfigFileError) -> String? {
+        guard let value = value(key) else { return nil }
+        guard let text = value.stringValue else { throw mistyped(key, "a string") }
+        return text.isEmpty ? nil : text
+    }
+
+    func strings(_ key: String) throws(ConfigFileError) -> [String]? {
+        guard let value = value(key) else { return nil }
+        guard let items = value.arrayValue?.compactMap(\.stringValue), items.count == value.arrayValue?.count else {
+            throw mistyped(key, "a list of strings")
         }
+        return items
     }
 
-    private struct BondFile: Decodable {
-        var nics: [String]?
-        var options: String?
+    func flexibleInteger(_ key: String) throws(ConfigFileError) -> Int? {
+        guard let value = value(key) else { return nil }
+        if let number = value.integerValue, let int = Int(exactly: number) { return int }
+        if let text = value.stringValue, let number = Int(text) { return number }
+        throw mistyped(key, "an integer")
+    }
+
+    func flexibleBool(_ key: String) throws(ConfigFileError) -> Bool? {
+        guard let value = value(key) else { return nil }
+        if case .bool(let flag) = value { return flag }
+        if let text = value.stringValue { return ["true", "yes", "1", "on"].contains(text.lowercased()) }
+        throw mistyped(key, "a boolean")
     }
 }
 
 struct ConfigFileError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// VDSM writes numbers and booleans as JSON values, but older versions and hand-edited files use strings.
-private struct FlexibleInt: Decodable {
-    var value: Int
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let number = try? container.decode(Int.self) {
-            value = number
-        } else if let text = try? container.decode(String.self), let number = Int(text) {
-            value = number
-        } else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an integer")
-        }
-    }
-}
-
-private struct FlexibleBool: Decodable {
-    var value: Bool
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let flag = try? container.decode(Bool.self) {
-            value = flag
-        } else if let text = try? container.decode(String.self) {
-            value = ["true", "yes", "1", "on"].contains(text.lowercased())
-        } else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a boolean")
-        }
-    }
 }

@@ -21,7 +21,8 @@ package enum AtomicFile {
     /// flushed with `fsync`, given the original's mode and owner, and renamed onto `path`; the directory is then
     /// flushed so the rename itself is durable. On any error the temporary file is removed. A process killed
     /// between `mkstemp` and `rename` can leave a `.<name>.fabric-XXXXXX` file behind, never a damaged original.
-    package static func replace(_ path: String, with bytes: some Collection<UInt8>) throws(Failure) {
+    /// A file that did not exist is created with `newFileMode`.
+    package static func replace(_ path: String, with bytes: some Collection<UInt8>, newFileMode: UInt32 = 0o600) throws(Failure) {
         let directory = Self.directory(of: path)
         let base = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
         var template = Array("\(directory)/.\(base).fabric-XXXXXX".utf8CString)
@@ -36,6 +37,8 @@ package enum AtomicFile {
                 _ = fchmod(fd, original.st_mode & 0o7777)
                 // Keeps the owner when run as root (tests, manual runs); as the owner itself it changes nothing.
                 _ = fchown(fd, original.st_uid, original.st_gid)
+            } else {
+                _ = fchmod(fd, mode_t(newFileMode))
             }
             do throws(Errno) { try file.writeAll(bytes) } catch { throw Failure(step: .write, errno: error) }
             guard fsync(fd) == 0 else { throw Failure(step: .flush, errno: .current) }
