@@ -60,10 +60,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The agent's settings: one table for flags, environment, file keys and docs, shared by serve and show.
+        .target(name: "FabricAgentSettings", dependencies: ["FabricInventory", "FabricOVSDB"]),
         .target(
             name: "FabricAgentService",
             dependencies: [
-                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricPOSIX",
+                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricPOSIX", "FabricAgentSettings",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -82,7 +84,7 @@ let package = Package(
         .target(
             name: "FabricAgentCLI",
             dependencies: [
-                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricPOSIX",
+                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricPOSIX", "FabricAgentSettings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -91,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "fabric-agentd",
             dependencies: [
-                "FabricAgentService", "FabricPOSIX",
+                "FabricAgentService", "FabricPOSIX", "FabricAgentSettings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -155,7 +157,7 @@ let package = Package(
         .testTarget(name: "HookContractTests", dependencies: ["FabricTestSupport"]),
         .testTarget(
             name: "FabricAgentServiceTests",
-            dependencies: ["FabricAgentService", "FabricInventory", "FabricTestSupport"]
+            dependencies: ["FabricAgentService", "FabricAgentSettings", "FabricInventory", "FabricTestSupport"]
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricPOSIX
 import ArgumentParser
+import FabricAgentSettings
 import FabricInventory
 import FabricNetlink
 #if canImport(FoundationEssentials)
@@ -21,10 +22,16 @@ struct ShowCommand: ParsableCommand {
             Fabric | Network Name. Rates come from two samples --interval apart; drops are dropped packets \
             (rx+tx) in that interval. --json prints every inventory field (schema fabric.host-interfaces, \
             docs/host-table-schema.md).
+
+            Inventory settings (the same keys as fabric-agent serve's):
+            \(AgentSettings.help(for: .show))
             """
     )
 
-    @OptionGroup var inventory: InventoryOptions
+    /// Where the inventory reads the host from, as `--KEY VALUE`: the settings of ``AgentSettings``'s table
+    /// that `show` shares with `serve`.
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Inventory settings (listed below).", valueName: "--KEY VALUE"))
+    var settings: [String] = []
 
     @Flag(name: .long, help: "Print the versioned JSON document instead of the table.")
     var json = false
@@ -39,6 +46,7 @@ struct ShowCommand: ParsableCommand {
         guard interval > 0, interval <= 300 else {
             throw ValidationError("--interval must be more than 0 and at most 300 seconds")
         }
+        do { _ = try Inventory(flags: settings) } catch { throw ValidationError("\(error)") }
     }
 
     func run() throws {
@@ -60,6 +68,8 @@ struct ShowCommand: ParsableCommand {
     }
 
     private func collect() throws(NetlinkError) -> HostTable {
+        // validate() has parsed the settings already.
+        let inventory = try! Inventory(flags: settings)
         let socket = try inventory.openNetlink()
         var rates = RateWindow()
         if !noRates {

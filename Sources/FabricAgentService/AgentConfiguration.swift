@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricInventory
+public import FabricAgentSettings
 public import FabricOVSDB
 public import Logging
 
@@ -9,7 +10,8 @@ internal import FabricPOSIX
 /// `FABRIC_*` environment variables over the configuration file over the defaults (docs/agent.md).
 ///
 /// Each setting has one key, spelled the same way in all layers: `sample-interval` is the file key,
-/// `--sample-interval` the flag and `FABRIC_SAMPLE_INTERVAL` the environment variable.
+/// `--sample-interval` the flag and `FABRIC_SAMPLE_INTERVAL` the environment variable. The keys, their
+/// defaults and meanings are ``AgentSettings``'s table; those `show` shares are ``InventorySettings``.
 public struct AgentConfiguration: Sendable, Hashable {
     public static let defaultPath = "/etc/fabric/agent.conf"
     public static let defaultListen = "unix:/run/fabric/agent.sock"
@@ -20,18 +22,11 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var listenGroup: SocketGroup = .vdsmDefault
     /// Seconds between counter samples (rates).
     public var sampleInterval: Double = 5
-    /// The Open vSwitch database; `nil` uses `OVS_RUNDIR` or the packaged default.
-    public var ovsdb: OVSDBEndpoint?
-    /// Seconds an OVSDB request may take.
-    public var ovsdbTimeout: Double = 2
+    /// Where the inventory reads the host from (the OVSDB endpoint and timeout, the namespace, the file
+    /// root, the Neutron files), as `show` does.
+    public var inventory = InventorySettings()
     /// The longest wait between reconnection attempts to ovsdb-server.
     public var ovsdbMaxBackoff: Double = 10
-    /// Watch the links of `/run/netns/NAME` instead of this process's namespace.
-    public var netns: String?
-    /// Prefix for every host file read (VDSM and Neutron configuration, sysfs).
-    public var root: String = ""
-    public var neutronOVSAgentConfig: String = NeutronAgentConfig.defaultOVSAgentPath
-    public var neutronLinuxbridgeAgentConfig: String = NeutronAgentConfig.defaultLinuxBridgeAgentPath
     /// PEM certificate chain and key for TLS; required together on a non-loopback address.
     public var tlsCertificate: String?
     public var tlsKey: String?
@@ -48,15 +43,36 @@ public struct AgentConfiguration: Sendable, Hashable {
     public init() {}
 
     /// The keys in documentation order.
-    public static let keys = [
-        "listen", "listen-group", "sample-interval", "ovsdb", "ovsdb-timeout", "ovsdb-max-backoff", "netns", "root",
-        "neutron-ovs-agent-config", "neutron-linuxbridge-agent-config", "tls-certificate", "tls-key", "token-file",
-        "log-level", "ready-file", "shutdown-timeout",
-    ] + EngineConfiguration.keys
+    public static let keys = AgentSettings.keys(for: .serve)
 
     /// The environment variable for `key`: `FABRIC_` and the key in upper snake case.
     public static func environmentVariable(for key: String) -> String {
-        "FABRIC_" + key.uppercased().replacingDashes()
+        AgentSettings.environmentVariable(for: key)
+    }
+
+    public var ovsdb: OVSDBEndpoint? {
+        get { inventory.ovsdb }
+        set { inventory.ovsdb = newValue }
+    }
+    public var ovsdbTimeout: Double {
+        get { inventory.ovsdbTimeout }
+        set { inventory.ovsdbTimeout = newValue }
+    }
+    public var netns: String? {
+        get { inventory.netns }
+        set { inventory.netns = newValue }
+    }
+    public var root: String {
+        get { inventory.root }
+        set { inventory.root = newValue }
+    }
+    public var neutronOVSAgentConfig: String {
+        get { inventory.neutronOVSAgentConfig }
+        set { inventory.neutronOVSAgentConfig = newValue }
+    }
+    public var neutronLinuxbridgeAgentConfig: String {
+        get { inventory.neutronLinuxbridgeAgentConfig }
+        set { inventory.neutronLinuxbridgeAgentConfig = newValue }
     }
 
     /// Resolves the configuration.
@@ -88,28 +104,15 @@ public struct AgentConfiguration: Sendable, Hashable {
 
     /// Applies one textual value.
     mutating func set(_ key: String, _ value: String, source: String) throws(AgentConfigurationError) {
-        let setting = ConfigurationValue(key: key, text: value, source: source)
+        let setting = SettingValue(key: key, text: value, source: source)
         switch key {
+        case _ where InventorySettings.keys.contains(key): try inventory.set(key, value, source: source)
         case "listen":
             do { listen = try ListenAddress(parsing: value) } catch { throw setting.fail(error.reason) }
         case "listen-group":
             do { listenGroup = try SocketGroup(parsing: value) } catch { throw setting.fail(error.reason) }
         case "sample-interval": sampleInterval = try setting.seconds(minimum: 0.1, maximum: 3600)
-        case "ovsdb":
-            // Parsed here, whole: a value the client cannot use (a path too long for a socket address) must stop
-            // the agent with the key's name, not leave it on the default socket.
-            guard value.hasPrefix("unix:/") else { throw setting.fail("'\(value)' is not unix:PATH") }
-            do { ovsdb = try OVSDBEndpoint(parsing: value) } catch { throw setting.fail(error.description) }
-        case "ovsdb-timeout": ovsdbTimeout = try setting.seconds(minimum: 0.05, maximum: 60)
         case "ovsdb-max-backoff": ovsdbMaxBackoff = try setting.seconds(minimum: 0.1, maximum: 600)
-        case "netns":
-            guard !value.isEmpty, !value.contains("/") else { throw setting.fail("'\(value)' is not a namespace name") }
-            netns = value
-        case "root":
-            guard value.isEmpty || value.hasPrefix("/") else { throw setting.fail("'\(value)' is not an absolute path") }
-            root = value
-        case "neutron-ovs-agent-config": neutronOVSAgentConfig = try setting.path()
-        case "neutron-linuxbridge-agent-config": neutronLinuxbridgeAgentConfig = try setting.path()
         case "tls-certificate": tlsCertificate = try setting.path()
         case "tls-key": tlsKey = try setting.path()
         case "token-file": tokenFile = try setting.path()
@@ -171,14 +174,7 @@ public struct AgentConfiguration: Sendable, Hashable {
 }
 
 /// A configuration value that cannot be used; printed as one line.
-public struct AgentConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var key: String
-    /// Where the value came from: `--flag`, `FABRIC_…` or `file:line`.
-    public var source: String
-    public var reason: String
-
-    public var description: String { "\(key): \(reason) (from \(source))" }
-}
+public typealias AgentConfigurationError = SettingError
 
 /// The `key = value` file format of /etc/fabric/agent.conf: one setting per line, `#` starts a
 /// comment line, blank lines are ignored, whitespace around key and value is trimmed, no quoting.

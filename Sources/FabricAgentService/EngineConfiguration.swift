@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import FabricAgentSettings
 
 /// The `engine-*` keys of `fabric-agent serve`: where and how the agent pushes its table to the engine
 /// (docs/agent.md, "Pushing to the engine"). Without ``url`` nothing is pushed.
@@ -33,7 +34,7 @@ public struct EngineConfiguration: Sendable, Hashable {
 
     /// Applies one textual value of an `engine-*` key; `source` names the flag, variable or file line.
     mutating func set(_ key: String, _ value: String, source: String) throws(AgentConfigurationError) {
-        let setting = ConfigurationValue(key: key, text: value, source: source)
+        let setting = SettingValue(key: key, text: value, source: source)
         switch key {
         case "engine-url":
             // An empty value switches the push off (to override a file's value from the environment).

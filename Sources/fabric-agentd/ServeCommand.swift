@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FabricAgentSettings
 import FabricPOSIX
 import ArgumentParser
 import FabricAgentService
@@ -25,6 +26,9 @@ struct ServeCommand: AsyncParsableCommand {
             API: GET /v1/interfaces, /v1/interfaces/{name}, /v1/events (server-sent events), /metrics, \
             /healthz, /openapi.json and / (a live web page). SIGTERM/SIGINT stop gracefully; SIGHUP \
             reloads the configuration file and environment. See docs/agent.md.
+
+            Settings (each also a key of the configuration file and a FABRIC_* environment variable):
+            \(AgentSettings.help(for: .serve))
             """
     )
 
@@ -32,97 +36,18 @@ struct ServeCommand: AsyncParsableCommand {
         "Configuration file (default \(AgentConfiguration.defaultPath), optional when not given).", valueName: "PATH"))
     var config: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "unix:PATH, HOST:PORT or [IPv6]:PORT (default \(AgentConfiguration.defaultListen)).", valueName: "ADDRESS"))
-    var listen: String?
-
-    @Option(name: .long, help: ArgumentHelp(
-        "Group that may connect to the unix socket (default kvm, VDSM's, when the host has it).", valueName: "GROUP"))
-    var listenGroup: String?
-
-    @Option(name: .long, help: ArgumentHelp("Seconds between counter samples (default 5).", valueName: "SECONDS"))
-    var sampleInterval: String?
-
-    @Option(name: .long, help: ArgumentHelp("The Open vSwitch database socket.", valueName: "unix:PATH"))
-    var ovsdb: String?
-
-    @Option(name: .long, help: ArgumentHelp("Seconds an OVSDB request may take (default 2).", valueName: "SECONDS"))
-    var ovsdbTimeout: String?
-
-    @Option(name: .long, help: ArgumentHelp(
-        "Longest wait between OVSDB reconnection attempts (default 10).", valueName: "SECONDS"))
-    var ovsdbMaxBackoff: String?
-
-    @Option(name: .long, help: ArgumentHelp("Watch the links of /run/netns/NAME.", valueName: "NAME"))
-    var netns: String?
-
-    @Option(name: .long, help: ArgumentHelp("Prefix for every host file read.", valueName: "PATH"))
-    var root: String?
-
-    @Option(name: .long, help: ArgumentHelp("The Neutron Open vSwitch agent's configuration.", valueName: "PATH"))
-    var neutronOvsAgentConfig: String?
-
-    @Option(name: .long, help: ArgumentHelp("The Neutron Linux bridge agent's configuration.", valueName: "PATH"))
-    var neutronLinuxbridgeAgentConfig: String?
-
-    @Option(name: .long, help: ArgumentHelp("PEM certificate chain for TLS.", valueName: "PATH"))
-    var tlsCertificate: String?
-
-    @Option(name: .long, help: ArgumentHelp("PEM private key for TLS.", valueName: "PATH"))
-    var tlsKey: String?
-
-    @Option(name: .long, help: ArgumentHelp("File holding the bearer token.", valueName: "PATH"))
-    var tokenFile: String?
-
-    @Option(name: .long, help: ArgumentHelp("trace, debug, info, notice, warning, error, critical (default info).",
-                                            valueName: "LEVEL"))
-    var logLevel: String?
-
-    @Option(name: .long, help: ArgumentHelp("Write the bound address to this file once serving.", valueName: "PATH"))
-    var readyFile: String?
-
-    @Option(name: .long, help: ArgumentHelp("Seconds allowed for a graceful stop (default 10).", valueName: "SECONDS"))
-    var shutdownTimeout: String?
-
-    @Option(name: .long, help: ArgumentHelp("POST the table to this http(s) URL of the engine.", valueName: "URL"))
-    var engineUrl: String?
-
-    @Option(name: .long, help: ArgumentHelp("Seconds between pushes without changes (default 60).", valueName: "SECONDS"))
-    var engineInterval: String?
-
-    @Option(name: .long, help: ArgumentHelp("Seconds one push may take (default 10).", valueName: "SECONDS"))
-    var engineTimeout: String?
-
-    @Option(name: .long, help: ArgumentHelp("Longest wait between push retries (default 60).", valueName: "SECONDS"))
-    var engineMaxBackoff: String?
-
-    @Option(name: .long, help: ArgumentHelp("Reports kept while the engine is away (default 8).", valueName: "COUNT"))
-    var engineQueue: String?
-
-    @Option(name: .long, help: ArgumentHelp("File holding the engine's bearer token.", valueName: "PATH"))
-    var engineTokenFile: String?
-
-    @Option(name: .long, help: ArgumentHelp("PEM certificates trusted for an https engine.", valueName: "PATH"))
-    var engineCaCertificate: String?
-
-    var flags: [String: String] {
-        let pairs: [(String, String?)] = [
-            ("listen", listen), ("listen-group", listenGroup), ("sample-interval", sampleInterval), ("ovsdb", ovsdb), ("ovsdb-timeout", ovsdbTimeout),
-            ("ovsdb-max-backoff", ovsdbMaxBackoff), ("netns", netns), ("root", root),
-            ("neutron-ovs-agent-config", neutronOvsAgentConfig),
-            ("neutron-linuxbridge-agent-config", neutronLinuxbridgeAgentConfig), ("tls-certificate", tlsCertificate),
-            ("tls-key", tlsKey), ("token-file", tokenFile), ("log-level", logLevel), ("ready-file", readyFile),
-            ("shutdown-timeout", shutdownTimeout), ("engine-url", engineUrl), ("engine-interval", engineInterval),
-            ("engine-timeout", engineTimeout), ("engine-max-backoff", engineMaxBackoff), ("engine-queue", engineQueue),
-            ("engine-token-file", engineTokenFile), ("engine-ca-certificate", engineCaCertificate),
-        ]
-        var flags: [String: String] = [:]
-        for (key, value) in pairs { if let value { flags[key] = value } }
-        return flags
-    }
+    /// Every other setting, as `--KEY VALUE` or `--KEY=VALUE`: the flags come from ``AgentSettings``'s table.
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Settings (listed below).", valueName: "--KEY VALUE"))
+    var settings: [String] = []
 
     func run() async throws {
-        let flags = flags
+        let flags: [String: String]
+        do {
+            flags = try AgentSettings.flagValues(settings, for: .serve)
+        } catch {
+            StandardError.write("fabric-agent: invalid configuration: \(error)\n")
+            throw ExitCode(2)
+        }
         let configPath = config
         let environment = ProcessInfo.processInfo.environment
         let configuration: AgentConfiguration

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricAgentService
+import FabricAgentSettings
 import Foundation
 import Logging
 import Testing

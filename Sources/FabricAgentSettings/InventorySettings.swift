@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+public import FabricInventory
+public import FabricOVSDB
+
+/// Where the inventory reads the host from: the settings `show` and `serve` share, parsed and checked the
+/// same way for both.
+public struct InventorySettings: Sendable, Hashable {
+    /// The Open vSwitch database; `nil` uses `OVS_RUNDIR` or the packaged default.
+    public var ovsdb: OVSDBEndpoint?
+    /// Seconds an OVSDB request may take.
+    public var ovsdbTimeout: Double = 2
+    /// Read the links of `/run/netns/NAME` instead of this process's namespace.
+    public var netns: String?
+    /// Prefix for every host file read (VDSM and Neutron configuration, sysfs).
+    public var root: String = ""
+    public var neutronOVSAgentConfig: String = NeutronAgentConfig.defaultOVSAgentPath
+    public var neutronLinuxbridgeAgentConfig: String = NeutronAgentConfig.defaultLinuxBridgeAgentPath
+
+    public init() {}
+
+    public static let keys = AgentSettings.keys(for: .show)
+
+    /// Applies one textual value of a key in ``keys``.
+    public mutating func set(_ key: String, _ value: String, source: String) throws(SettingError) {
+        let setting = SettingValue(key: key, text: value, source: source)
+        switch key {
+        case "ovsdb":
+            // Parsed here, whole: a value the client cannot use (a path too long for a socket address) must stop
+            // with the key's name, not leave the default socket in use.
+            do { ovsdb = try OVSDBEndpoint(parsing: value) } catch { throw setting.fail(error.description) }
+        case "ovsdb-timeout": ovsdbTimeout = try setting.seconds(minimum: 0.05, maximum: 60)
+        case "netns":
+            guard !value.isEmpty, !value.contains("/") else { throw setting.fail("'\(value)' is not a namespace name") }
+            netns = value
+        case "root":
+            guard value.isEmpty || value.hasPrefix("/") else { throw setting.fail("'\(value)' is not an absolute path") }
+            root = value
+        case "neutron-ovs-agent-config": neutronOVSAgentConfig = try setting.path()
+        case "neutron-linuxbridge-agent-config": neutronLinuxbridgeAgentConfig = try setting.path()
+        default: throw setting.fail("unknown key")
+        }
+    }
+
+    /// The database the inventory asks.
+    public var endpoint: OVSDBEndpoint { ovsdb ?? .fromEnvironment() }
+
+    public var tableBuilder: HostTableBuilder {
+        HostTableBuilder(
+            files: HostFiles(root: root), ovsAgentConfigPath: neutronOVSAgentConfig,
+            linuxBridgeAgentConfigPath: neutronLinuxbridgeAgentConfig)
+    }
+}
