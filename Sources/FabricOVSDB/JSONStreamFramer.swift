@@ -34,7 +34,8 @@ public struct JSONStreamFramer: Sendable {
     ///
     /// - Throws: ``OVSDBError`` of kind `.messageTooLarge` when a message grows past
     ///   ``maximumMessageSize``, or `.protocolViolation` when something other than an object or
-    ///   array starts a message. The framer is unusable afterwards.
+    ///   array starts a message, or a message nests deeper than the parser accepts. The framer is
+    ///   unusable afterwards.
     public mutating func append(_ bytes: some Sequence<UInt8>) throws(OVSDBError) -> [[UInt8]] {
         buffer.append(contentsOf: bytes)
         var messages: [[UInt8]] = []
@@ -65,7 +66,12 @@ public struct JSONStreamFramer: Sendable {
             }
             switch byte {
             case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                // Fail at once rather than buffer up to the size limit a message the parser will refuse.
+                if depth > JSONParser.maximumDepth {
+                    throw OVSDBError.protocolViolation("a message nests deeper than \(JSONParser.maximumDepth) levels")
+                }
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
                 if depth == 0, let start = messageStart {
