@@ -9,9 +9,12 @@
 /// Scanning resumes where the previous read stopped, so a large message arriving in many small reads
 /// costs linear time.
 public struct JSONStreamFramer: Sendable {
-    /// 64 MiB: far above any real OVSDB reply (a host with thousands of ports answers in a few MiB),
-    /// low enough that a runaway peer cannot exhaust a hook's memory.
-    public static let defaultMaximumMessageSize = 64 << 20
+    /// 16 MiB. A host with 4,096 ports (1,000 of them vNICs) answers fabric's `monitor` in 2.6 MiB, so
+    /// this leaves room for a host six times larger. The limit is also what bounds a peer gone wrong:
+    /// a message of up to the limit is buffered and parsed, and a parsed message of the smallest JSON
+    /// values costs about 14 times its size (measured: 64 MiB of `0,` took a process to 936 MiB), so
+    /// 16 MiB keeps the worst case near 250 MiB. See docs/RELIABILITY.md.
+    public static let defaultMaximumMessageSize = 16 << 20
 
     public let maximumMessageSize: Int
 
@@ -34,7 +37,8 @@ public struct JSONStreamFramer: Sendable {
     ///
     /// - Throws: ``OVSDBError`` of kind `.messageTooLarge` when a message grows past
     ///   ``maximumMessageSize``, or `.protocolViolation` when something other than an object or
-    ///   array starts a message. The framer is unusable afterwards.
+    ///   array starts a message, or a message nests deeper than the parser accepts. The framer is
+    ///   unusable afterwards.
     public mutating func append(_ bytes: some Sequence<UInt8>) throws(OVSDBError) -> [[UInt8]] {
         buffer.append(contentsOf: bytes)
         var messages: [[UInt8]] = []
@@ -65,7 +69,12 @@ public struct JSONStreamFramer: Sendable {
             }
             switch byte {
             case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                // Fail at once rather than buffer up to the size limit a message the parser will refuse.
+                if depth > JSONParser.maximumDepth {
+                    throw OVSDBError.protocolViolation("a message nests deeper than \(JSONParser.maximumDepth) levels")
+                }
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
                 if depth == 0, let start = messageStart {

@@ -9,14 +9,22 @@ extension OVSDBClient {
     /// about every `cancellationCheckInterval`, so passing `{ Task.isCancelled }` or an atomic flag
     /// stops the loop promptly while the switch is quiet. Echo requests are answered throughout.
     ///
+    /// A quiet switch sends nothing, and so does a server that hangs, or one that stopped halfway
+    /// through an update. To tell them apart, after `probeInterval` without a whole message the
+    /// monitor sends an `echo` request (as OVS's own clients probe a silent peer); the server must
+    /// answer it within `timeout`, or the monitor fails with `.timedOut`. A stall is noticed after
+    /// at most `probeInterval` + `timeout`.
+    ///
     /// - Parameters:
-    ///   - timeout: the deadline for the `monitor` request's reply; updates may take any time.
+    ///   - timeout: the deadline for the `monitor` request's reply and for each `echo` probe.
     ///   - monitorID: unique per connection.
+    ///   - probeInterval: how long the server may stay silent before it is probed.
     /// - Throws: ``OVSDBError`` on transport or protocol errors (the connection is then unusable;
     ///   reconnect and monitor again, which delivers a fresh initial state).
     public mutating func monitor(
         timeout: Duration? = nil, monitorID: String = "fabric-switch",
-        cancellationCheckInterval: Duration = .milliseconds(250), isCancelled: () -> Bool = { false },
+        cancellationCheckInterval: Duration = .milliseconds(250), probeInterval: Duration = .seconds(5),
+        isCancelled: () -> Bool = { false },
         onUpdate: (SwitchState) -> Bool
     ) throws(OVSDBError) {
         var requests: [JSONValue.Member] = []
@@ -29,6 +37,7 @@ extension OVSDBClient {
         try cache.apply(initial)
         guard onUpdate(try cache.state()) else { return }
 
+        var lastHeard = ContinuousClock.now
         while !isCancelled() {
             let message: JSONValue
             if !pendingNotifications.isEmpty {
@@ -38,7 +47,14 @@ extension OVSDBClient {
                     message = try nextMessage(
                         deadline: ContinuousClock.now.advanced(by: cancellationCheckInterval),
                         timeout: cancellationCheckInterval, what: "monitor")
+                    lastHeard = ContinuousClock.now
                 } catch where error.kind == .timedOut {
+                    if ContinuousClock.now - lastHeard >= probeInterval {
+                        // Updates that arrive meanwhile are kept in pendingNotifications.
+                        _ = try call(
+                            method: "echo", params: [], deadline: deadline(timeout), what: "the monitor's echo probe")
+                        lastHeard = ContinuousClock.now
+                    }
                     continue
                 }
             }

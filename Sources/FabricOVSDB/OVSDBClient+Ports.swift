@@ -18,17 +18,20 @@ extension OVSDBClient {
     /// - Parameters:
     ///   - interfaceType: Interface `type`; `""` (the default) is a system device such as a tap.
     ///   - externalIDs: Interface `external_ids` (`iface-id`, `attached-mac`, `vm-id`, `iface-status`).
+    ///   - timeout: the deadline of the whole plug, reads, commit and retries together.
     /// - Throws: ``OVSDBError`` `.bridgeNotFound`, or any transport or transaction error.
     public mutating func plugPort(
         bridge: String, port: String, interfaceType: String = "", externalIDs: [String: String],
         timeout: Duration? = nil
     ) throws(OVSDBError) {
+        // One deadline for the reads, commits and retries: the caller's timeout bounds the whole plug.
+        let deadline = self.deadline(timeout)
         for _ in 0..<Self.writeAttempts {
             let read = try transact(
                 operations: [
                     ["op": "select", "table": "Bridge", "where": [["name", "==", .string(bridge)]], "columns": ["_uuid"]],
                     Self.selectPort(named: port),
-                ], timeout: timeout)
+                ], deadline: deadline)
             guard read.count >= 2, let bridgeRows = read[0]["rows"]?.arrayValue else {
                 throw .protocolViolation("unexpected select result: \(read)")
             }
@@ -61,7 +64,7 @@ extension OVSDBClient {
                     ],
                     ["op": "comment", "comment": .string("fabric: plug port \(port) into \(bridge)")],
                 ]
-            if try commitUnlessRaced(operations, timeout: timeout) { return }
+            if try commitUnlessRaced(operations, deadline: deadline) { return }
         }
         throw .operationFailed(
             index: 0, operation: "wait", error: "gave up after \(Self.writeAttempts) attempts",
@@ -73,13 +76,14 @@ extension OVSDBClient {
     /// - Returns: `false` when there was no such port (unplugging is idempotent).
     @discardableResult
     public mutating func unplugPort(name: String, timeout: Duration? = nil) throws(OVSDBError) -> Bool {
+        let deadline = self.deadline(timeout)
         for _ in 0..<Self.writeAttempts {
-            let read = try transact(operations: [Self.selectPort(named: name)], timeout: timeout)
+            let read = try transact(operations: [Self.selectPort(named: name)], deadline: deadline)
             guard let first = read.first, let oldPort = try Self.portRow(first, name: name) else { return false }
             let operations: [JSONValue] =
                 [Self.waitForPort(named: name, toBe: oldPort.uuid)] + Self.removePortOperations(oldPort)
                 + [["op": "comment", "comment": .string("fabric: unplug port \(name)")]]
-            if try commitUnlessRaced(operations, timeout: timeout) { return true }
+            if try commitUnlessRaced(operations, deadline: deadline) { return true }
         }
         throw .operationFailed(
             index: 0, operation: "wait", error: "gave up after \(Self.writeAttempts) attempts",
@@ -165,8 +169,8 @@ extension OVSDBClient {
 
     /// Commits `operations`, whose leading `wait`s guard what was read. Returns `false` when one of
     /// those waits failed (someone else changed the rows: read again), throws on any other failure.
-    mutating func commitUnlessRaced(_ operations: [JSONValue], timeout: Duration?) throws(OVSDBError) -> Bool {
-        let results = try transactAllowingFailure(database: "Open_vSwitch", operations: operations, timeout: timeout)
+    mutating func commitUnlessRaced(_ operations: [JSONValue], deadline: CallDeadline) throws(OVSDBError) -> Bool {
+        let results = try transactAllowingFailure(database: "Open_vSwitch", operations: operations, deadline: deadline)
         guard let failure = Self.firstFailure(in: results, operations: operations) else { return true }
         if let index = results.firstIndex(where: { $0["error"].map { !$0.isNull } ?? false }), index < operations.count,
             operations[index]["op"] == "wait", results[index]["error"] == "timed out"

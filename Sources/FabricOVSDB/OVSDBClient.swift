@@ -53,14 +53,27 @@ public struct OVSDBClient: ~Copyable {
     public mutating func call(method: String, params: [JSONValue], timeout: Duration? = nil) throws(OVSDBError)
         -> JSONValue
     {
-        let timeout = timeout ?? defaultTimeout
-        let deadline = ContinuousClock.now.advanced(by: timeout)
+        try call(method: method, params: params, deadline: deadline(timeout), what: method)
+    }
+
+    /// The deadline of a call, or of several calls that together make one operation, starting now.
+    func deadline(_ timeout: Duration?) -> CallDeadline {
+        CallDeadline(budget: timeout ?? defaultTimeout)
+    }
+
+    /// ``call(method:params:timeout:)`` against a deadline that may be shared with earlier calls;
+    /// `what` names the call in a timeout's message.
+    mutating func call(method: String, params: [JSONValue], deadline: CallDeadline, what: String) throws(OVSDBError)
+        -> JSONValue
+    {
+        let timeout = deadline.budget
+        let deadline = deadline.instant
         let id = nextRequestID
         nextRequestID += 1
         let request: JSONValue = ["method": .string(method), "params": .array(params), "id": .integer(id)]
-        try send(request, deadline: deadline, timeout: timeout, what: method)
+        try send(request, deadline: deadline, timeout: timeout, what: what)
         while true {
-            let message = try nextMessage(deadline: deadline, timeout: timeout, what: method)
+            let message = try nextMessage(deadline: deadline, timeout: timeout, what: what)
             if message["method"] != nil {
                 pendingNotifications.append(message)
                 continue
@@ -94,7 +107,14 @@ public struct OVSDBClient: ~Copyable {
     public mutating func transact(
         database: String = "Open_vSwitch", operations: [JSONValue], timeout: Duration? = nil
     ) throws(OVSDBError) -> [JSONValue] {
-        let results = try transactAllowingFailure(database: database, operations: operations, timeout: timeout)
+        try transact(database: database, operations: operations, deadline: deadline(timeout))
+    }
+
+    /// ``transact(database:operations:timeout:)`` against a deadline shared by the calls of one operation.
+    mutating func transact(
+        database: String = "Open_vSwitch", operations: [JSONValue], deadline: CallDeadline
+    ) throws(OVSDBError) -> [JSONValue] {
+        let results = try transactAllowingFailure(database: database, operations: operations, deadline: deadline)
         if let failure = Self.firstFailure(in: results, operations: operations) { throw failure }
         return results
     }
@@ -102,9 +122,10 @@ public struct OVSDBClient: ~Copyable {
     /// Like ``transact(database:operations:timeout:)`` but returns failed results instead of throwing,
     /// so callers can tell a failed `wait` (retry) from other failures.
     mutating func transactAllowingFailure(
-        database: String, operations: [JSONValue], timeout: Duration?
+        database: String, operations: [JSONValue], deadline: CallDeadline
     ) throws(OVSDBError) -> [JSONValue] {
-        let result = try call(method: "transact", params: [.string(database)] + operations, timeout: timeout)
+        let result = try call(
+            method: "transact", params: [.string(database)] + operations, deadline: deadline, what: "transact")
         guard let results = result.arrayValue else {
             throw .protocolViolation("transact result is not an array: \(result)")
         }
