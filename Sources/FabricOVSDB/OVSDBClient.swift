@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricPOSIX
 
 internal import Glibc
 
@@ -16,7 +17,7 @@ public struct OVSDBClient: ~Copyable {
     /// The deadline for calls that do not pass their own `timeout`.
     public var defaultTimeout: Duration
 
-    private let descriptor: Int32
+    private let socket: FileDescriptor
     private var framer = JSONStreamFramer()
     private var framedMessages: [[UInt8]] = []
     private var framedIndex = 0
@@ -36,11 +37,7 @@ public struct OVSDBClient: ~Copyable {
     public init(endpoint: OVSDBEndpoint = .fromEnvironment(), timeout: Duration = .seconds(5)) throws(OVSDBError) {
         self.endpoint = endpoint
         self.defaultTimeout = timeout
-        self.descriptor = try Self.connect(to: endpoint, timeout: timeout)
-    }
-
-    deinit {
-        _ = Glibc.close(descriptor)
+        self.socket = try Self.connect(to: endpoint, timeout: timeout)
     }
 
     // MARK: - JSON-RPC
@@ -197,91 +194,65 @@ public struct OVSDBClient: ~Copyable {
 
     // MARK: - Socket
 
-    private static func connect(to endpoint: OVSDBEndpoint, timeout: Duration) throws(OVSDBError) -> Int32 {
-        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-            | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw .unreachable(endpoint, Self.errnoText(errno)) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let path = Array(endpoint.socketPath.utf8)
-        guard path.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            _ = Glibc.close(fd)
+    private static func connect(to endpoint: OVSDBEndpoint, timeout: Duration) throws(OVSDBError) -> FileDescriptor {
+        let address: UnixSocketAddress
+        do {
+            address = try UnixSocketAddress(path: endpoint.socketPath)
+        } catch {
             throw .invalidEndpoint(endpoint.description, "the socket path is too long")
         }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: path)
-            raw[path.count] = 0
+        let socket: FileDescriptor
+        do {
+            socket = try FileDescriptor.unixSocket(nonBlocking: true)
+        } catch {
+            throw .unreachable(endpoint, error.description)
         }
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while true {
-            let rc = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                }
-            }
-            if rc == 0 { return fd }
-            let code = errno
-            switch code {
-            case EINTR:
-                continue
-            case EAGAIN:
-                // The listen backlog is full: a busy server, not an absent one. Retry until the deadline.
-                if ContinuousClock.now >= deadline {
-                    _ = Glibc.close(fd)
-                    throw .timedOut(endpoint, "the connection", timeout)
-                }
-                _ = Glibc.poll(nil, 0, 10)
-                continue
-            case EINPROGRESS:
-                do throws(OVSDBError) {
-                    try waitFor(fd: fd, events: Int16(POLLOUT), deadline: deadline) { () throws(OVSDBError) in
+            do {
+                try socket.connect(to: address)
+                break
+            } catch {
+                switch error {
+                case .interrupted:
+                    continue
+                case .wouldBlock:
+                    // The listen backlog is full: a busy server, not an absent one. Retry until the deadline.
+                    guard ContinuousClock.now < deadline else { throw .timedOut(endpoint, "the connection", timeout) }
+                    sleepThrough(.milliseconds(10))
+                case .inProgress:
+                    try waitFor(fd: socket.rawValue, events: .writable, deadline: deadline) { () throws(OVSDBError) in
                         throw OVSDBError.timedOut(endpoint, "the connection", timeout)
                     }
-                } catch {
-                    _ = Glibc.close(fd)
-                    throw error
+                    var soError: Int32 = 0
+                    var length = socklen_t(MemoryLayout<Int32>.size)
+                    _ = getsockopt(socket.rawValue, SOL_SOCKET, SO_ERROR, &soError, &length)
+                    guard soError == 0 else { throw Self.connectError(endpoint, Errno(rawValue: soError)) }
+                    return socket
+                default:
+                    throw Self.connectError(endpoint, error)
                 }
-                var soError: Int32 = 0
-                var length = socklen_t(MemoryLayout<Int32>.size)
-                _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length)
-                if soError == 0 { return fd }
-                _ = Glibc.close(fd)
-                throw Self.connectError(endpoint, soError)
-            default:
-                _ = Glibc.close(fd)
-                throw Self.connectError(endpoint, code)
             }
         }
+        return socket
     }
 
-    private static func connectError(_ endpoint: OVSDBEndpoint, _ code: Int32) -> OVSDBError {
-        switch code {
-        case EACCES, EPERM: .permissionDenied(endpoint, errnoText(code))
-        default: .unreachable(endpoint, errnoText(code))
+    private static func connectError(_ endpoint: OVSDBEndpoint, _ error: Errno) -> OVSDBError {
+        switch error {
+        case .permissionDenied, .notPermitted: .permissionDenied(endpoint, error.description)
+        default: .unreachable(endpoint, error.description)
         }
-    }
-
-    static func errnoText(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "error \(code)" }
-        return String(cString: text)
     }
 
     /// Waits in `poll(2)` until `fd` is ready or the deadline passes (then `onTimeout` throws).
     private static func waitFor(
-        fd: Int32, events: Int16, deadline: ContinuousClock.Instant,
+        fd: Int32, events: PollEvents, deadline: ContinuousClock.Instant,
         onTimeout: () throws(OVSDBError) -> Void
     ) throws(OVSDBError) {
-        while true {
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            if remaining <= .zero { try onTimeout(); return }
-            let (seconds, attoseconds) = remaining.components
-            // Round up so we never spin on a 0 ms poll just before the deadline.
-            let milliseconds = min(Int64(Int32.max), seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
-            var pollfd = Glibc.pollfd(fd: fd, events: events, revents: 0)
-            let rc = Glibc.poll(&pollfd, 1, Int32(milliseconds))
-            if rc > 0 { return }
-            if rc < 0, errno != EINTR { try onTimeout(); return }
-        }
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        guard remaining > .zero,
+            let ready = try? FileDescriptor.poll(fd, for: events, timeout: remaining), !ready.isEmpty
+        else { try onTimeout(); return }
     }
 
     private mutating func send(_ message: JSONValue, deadline: ContinuousClock.Instant, timeout: Duration, what: String)
@@ -289,53 +260,50 @@ public struct OVSDBClient: ~Copyable {
     {
         if let failure { throw failure }
         let bytes = message.serializedBytes()
+        let descriptor = socket.rawValue
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { raw in
-                Glibc.send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-            }
-            if sent > 0 {
-                offset += sent
-                continue
-            }
-            let code = errno
-            if sent < 0, code == EINTR { continue }
-            if sent < 0, code == EAGAIN || code == EWOULDBLOCK {
+            do {
+                offset += try retryingInterrupted {
+                    bytes.withUnsafeBytes { raw in
+                        Glibc.send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                    }
+                }
+            } catch where error == .wouldBlock {
                 let endpoint = self.endpoint
                 do throws(OVSDBError) {
-                    try Self.waitFor(fd: descriptor, events: Int16(POLLOUT), deadline: deadline) { () throws(OVSDBError) in
+                    try Self.waitFor(fd: descriptor, events: .writable, deadline: deadline) { () throws(OVSDBError) in
                         throw OVSDBError.timedOut(endpoint, what, timeout)
                     }
                 } catch {
                     // Part of the request may be on the wire: the stream is no longer in sync.
                     throw poison(error)
                 }
-                continue
+            } catch {
+                throw poison(.connectionClosed(endpoint, error.description))
             }
-            throw poison(.connectionClosed(endpoint, Self.errnoText(code)))
         }
     }
 
     private mutating func receive(
         into chunk: inout [UInt8], deadline: ContinuousClock.Instant, timeout: Duration, what: String
     ) throws(OVSDBError) -> Int {
+        let descriptor = socket.rawValue
         while true {
-            let count = chunk.withUnsafeMutableBytes { raw in
-                Glibc.recv(descriptor, raw.baseAddress!, raw.count, 0)
+            let count: Int
+            do {
+                count = try retryingInterrupted { chunk.withUnsafeMutableBytes { Glibc.recv(descriptor, $0.baseAddress!, $0.count, 0) } }
+            } catch where error == .wouldBlock {
+                let endpoint = self.endpoint
+                try Self.waitFor(fd: descriptor, events: .readable, deadline: deadline) { () throws(OVSDBError) in
+                    throw OVSDBError.timedOut(endpoint, what, timeout)
+                }
+                continue
+            } catch {
+                throw poison(.connectionClosed(endpoint, error.description))
             }
-            if count > 0 { return count }
-            if count == 0 {
-                throw poison(.connectionClosed(endpoint, "the server closed the connection"))
-            }
-            let code = errno
-            if code == EINTR { continue }
-            guard code == EAGAIN || code == EWOULDBLOCK else {
-                throw poison(.connectionClosed(endpoint, Self.errnoText(code)))
-            }
-            let endpoint = self.endpoint
-            try Self.waitFor(fd: descriptor, events: Int16(POLLIN), deadline: deadline) { () throws(OVSDBError) in
-                throw OVSDBError.timedOut(endpoint, what, timeout)
-            }
+            guard count > 0 else { throw poison(.connectionClosed(endpoint, "the server closed the connection")) }
+            return count
         }
     }
 }

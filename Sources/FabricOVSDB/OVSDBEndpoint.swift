@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricPOSIX
 
 internal import Glibc
 
@@ -27,9 +28,8 @@ public struct OVSDBEndpoint: Hashable, Sendable, CustomStringConvertible {
         let path = String(value.dropFirst("unix:".count))
         guard !path.isEmpty else { throw .invalidEndpoint(value, "the socket path is empty") }
         guard !path.utf8.contains(0) else { throw .invalidEndpoint(value, "the socket path contains a NUL byte") }
-        // sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
-        guard path.utf8.count < 108 else {
-            throw .invalidEndpoint(value, "the socket path is longer than 107 bytes")
+        guard path.utf8.count <= UnixSocketAddress.maximumPathBytes else {
+            throw .invalidEndpoint(value, "the socket path is longer than \(UnixSocketAddress.maximumPathBytes) bytes")
         }
         self.socketPath = path
     }
