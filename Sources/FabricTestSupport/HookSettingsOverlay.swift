@@ -9,11 +9,13 @@ public final class HookSettingsOverlay {
     /// Root of the overlay layers: `etc/fabric/hooks.conf`, `libexec/fabric/fabric-wire`.
     public let directory: String
     private let hasHelper: Bool
+    private let hidesSudo: Bool
 
     /// - Parameters:
     ///   - settings: the content of `/etc/fabric/hooks.conf` inside the namespace.
     ///   - helper: an executable to appear as `/usr/libexec/fabric/fabric-wire` (the built one).
-    public init(settings: String, helper: String? = nil) throws {
+    ///   - hidingSudo: `/usr/bin/sudo` becomes an empty file that cannot run, as on a host without sudo.
+    public init(settings: String, helper: String? = nil, hidingSudo: Bool = false) throws {
         directory = NSTemporaryDirectory() + "fabric-settings-\(UUID().uuidString)"
         let manager = FileManager.default
         let directoryMode: [FileAttributeKey: Any] = [.posixPermissions: 0o755]
@@ -26,6 +28,11 @@ public final class HookSettingsOverlay {
             try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory + "/libexec/fabric/fabric-wire")
         }
         hasHelper = helper != nil
+        hidesSudo = hidingSudo
+        if hidingSudo {
+            guard manager.createFile(atPath: directory + "/no-sudo", contents: Data(), attributes: [.posixPermissions: 0o644])
+            else { throw SandboxError(message: "cannot write \(directory)/no-sudo") }
+        }
         // The layers are root's, as the settings must be (HookSettings refuses anything else).
         for path in [directory, directory + "/etc"] { try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
     }
@@ -34,6 +41,7 @@ public final class HookSettingsOverlay {
     public var commandPrefix: [String] {
         var script = #"mount -t overlay fabric-settings -o "lowerdir=$1/etc:/etc" /etc"#
         if hasHelper { script += #" && mount -t overlay fabric-helper -o "lowerdir=$1/libexec:/usr/libexec" /usr/libexec"# }
+        if hidesSudo { script += #" && mount --bind "$1/no-sudo" /usr/bin/sudo"# }
         script += #" && shift && exec "$@""#
         return ["/usr/bin/unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "sh", directory]
     }

@@ -67,6 +67,22 @@ struct PrivilegedHookTests {
         #expect(refused.stderr.hasPrefix("fabric: ") && refused.stderr.filter { $0 == "\n" }.count == 1)
     }
 
+    /// A host without a working sudo: the after-hook says so in one line and exits 1, so the VM keeps running.
+    @Test func withoutSudoTheHookSaysSoAndTheVMKeepsRunning() throws {
+        let hook = try #require(BuiltProducts.path("after_update_device"))
+        let settings = try HookSettingsOverlay(
+            settings: "integration_bridge = br-int\n", helper: try #require(BuiltProducts.path("fabric-wire")), hidingSudo: true)
+        let id = UUID().uuidString.lowercased()
+        let data = Array(#"<interface type="bridge"><mac address="52:54:00:12:34:56"/><source bridge=";vdsmdummy;"/></interface>"#.utf8)
+        let result = try HookProcess(executable: hook, point: "after_update_device").run(
+            data: data, environment: ["provider_type": "EXTERNAL_NETWORK", "plugin_type": "OVIRT_PROVIDER_OVN", "vnic_id": id,
+                                      "vmId": UUID().uuidString.lowercased()],
+            settings: settings, owner: Self.user)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr == "fabric: cannot run /usr/bin/sudo: Permission denied\n")
+        #expect(result.output == data)
+    }
+
     /// sudo lets the user run the helper with any arguments; the helper itself keeps VDSM's bridges and any bridge
     /// the settings do not name out of reach (exit 77, nothing touched).
     @Test func helperRefusesBridgesThatAreNotTheProvidersEvenThroughSudo() throws {
