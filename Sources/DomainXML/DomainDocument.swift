@@ -83,13 +83,15 @@ public struct DomainDocument: ~Copyable {
         try select(xpath, namespaces: namespaces).count
     }
 
-    /// The document as bytes: unformatted, declaration only if the input had one.
+    /// The document as bytes: unformatted, declaration only if the input had one, and always UTF-8.
+    ///
+    /// VDSM reads a hook's file as UTF-8 whatever the input declared, so a document read from UTF-16 or a
+    /// legacy encoding is written in UTF-8, its declaration (if any) saying so.
     public func serialized() throws(DomainXMLError) -> [UInt8] {
         guard let buffer = xmlBufferCreate() else { throw .serialization("out of memory") }
         defer { xmlBufferFree(buffer) }
-        let encoding = doc.pointee.encoding.map { String(cString: $0) } ?? "UTF-8"
-        guard let save = xmlSaveToBuffer(buffer, encoding, Int32(XML_SAVE_NO_DECL.rawValue)) else {
-            throw .serialization("unsupported output encoding \(encoding)")
+        guard let save = xmlSaveToBuffer(buffer, "UTF-8", Int32(XML_SAVE_NO_DECL.rawValue)) else {
+            throw .serialization("libxml2 cannot write UTF-8")
         }
         let saved = xmlSaveDoc(save, doc)
         let closed = xmlSaveClose(save)
@@ -100,7 +102,25 @@ public struct DomainDocument: ~Copyable {
         // libxml2 ends every top-level node with a newline; put back what the input had instead.
         if body.last == UInt8(ascii: "\n") { body.removeLast() }
         if spacedEmptyElements { body = Self.spacingEmptyElements(body) }
-        return prolog + body + epilog
+        let encoding = doc.pointee.encoding.map { String(cString: $0).lowercased() } ?? "utf-8"
+        let declaration = ["utf-8", "utf8"].contains(encoding) ? prolog : Self.declaringUTF8(prolog)
+        return declaration + body + epilog
+    }
+
+    /// `prolog` with the value of its declaration's `encoding` replaced by `UTF-8`. A declaration is ASCII in
+    /// every encoding whose declaration ``prolog(of:)`` can find, so only the value changes.
+    static func declaringUTF8(_ prolog: [UInt8]) -> [UInt8] {
+        let name = Array("encoding".utf8)
+        guard let start = prolog.indices.first(where: { prolog[$0...].starts(with: name) }) else { return prolog }
+        var index = start + name.count
+        while index < prolog.count, whitespace.contains(prolog[index]) || prolog[index] == UInt8(ascii: "=") {
+            index += 1
+        }
+        guard index < prolog.count, prolog[index] == UInt8(ascii: "'") || prolog[index] == UInt8(ascii: "\"")
+        else { return prolog }
+        let quote = prolog[index]
+        guard let end = prolog[(index + 1)...].firstIndex(of: quote) else { return prolog }
+        return Array(prolog[...index]) + Array("UTF-8".utf8) + Array(prolog[end...])
     }
 
     /// The serialised document as a string.
