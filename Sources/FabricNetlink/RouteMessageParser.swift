@@ -20,6 +20,7 @@ final class RouteMessageParser {
     /// Set by the parse callbacks, which run synchronously inside `nl_msg_parse`.
     fileprivate var parsed: Parsed?
     fileprivate var pendingTunMode: String?
+    fileprivate var pendingVLANID: UInt16?
 
     /// Parses a libnl message (`struct nl_msg *`, borrowed). `nil` for other message types, for
     /// `AF_BRIDGE` link messages (bridge-port state, sent beside the link's own message; an
@@ -33,6 +34,7 @@ final class RouteMessageParser {
             case RTM_NEWLINK, RTM_DELLINK:
                 guard Self.linkFamily(header) == UInt8(AF_UNSPEC) else { return }
                 pendingTunMode = tunMode(of: header)
+                pendingVLANID = vlanID(of: header)
                 _ = nl_msg_parse(message, linkObjectParsed, context)
             case RTM_NEWADDR, RTM_DELADDR:
                 _ = nl_msg_parse(message, addressObjectParsed, context)
@@ -64,7 +66,7 @@ final class RouteMessageParser {
 private func linkObjectParsed(_ object: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
     guard let object, let context else { return }
     let parser = Unmanaged<RouteMessageParser>.fromOpaque(context).takeUnretainedValue()
-    parser.parsed = Link(libnlLink: object, tunMode: parser.pendingTunMode).map { .link($0) }
+    parser.parsed = Link(libnlLink: object, tunMode: parser.pendingTunMode, vlanID: parser.pendingVLANID).map { .link($0) }
 }
 
 private func addressObjectParsed(_ object: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
@@ -90,4 +92,29 @@ private func tunMode(of header: UnsafeMutablePointer<nlmsghdr>) -> String? {
     case 2: return "tap"
     default: return nil
     }
+}
+
+/// `IFLA_LINKINFO` → `IFLA_INFO_DATA` → `IFLA_VLAN_ID`, read from the raw message where libnl reads it (the last
+/// of each attribute counts, as in `nla_parse`). Not through `rtnl_link_vlan_get_id`: libnl allocates a link's
+/// VLAN data only when the message has `IFLA_INFO_DATA`, and the getter then reads through a NULL pointer, so a
+/// `vlan` link message without it crashed the agent (found by `fuzz-netlink`).
+private func vlanID(of header: UnsafeMutablePointer<nlmsghdr>) -> UInt16? {
+    let headerLength = Int32(MemoryLayout<ifinfomsg>.size)
+    guard let info = lastAttribute(IFLA_LINKINFO, nlmsg_attrdata(header, headerLength), nlmsg_attrlen(header, headerLength)),
+        let data = lastAttribute(IFLA_INFO_DATA, nla_data(info), nla_len(info)),
+        let id = lastAttribute(IFLA_VLAN_ID, nla_data(data), nla_len(data)), nla_len(id) >= 2
+    else { return nil }
+    return nla_get_u16(id)
+}
+
+/// The last attribute of `type` among the `length` bytes of attributes at `start`.
+private func lastAttribute(_ type: Int, _ start: UnsafeMutableRawPointer?, _ length: Int32) -> UnsafeMutablePointer<nlattr>? {
+    var attribute = start?.assumingMemoryBound(to: nlattr.self)
+    var remaining = length
+    var last: UnsafeMutablePointer<nlattr>?
+    while let current = attribute, nla_ok(current, remaining) != 0 {
+        if nla_type(current) == Int32(type) { last = current }
+        attribute = nla_next(current, &remaining)
+    }
+    return last
 }
