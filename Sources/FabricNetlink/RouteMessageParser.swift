@@ -81,17 +81,25 @@ private func tunMode(of header: UnsafeMutablePointer<nlmsghdr>) -> String? {
     guard let info = nlmsg_find_attr(header, Int32(MemoryLayout<ifinfomsg>.size), Int32(IFLA_LINKINFO)),
         let kindAttribute = nla_find(nla_data(info)?.assumingMemoryBound(to: nlattr.self), nla_len(info),
             Int32(IFLA_INFO_KIND)),
-        let kind = nla_get_string(kindAttribute), String(cString: kind) == "tun",
+        text(of: kindAttribute) == "tun",
         let data = nla_find(nla_data(info)?.assumingMemoryBound(to: nlattr.self), nla_len(info),
             Int32(IFLA_INFO_DATA)),
         let type = nla_find(nla_data(data)?.assumingMemoryBound(to: nlattr.self), nla_len(data),
-            Int32(IFLA_TUN_TYPE))
+            Int32(IFLA_TUN_TYPE)), nla_len(type) >= 1
     else { return nil }
     switch nla_get_u8(type) {
     case 1: return "tun"
     case 2: return "tap"
     default: return nil
     }
+}
+
+/// An attribute's payload up to its first NUL, never past the attribute. The raw message is read before libnl
+/// validates it, so a string attribute may lack its NUL: `String(cString:)` then read beyond the message
+/// (found by `fuzz-netlink`).
+private func text(of attribute: UnsafeMutablePointer<nlattr>) -> String {
+    let payload = UnsafeRawBufferPointer(start: nla_data(attribute), count: Int(max(0, nla_len(attribute))))
+    return String(decoding: payload.prefix { $0 != 0 }, as: UTF8.self)
 }
 
 /// `IFLA_LINKINFO` → `IFLA_INFO_DATA` → `IFLA_VLAN_ID`, read from the raw message where libnl reads it (the last

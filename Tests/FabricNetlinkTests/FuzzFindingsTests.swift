@@ -26,6 +26,18 @@ import Testing
         #expect(link.vlanID == expected)
     }
 
+    /// A `tun` kind without its NUL, last in the message: the raw read of the kind ran past the message.
+    @Test func kindWithoutItsNULIsReadWithinTheAttribute() {
+        let unterminated = attribute(1, Array("tun".utf8))  // IFLA_INFO_KIND
+        _ = NetlinkFuzzing.events(inDatagram: newLink(linkInfos: [unterminated]))
+    }
+
+    @Test func tapModeIsStillRead() throws {
+        let tap: [UInt8] = kind("tun") + attribute(2, attribute(3, [2]))  // IFLA_INFO_DATA { IFLA_TUN_TYPE: IFF_TAP }
+        let link = try #require(onlyLink(in: newLink(linkInfos: [tap])))
+        #expect(link.tunMode == "tap")
+    }
+
     func onlyLink(in datagram: [UInt8]) -> Link? {
         let events = NetlinkFuzzing.events(inDatagram: datagram).events
         guard events.count == 1, case .linkChanged(let link) = events[0] else { return nil }
