@@ -24,7 +24,8 @@ final class RouteMessageParser {
 
     /// Parses a libnl message (`struct nl_msg *`, borrowed). `nil` for other message types, for
     /// `AF_BRIDGE` link messages (bridge-port state, sent beside the link's own message; an
-    /// `RTM_DELLINK` of that family means "left the bridge", not "deleted"), and for what libnl rejects.
+    /// `RTM_DELLINK` of that family means "left the bridge", not "deleted"), for what libnl rejects, and for
+    /// a link message that would crash libnl (``crashesLibnl(_:)``).
     func parse(_ message: OpaquePointer) -> Parsed? {
         parsed = nil
         let header = nlmsg_hdr(message)!
@@ -32,7 +33,7 @@ final class RouteMessageParser {
         withExtendedLifetime(self) {
             switch Int(header.pointee.nlmsg_type) {
             case RTM_NEWLINK, RTM_DELLINK:
-                guard Self.linkFamily(header) == UInt8(AF_UNSPEC) else { return }
+                guard Self.linkFamily(header) == UInt8(AF_UNSPEC), !crashesLibnl(header) else { return }
                 pendingTunMode = tunMode(of: header)
                 pendingVLANID = vlanID(of: header)
                 _ = nl_msg_parse(message, linkObjectParsed, context)
@@ -94,6 +95,40 @@ private func tunMode(of header: UnsafeMutablePointer<nlmsghdr>) -> String? {
     }
 }
 
+/// Whether a link message would crash libnl 3.7's parser (both found by `fuzz-netlink`; the kernel sends
+/// neither): a string attribute without its NUL among those libnl copies with `strdup` (its policy does not
+/// check `IFLA_INFO_SLAVE_KIND`: a heap over-read), or, in the `IFLA_LINKINFO` libnl reads (the last),
+/// `IFLA_INFO_XSTATS` without `IFLA_INFO_DATA` (libnl then hands the kind's parser, `vlan`'s for one, a NULL
+/// data attribute to parse).
+private func crashesLibnl(_ header: UnsafeMutablePointer<nlmsghdr>) -> Bool {
+    let headerLength = Int32(MemoryLayout<ifinfomsg>.size)
+    let top = (nlmsg_attrdata(header, headerLength), nlmsg_attrlen(header, headerLength))
+    let linkInfos = attributes(IFLA_LINKINFO, top.0, top.1).map { (nla_data($0), nla_len($0)) }
+    if let last = linkInfos.last, lastAttribute(IFLA_INFO_XSTATS, last.0, last.1) != nil,
+        lastAttribute(IFLA_INFO_DATA, last.0, last.1) == nil
+    {
+        return true
+    }
+    let strings =
+        [IFLA_IFNAME, IFLA_QDISC, IFLA_IFALIAS, IFLA_PHYS_PORT_NAME].flatMap { attributes($0, top.0, top.1) }
+        + linkInfos.flatMap { info in [IFLA_INFO_KIND, IFLA_INFO_SLAVE_KIND].flatMap { attributes($0, info.0, info.1) } }
+    return strings.contains { attribute in
+        !UnsafeRawBufferPointer(start: nla_data(attribute), count: Int(max(0, nla_len(attribute)))).contains(0)
+    }
+}
+
+/// Every attribute of `type` among the `length` bytes of attributes at `start`, in order.
+private func attributes(_ type: Int, _ start: UnsafeMutableRawPointer?, _ length: Int32) -> [UnsafeMutablePointer<nlattr>] {
+    var attribute = start?.assumingMemoryBound(to: nlattr.self)
+    var remaining = length
+    var found: [UnsafeMutablePointer<nlattr>] = []
+    while let current = attribute, nla_ok(current, remaining) != 0 {
+        if nla_type(current) == Int32(type) { found.append(current) }
+        attribute = nla_next(current, &remaining)
+    }
+    return found
+}
+
 /// An attribute's payload up to its first NUL, never past the attribute. The raw message is read before libnl
 /// validates it, so a string attribute may lack its NUL: `String(cString:)` then read beyond the message
 /// (found by `fuzz-netlink`).
@@ -115,14 +150,7 @@ private func vlanID(of header: UnsafeMutablePointer<nlmsghdr>) -> UInt16? {
     return nla_get_u16(id)
 }
 
-/// The last attribute of `type` among the `length` bytes of attributes at `start`.
+/// The last attribute of `type` among the `length` bytes of attributes at `start`: the one `nla_parse` keeps.
 private func lastAttribute(_ type: Int, _ start: UnsafeMutableRawPointer?, _ length: Int32) -> UnsafeMutablePointer<nlattr>? {
-    var attribute = start?.assumingMemoryBound(to: nlattr.self)
-    var remaining = length
-    var last: UnsafeMutablePointer<nlattr>?
-    while let current = attribute, nla_ok(current, remaining) != 0 {
-        if nla_type(current) == Int32(type) { last = current }
-        attribute = nla_next(current, &remaining)
-    }
-    return last
+    attributes(type, start, length).last
 }

@@ -32,6 +32,20 @@ import Testing
         _ = NetlinkFuzzing.events(inDatagram: newLink(linkInfos: [unterminated]))
     }
 
+    /// libnl's policy does not check `IFLA_INFO_SLAVE_KIND`, and libnl copied it with `strdup` past the message.
+    @Test func unterminatedSlaveKindSkipsTheMessage() {
+        let slaveKind = attribute(4, Array("bond".utf8))  // IFLA_INFO_SLAVE_KIND
+        #expect(onlyLink(in: newLink(linkInfos: [slaveKind])) == nil)
+        #expect(onlyLink(in: newLink(linkInfos: [attribute(4, Array("bond".utf8) + [0])]))?.slaveKind == .bond)
+    }
+
+    /// With `IFLA_INFO_XSTATS` and no `IFLA_INFO_DATA`, libnl handed `vlan`'s parser a NULL attribute.
+    @Test func statisticsWithoutDataSkipTheMessage() {
+        let xstats = kind("vlan") + attribute(3, [0, 0, 0, 0])  // IFLA_INFO_XSTATS
+        #expect(onlyLink(in: newLink(linkInfos: [xstats])) == nil)
+        #expect(onlyLink(in: newLink(linkInfos: [xstats + data(vlanID: 3)]))?.vlanID == 3)
+    }
+
     @Test func tapModeIsStillRead() throws {
         let tap: [UInt8] = kind("tun") + attribute(2, attribute(3, [2]))  // IFLA_INFO_DATA { IFLA_TUN_TYPE: IFF_TAP }
         let link = try #require(onlyLink(in: newLink(linkInfos: [tap])))
