@@ -86,7 +86,7 @@ public struct DomainDocument: ~Copyable {
     /// The document as bytes: unformatted, declaration only if the input had one, and always UTF-8.
     ///
     /// VDSM reads a hook's file as UTF-8 whatever the input declared, so a document read from UTF-16 or a
-    /// legacy encoding is written in UTF-8, its declaration (if any) saying so.
+    /// legacy encoding is written in UTF-8, with a new declaration (if it had one) saying so.
     public func serialized() throws(DomainXMLError) -> [UInt8] {
         guard let buffer = xmlBufferCreate() else { throw .serialization("out of memory") }
         defer { xmlBufferFree(buffer) }
@@ -103,24 +103,12 @@ public struct DomainDocument: ~Copyable {
         if body.last == UInt8(ascii: "\n") { body.removeLast() }
         if spacedEmptyElements { body = Self.spacingEmptyElements(body) }
         let encoding = doc.pointee.encoding.map { String(cString: $0).lowercased() } ?? "utf-8"
-        let declaration = ["utf-8", "utf8"].contains(encoding) ? prolog : Self.declaringUTF8(prolog)
-        return declaration + body + epilog
-    }
-
-    /// `prolog` with the value of its declaration's `encoding` replaced by `UTF-8`. A declaration is ASCII in
-    /// every encoding whose declaration ``prolog(of:)`` can find, so only the value changes.
-    static func declaringUTF8(_ prolog: [UInt8]) -> [UInt8] {
-        let name = Array("encoding".utf8)
-        guard let start = prolog.indices.first(where: { prolog[$0...].starts(with: name) }) else { return prolog }
-        var index = start + name.count
-        while index < prolog.count, whitespace.contains(prolog[index]) || prolog[index] == UInt8(ascii: "=") {
-            index += 1
-        }
-        guard index < prolog.count, prolog[index] == UInt8(ascii: "'") || prolog[index] == UInt8(ascii: "\"")
-        else { return prolog }
-        let quote = prolog[index]
-        guard let end = prolog[(index + 1)...].firstIndex(of: quote) else { return prolog }
-        return Array(prolog[...index]) + Array("UTF-8".utf8) + Array(prolog[end...])
+        guard !["utf-8", "utf8"].contains(encoding) else { return prolog + body + epilog }
+        // The input's declaration names another encoding, and its bytes may not even be ASCII-compatible
+        // (UTF-7's `?+>` decodes to `?>`), so the verbatim prolog cannot be kept: write a declaration of UTF-8.
+        guard hasDeclaration else { return body + epilog }
+        let version = doc.pointee.version.map { String(cString: $0) } ?? "1.0"
+        return Array("<?xml version=\"\(version)\" encoding=\"UTF-8\"?>\n".utf8) + body + epilog
     }
 
     /// The serialised document as a string.

@@ -19,7 +19,16 @@ import Testing
     @Test func latin1DocumentIsWrittenAsUTF8WithItsDeclarationSayingSo() throws {
         let input = Array("<?xml version='1.0' encoding=\"ISO-8859-1\"?>\n<a t=\"caf".utf8) + [0xE9] + Array("\"/>\n".utf8)
         let output = try DomainDocument(parsing: input).serializedString()
-        #expect(output == "<?xml version='1.0' encoding=\"UTF-8\"?>\n<a t=\"café\"/>\n")
+        #expect(output == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a t=\"café\"/>\n")
         #expect(try DomainDocument(parsing: output).withRoot { $0.attribute("t") } == "café")
+    }
+
+    /// In UTF-7, `?+>` ends the declaration (`+>` decodes to `>`), so the raw bytes hold no `?>`: the kept
+    /// "declaration" was the whole input, and the output was not XML.
+    @Test func utf7DeclarationIsNotCopiedFromTheRawBytes() throws {
+        let input = "<?xml version='1.0' encoding='utf-7'?+>\n<domain xmlns:ns0=\"hm\">\netvices>\n</domain>\n"
+        let output = try DomainDocument(parsing: input).serializedString()
+        #expect(output == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<domain xmlns:ns0=\"hm\">\netvices&gt;\n</domain>\n")
+        #expect(try DomainDocument(parsing: output).withRoot { $0.name } == "domain")
     }
 }
