@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: `/etc/fabric/agent.conf` as `fabric-agent serve` resolves it (the file alone: no flags, no
-// environment). Oracles: nothing crashes; a file either resolves or names a key in its error; what resolves
-// resolves again to the same settings, within the ranges the agent documents.
+// environment). Oracles: nothing crashes; what resolves resolves again to the same settings, within the ranges
+// the agent documents, never with half a TLS configuration.
 import FabricAgentService
 import FuzzSupport
 
