@@ -4,7 +4,7 @@ import PackageDescription
 
 // libFuzzer targets, one per boundary where fabric parses what it did not write (docs/RELIABILITY.md).
 // A package of its own so the root package's build and tests never see the fuzzer flags: scripts/fuzz.sh
-// builds it with `--sanitize fuzzer --sanitize address`, which instruments fabric's modules too.
+// builds it with `-Xswiftc -sanitize=fuzzer,address`, which instruments fabric's modules too.
 let package = Package(
     name: "fabric-fuzz",
     dependencies: [
@@ -12,8 +12,9 @@ let package = Package(
         .package(name: "fabric", path: "..")
     ],
     targets: [
-        // The oracles' shared checks and the scratch files of the file-reading parsers.
+        // libFuzzer's driver, which each target's main starts.
         .target(name: "CLibFuzzer"),
+        // The oracles' shared checks and the scratch files of the file-reading parsers.
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"]),
         .executableTarget(
             name: "fuzz-domain-xml",
