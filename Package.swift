@@ -17,6 +17,12 @@ let package = Package(
         .library(name: "FabricOVSDB", targets: ["FabricOVSDB"]),
         .library(name: "FabricNetlink", targets: ["FabricNetlink"]),
         .library(name: "DomainXML", targets: ["DomainXML"]),
+        // For the libFuzzer targets in Fuzz/, a package of their own that reaches these through products.
+        .library(name: "FabricWiring", targets: ["FabricWiring"]),
+        .library(name: "FabricWire", targets: ["FabricWire"]),
+        .library(name: "VDSMHook", targets: ["VDSMHook"]),
+        .library(name: "FabricAgentSettings", targets: ["FabricAgentSettings"]),
+        .library(name: "FabricAgentService", targets: ["FabricAgentService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -35,6 +35,9 @@ rm -rf .build/rpm/RPMS
 make --no-print-directory rpm
 make --no-print-directory rpm RELEASE=2
 
+# The libFuzzer targets (Fuzz/, docs/RELIABILITY.md), 20 s each from the committed corpus: a crash fails the run.
+scripts/fuzz.sh 20
+
 swift build --build-tests
 # One test at a time: many tests block their thread (processes, the VM test host booting, polling),
 # and on a 2-core machine two of them occupy Swift's whole cooperative pool, so async tests with

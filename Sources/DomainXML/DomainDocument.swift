@@ -56,8 +56,10 @@ public struct DomainDocument: ~Copyable {
             prolog = Self.prolog(of: bytes)
             epilog = Self.epilog(of: bytes)
         } else {
-            // Written back in UTF-8: the declaration must say so, and a byte order mark would be wrong.
-            prolog = wideEncoding ? Array("<?xml version='1.0' encoding='utf-8'?>\n".utf8) : Self.declaringUTF8(Self.prolog(of: bytes))
+            // Written back in UTF-8, so the declaration must say so and a byte order mark would be wrong. The
+            // input's own declaration cannot be copied: its bytes may not even be ASCII (UTF-16), or hold no `?>`
+            // where it ends (UTF-7's `?+>`), so a new one is written from what libxml2 read.
+            prolog = Self.utf8Declaration(of: parsed)
             epilog = wideEncoding ? [UInt8(ascii: "\n")] : Self.epilog(of: bytes)
         }
         spacedEmptyElements = Self.usesSpacedEmptyElements(bytes)
@@ -196,15 +198,11 @@ public struct DomainDocument: ~Copyable {
         bytes[..<offset].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
     }
 
-    /// The declaration of a byte-encoded (ASCII-compatible) document with its encoding changed to UTF-8, every
-    /// other byte (quotes, version, standalone, whitespace) kept.
-    private static func declaringUTF8(_ prolog: [UInt8]) -> [UInt8] {
-        let key = Array("encoding".utf8)
-        guard let start = (0..<max(0, prolog.count - key.count)).first(where: { prolog[$0...].starts(with: key) }),
-            let quoteIndex = prolog[(start + key.count)...].firstIndex(where: { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\"") }),
-            let end = prolog[(quoteIndex + 1)...].firstIndex(of: prolog[quoteIndex])
-        else { return Array("<?xml version='1.0' encoding='utf-8'?>\n".utf8) }
-        return Array(prolog[...quoteIndex]) + Array("utf-8".utf8) + Array(prolog[end...])
+    /// `<?xml version="…" encoding="UTF-8"?>` and a newline, with the document's version and standalone.
+    private static func utf8Declaration(of doc: xmlDocPtr) -> [UInt8] {
+        let version = doc.pointee.version.map { String(cString: $0) } ?? "1.0"
+        let standalone = doc.pointee.standalone == 1 ? " standalone=\"yes\"" : doc.pointee.standalone == 0 ? " standalone=\"no\"" : ""
+        return Array("<?xml version=\"\(version)\" encoding=\"UTF-8\"\(standalone)?>\n".utf8)
     }
 
     private static func prolog(of bytes: [UInt8]) -> [UInt8] {

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import CNetlink
-internal import CNetlinkShims
 
 #if canImport(Glibc)
     internal import Glibc
@@ -9,17 +8,16 @@ internal import CNetlinkShims
 #endif
 
 extension Link {
-    /// Copies a parsed `struct rtnl_link *` (borrowed, +0: valid only during the parse callback).
+    /// Copies a parsed `struct rtnl_link *` (borrowed, +0: valid only during the parse callback), with what
+    /// ``RouteMessageParser`` read from the raw message itself (`tunMode`, `vlanID`).
     /// Returns `nil` for a message without a name, which the kernel never sends for a real link.
-    init?(libnlLink link: OpaquePointer, tunMode: String?) {
+    init?(libnlLink link: OpaquePointer, tunMode: String?, vlanID: UInt16?) {
         guard let name = rtnl_link_get_name(link) else { return nil }
         let kind = rtnl_link_get_type(link).map { LinkKind(rawValue: String(cString: $0)) }
         var netnsID: Int32 = 0
         let hasNetnsID = rtnl_link_get_link_netnsid(link, &netnsID) == 0
         let master = rtnl_link_get_master(link)
         let parent = rtnl_link_get_link(link)
-        // Typed VLAN getters abort on other kinds; the shim checks rtnl_link_is_vlan first.
-        let vlan = kind == .vlan ? CNetlinkShims_vlan_id(link) : -1
         self.init(
             index: rtnl_link_get_ifindex(link),
             name: String(cString: name),
@@ -32,7 +30,7 @@ extension Link {
             masterIndex: master > 0 ? master : nil,
             parentIndex: parent > 0 ? parent : nil,
             parentNetnsID: parent > 0 && hasNetnsID ? netnsID : nil,
-            vlanID: vlan >= 0 ? UInt16(truncatingIfNeeded: vlan) : nil,
+            vlanID: kind == .vlan ? vlanID : nil,
             tunMode: kind == .tun ? tunMode : nil,
             statistics: LinkStatistics(libnlLink: link)
         )

@@ -139,23 +139,31 @@ public struct NetlinkChangeMonitor: ~Copyable {
     private mutating func parseDatagram(length: Int, into batch: inout NetlinkEventBatch) {
         let parser = parser
         buffer.withUnsafeMutableBytes { bytes in
-            guard let base = bytes.baseAddress, length >= MemoryLayout<nlmsghdr>.size else { return }
-            var header = base.assumingMemoryBound(to: nlmsghdr.self)
-            var remaining = Int32(length)
-            // A truncated message fails nlmsg_ok; its header still says what kind of object changed.
+            Self.parseDatagram(UnsafeMutableRawBufferPointer(rebasing: bytes[0..<length]), with: parser, into: &batch)
+        }
+    }
+
+    /// The walk itself, on any buffer: the monitor's receive buffer, or a fuzzer's bytes (`NetlinkFuzzing`).
+    /// The kernel aligns messages to 4 bytes, so `bytes` must start at such an address.
+    static func parseDatagram(
+        _ bytes: UnsafeMutableRawBufferPointer, with parser: RouteMessageParser, into batch: inout NetlinkEventBatch
+    ) {
+        guard let base = bytes.baseAddress, bytes.count >= MemoryLayout<nlmsghdr>.size else { return }
+        var header = base.assumingMemoryBound(to: nlmsghdr.self)
+        var remaining = Int32(clamping: bytes.count)
+        // A truncated message fails nlmsg_ok; its header still says what kind of object changed.
+        batch.changes.formUnion(Self.kind(of: header.pointee.nlmsg_type))
+        while nlmsg_ok(header, remaining) != 0 {
+            let type = Int(header.pointee.nlmsg_type)
             batch.changes.formUnion(Self.kind(of: header.pointee.nlmsg_type))
-            while nlmsg_ok(header, remaining) != 0 {
-                let type = Int(header.pointee.nlmsg_type)
-                batch.changes.formUnion(Self.kind(of: header.pointee.nlmsg_type))
-                switch parser.parse(raw: header) {
-                case .link(let link): batch.events.append(type == RTM_DELLINK ? .linkRemoved(link) : .linkChanged(link))
-                case .address(let address):
-                    batch.events.append(type == RTM_DELADDR ? .addressRemoved(address) : .addressChanged(address))
-                case nil: break
-                }
-                guard let next = nlmsg_next(header, &remaining) else { break }
-                header = next
+            switch parser.parse(raw: header) {
+            case .link(let link): batch.events.append(type == RTM_DELLINK ? .linkRemoved(link) : .linkChanged(link))
+            case .address(let address):
+                batch.events.append(type == RTM_DELADDR ? .addressRemoved(address) : .addressChanged(address))
+            case nil: break
             }
+            guard let next = nlmsg_next(header, &remaining) else { break }
+            header = next
         }
     }
 

@@ -28,11 +28,19 @@ extension OVSDBClient {
             ]
         }
         let results = try transact(database: "Open_vSwitch", operations: operations, timeout: timeout)
-        guard results.count >= operations.count else {
-            throw .protocolViolation("transact returned \(results.count) results for \(operations.count) selects")
+        return try SwitchState(selectResults: results)
+    }
+}
+
+extension SwitchState {
+    /// The state from the results of the four selects of ``OVSDBClient/switchState(timeout:)``.
+    init(selectResults results: [JSONValue]) throws(OVSDBError) {
+        let selects = SwitchColumns.byTable.count
+        guard results.count >= selects else {
+            throw .protocolViolation("transact returned \(results.count) results for \(selects) selects")
         }
         var tables: [TableRows] = []
-        for (index, result) in results.prefix(operations.count).enumerated() {
+        for (index, result) in results.prefix(selects).enumerated() {
             guard let rows = result["rows"]?.arrayValue else {
                 throw .protocolViolation("select on \(SwitchColumns.byTable[index].table) returned no rows: \(result)")
             }
@@ -47,11 +55,9 @@ extension OVSDBClient {
             }
             tables.append(byUUID)
         }
-        return try SwitchState(openVSwitch: tables[0], bridges: tables[1], ports: tables[2], interfaces: tables[3])
+        try self.init(openVSwitch: tables[0], bridges: tables[1], ports: tables[2], interfaces: tables[3])
     }
-}
 
-extension SwitchState {
     /// Joins raw rows. References to rows that are absent (a monitor update that has not arrived yet)
     /// are skipped rather than treated as errors.
     init(openVSwitch: TableRows, bridges: TableRows, ports: TableRows, interfaces: TableRows) throws(OVSDBError) {

@@ -7,9 +7,6 @@
 #ifdef __linux__
 #include <netlink/route/link.h>
 
-/// libnl's typed VLAN getter asserts (and aborts the process) on a non-VLAN link; this returns -1 instead.
-int CNetlinkShims_vlan_id(struct rtnl_link *link);
-
 /// setns(fd, CLONE_NEWNET) for the calling thread. Glibc declares setns() and CLONE_NEWNET only under
 /// _GNU_SOURCE, which the Swift Glibc module is not built with, so Swift cannot see either.
 /// Returns 0, or -1 with errno set.
