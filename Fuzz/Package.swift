@@ -40,7 +40,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "fuzz-agent-conf",
-            dependencies: ["FuzzSupport", .product(name: "FabricAgentService", package: "fabric")]
+            dependencies: [
+                "FuzzSupport", .product(name: "FabricAgentService", package: "fabric"),
+                .product(name: "FabricAgentSettings", package: "fabric"),
+            ]
         ),
         .executableTarget(
             name: "fuzz-hooks-conf",

@@ -50,30 +50,6 @@ public struct AgentConfiguration: Sendable, Hashable {
         AgentSettings.environmentVariable(for: key)
     }
 
-    public var ovsdb: OVSDBEndpoint? {
-        get { inventory.ovsdb }
-        set { inventory.ovsdb = newValue }
-    }
-    public var ovsdbTimeout: Double {
-        get { inventory.ovsdbTimeout }
-        set { inventory.ovsdbTimeout = newValue }
-    }
-    public var netns: String? {
-        get { inventory.netns }
-        set { inventory.netns = newValue }
-    }
-    public var root: String {
-        get { inventory.root }
-        set { inventory.root = newValue }
-    }
-    public var neutronOVSAgentConfig: String {
-        get { inventory.neutronOVSAgentConfig }
-        set { inventory.neutronOVSAgentConfig = newValue }
-    }
-    public var neutronLinuxbridgeAgentConfig: String {
-        get { inventory.neutronLinuxbridgeAgentConfig }
-        set { inventory.neutronLinuxbridgeAgentConfig = newValue }
-    }
 
     /// Resolves the configuration.
     ///

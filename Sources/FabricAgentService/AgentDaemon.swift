@@ -41,18 +41,18 @@ public struct AgentDaemon: Sendable {
         let configuration = configuration
         let logger = Logger(label: "fabric.agent")
         let token = try configuration.loadToken()
-        let endpoint = configuration.ovsdb ?? .fromEnvironment(environment)
+        let endpoint = configuration.inventory.ovsdb ?? .fromEnvironment(environment)
         let store = TableStore(builder: Self.builder(configuration), ovsdbEndpoint: endpoint.description)
         let interval = SampleInterval(seconds: configuration.sampleInterval)
         let notifier = SystemdNotifier(environment: environment)
 
         let watcher = NetlinkWatcher(
-            networkNamespace: configuration.netns, store: store, logger: logger.with("service", "netlink"))
+            networkNamespace: configuration.inventory.netns, store: store, logger: logger.with("service", "netlink"))
         let ovsdb = OVSDBMonitorService(
-            endpoint: endpoint, timeout: .milliseconds(Int(configuration.ovsdbTimeout * 1000)),
+            endpoint: endpoint, timeout: .milliseconds(Int(configuration.inventory.ovsdbTimeout * 1000)),
             maximumBackoff: configuration.ovsdbMaxBackoff, store: store, logger: logger.with("service", "ovsdb"))
         let sampler = CounterSampler(
-            networkNamespace: configuration.netns, interval: interval, store: store,
+            networkNamespace: configuration.inventory.netns, interval: interval, store: store,
             logger: logger.with("service", "sampler"))
         let engine = try EngineReporter.configured(configuration, store: store, logger: logger.with("service", "engine"))
         let api = try await Self.application(
@@ -69,7 +69,7 @@ public struct AgentDaemon: Sendable {
             metadata: [
                 "agent.listen": "\(configuration.listen)", "agent.tls": "\(configuration.tlsCertificate != nil)",
                 "agent.token": "\(token != nil ? "configured" : "none")", "ovsdb.endpoint": "\(endpoint)",
-                "agent.netns": "\(configuration.netns ?? "-")", "agent.sample_interval": "\(configuration.sampleInterval)",
+                "agent.netns": "\(configuration.inventory.netns ?? "-")", "agent.sample_interval": "\(configuration.sampleInterval)",
             ])
         var groupConfiguration = ServiceGroupConfiguration(
             services: [watcher, ovsdb, sampler, api, reloader] + (engine.map { [$0] } ?? []) + [announcer],
@@ -85,9 +85,7 @@ public struct AgentDaemon: Sendable {
     }
 
     static func builder(_ configuration: AgentConfiguration) -> HostTableBuilder {
-        HostTableBuilder(
-            files: HostFiles(root: configuration.root), ovsAgentConfigPath: configuration.neutronOVSAgentConfig,
-            linuxBridgeAgentConfigPath: configuration.neutronLinuxbridgeAgentConfig)
+        configuration.inventory.tableBuilder
     }
 
     /// The Hummingbird application; reports readiness (stderr line, ready file, `READY=1`) once bound.

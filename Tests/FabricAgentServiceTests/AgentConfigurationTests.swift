@@ -30,7 +30,7 @@ struct AgentConfigurationTests {
             environment: ["FABRIC_SAMPLE_INTERVAL": "3", "FABRIC_LOG_LEVEL": "warning"], configPath: path)
         #expect(configuration.sampleInterval == 2)
         #expect(configuration.logLevel == .warning)
-        #expect(configuration.ovsdbTimeout == 3)
+        #expect(configuration.inventory.ovsdbTimeout == 3)
     }
 
     @Test func configFileFromEnvironment() throws {

@@ -3,6 +3,7 @@
 // environment). Oracles: nothing crashes; what resolves resolves again to the same settings, within the ranges
 // the agent documents, never with half a TLS configuration.
 import FabricAgentService
+import FabricAgentSettings
 import FuzzSupport
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -15,7 +16,7 @@ public func fuzzAgentConf(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let again = try? AgentConfiguration.resolve(flags: [:], environment: [:], configPath: path)
     require(again == configuration, "the same file resolved twice to different settings")
     require((0.1...3600).contains(configuration.sampleInterval), "sample-interval \(configuration.sampleInterval)")
-    require((0.05...60).contains(configuration.ovsdbTimeout), "ovsdb-timeout \(configuration.ovsdbTimeout)")
+    require((0.05...60).contains(configuration.inventory.ovsdbTimeout), "ovsdb-timeout \(configuration.inventory.ovsdbTimeout)")
     require((configuration.tlsCertificate == nil) == (configuration.tlsKey == nil), "half a TLS configuration")
     return 0
 }
