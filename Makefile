@@ -10,7 +10,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib --disable-local-rpath
 VERSION := $(shell sed -n 's/.*static let version = "\(.*\)"/\1/p' Sources/FabricInventory/FabricRelease.swift)
 RELEASE ?= 1
 
-.PHONY: all build release show deps-build deps-test test install clean bench dist rpm
+.PHONY: all build release show deps-build deps-test test sanitize install clean bench dist rpm
 
 all: build
 
@@ -33,6 +33,11 @@ show: release
 
 test: deps-test
 	scripts/run-tests.sh
+
+# The suite again under AddressSanitizer (all of it) and ThreadSanitizer (the concurrent parts), each built in
+# a scratch path of its own. Run after `make test`, which sets up what the tests need; CI runs both.
+sanitize: deps-test
+	scripts/sanitize.sh
 
 install: release
 	scripts/install.sh "$(DESTDIR)" "$(PREFIX)" "$(HOOKS_DIR)" "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
