@@ -34,8 +34,8 @@ show: release
 test: deps-test
 	scripts/run-tests.sh
 
-# The suite again under AddressSanitizer (all of it) and ThreadSanitizer (the concurrent parts), each built in
-# a scratch path of its own. Run after `make test`, which sets up what the tests need; CI runs both.
+# The whole suite again under AddressSanitizer, then under ThreadSanitizer, each built in a scratch path of
+# its own. Run after `make test`, which sets up what the tests need; CI runs both.
 sanitize: deps-test
 	scripts/sanitize.sh
 
