@@ -10,7 +10,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib --disable-local-rpath
 VERSION := $(shell sed -n 's/.*static let version = "\(.*\)"/\1/p' Sources/FabricInventory/FabricRelease.swift)
 RELEASE ?= 1
 
-.PHONY: all build release show deps-build deps-test test fuzz install clean bench dist rpm
+.PHONY: all build release show deps-build deps-test test fuzz sanitize install clean bench dist rpm
 
 all: build
 
@@ -38,6 +38,11 @@ test: deps-test
 SECONDS ?= 60
 fuzz: deps-build
 	scripts/fuzz.sh "$(SECONDS)"
+
+# The whole suite again under AddressSanitizer, then under ThreadSanitizer, each built in a scratch path of
+# its own. Run after `make test`, which sets up what the tests need (docs/RELIABILITY.md, "Sanitizers").
+sanitize: deps-test
+	scripts/sanitize.sh
 
 install: release
 	scripts/install.sh "$(DESTDIR)" "$(PREFIX)" "$(HOOKS_DIR)" "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"

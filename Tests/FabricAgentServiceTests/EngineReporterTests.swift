@@ -184,6 +184,8 @@ struct EngineReporterTests {
         configuration.timeout = 0.5  // the stalling answer (0) takes 3 s
         try await Self.withReporter(configuration, store: store) { reporter in
             #expect(await Self.eventually { sink.requests().contains { $0.status == 200 } })
+            // The sink records its answer before the reporter has read it: wait for the reporter too.
+            #expect(await Self.eventually { await reporter.statistics.sent == 1 })
             let statistics = await reporter.statistics
             #expect(statistics.failedAttempts == 1)
             #expect(statistics.sent == 1)
