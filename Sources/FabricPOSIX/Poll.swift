@@ -22,21 +22,7 @@ extension FileDescriptor {
 
     /// As the method, for a descriptor owned elsewhere.
     package static func poll(_ descriptor: Int32, for events: PollEvents, timeout: Duration?) throws(Errno) -> PollEvents {
-        let clock = ContinuousClock()
-        let deadline = timeout.map { clock.now + $0 }
-        while true {
-            var entry = pollfd(fd: descriptor, events: events.rawValue, revents: 0)
-            let milliseconds = deadline.map { pollMilliseconds(clock.now.duration(to: $0)) } ?? -1
-            let ready = Glibc.poll(&entry, 1, milliseconds)
-            if ready > 0 { return PollEvents(rawValue: entry.revents) }
-            if ready == 0 {
-                // poll's millisecond granularity can wake a little early; wait out the rest.
-                if let deadline, clock.now < deadline { continue }
-                return []
-            }
-            let error = Errno.current
-            if error != .interrupted { throw error }
-        }
+        try poll([(descriptor, events)], timeout: timeout)[0]
     }
 }
 
@@ -52,6 +38,7 @@ extension FileDescriptor {
             let ready = Glibc.poll(&entries, nfds_t(entries.count), milliseconds)
             if ready > 0 { return entries.map { PollEvents(rawValue: $0.revents) } }
             if ready == 0 {
+                // poll's millisecond granularity can wake a little early; wait out the rest.
                 if let deadline, clock.now < deadline { continue }
                 return entries.map { _ in [] }
             }

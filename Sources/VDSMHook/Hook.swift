@@ -58,12 +58,13 @@ public enum Hook {
         environment: HookEnvironment,
         _ transform: (_ input: [UInt8], _ environment: HookEnvironment) throws -> HookOutcome
     ) -> Result {
-        let result = executeBefore(environment: environment, transform)
+        let result = executeAtAnyStage(environment: environment, transform)
         guard stage == .after, result.exitCode == .failedStop else { return result }
         return Result(exitCode: .failedContinue, message: result.message)
     }
 
-    private static func executeBefore(
+    /// The run with a before-hook's exit codes; ``execute(stage:environment:_:)`` caps them for after-hooks.
+    private static func executeAtAnyStage(
         environment: HookEnvironment,
         _ transform: (_ input: [UInt8], _ environment: HookEnvironment) throws -> HookOutcome
     ) -> Result {

@@ -2,6 +2,10 @@
 @testable import FabricAgentService
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The netlink watcher's coalescing, driven by instants the test chooses.
 @Suite struct BurstCoalescerTests {
     typealias Coalescer = BurstCoalescer<ContinuousClock.Instant>
@@ -62,7 +66,7 @@ import Testing
         let clock = ContinuousClock()
         let started = clock.now
         WorkerThread.start(name: "test-stopper") {
-            _ = StopSignal().wait(timeout: .milliseconds(50))
+            usleep(50_000)
             signal.stop()
         }
         #expect(signal.wait(timeout: .seconds(30)))
