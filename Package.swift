@@ -14,12 +14,13 @@ let package = Package(
         .executable(name: "fabric-wire", targets: ["fabric-wire"]),
         .executable(name: "after_get_caps", targets: ["after_get_caps"]),
         .library(name: "FabricInventory", targets: ["FabricInventory"]),
+        .library(name: "FabricJSON", targets: ["FabricJSON"]),
         .library(name: "FabricOVSDB", targets: ["FabricOVSDB"]),
         .library(name: "FabricNetlink", targets: ["FabricNetlink"]),
         .library(name: "DomainXML", targets: ["DomainXML"]),
         // For the libFuzzer targets in Fuzz/, a package of their own that reaches these through products.
-        .library(name: "FabricWiring", targets: ["FabricWiring"]),
-        .library(name: "FabricWire", targets: ["FabricWire"]),
+        .library(name: "WiringRules", targets: ["WiringRules"]),
+        .library(name: "HostWiring", targets: ["HostWiring"]),
         .library(name: "VDSMHook", targets: ["VDSMHook"]),
         .library(name: "FabricAgentSettings", targets: ["FabricAgentSettings"]),
         .library(name: "FabricAgentService", targets: ["FabricAgentService"]),
@@ -58,11 +59,13 @@ let package = Package(
 
         // Host inventory: netlink, OVSDB, sysfs, classification, rates.
         .target(name: "FabricNetlink", dependencies: ["CNetlink", "CNetlinkShims", "FabricPOSIX"]),
-        .target(name: "FabricOVSDB", dependencies: ["FabricPOSIX"]),
+        // General JSON (OVSDB's JSON-RPC, VDSM's netconf and capabilities): a strict parser that keeps member order.
+        .target(name: "FabricJSON"),
+        .target(name: "FabricOVSDB", dependencies: ["FabricJSON", "FabricPOSIX"]),
         .target(
             name: "FabricInventory",
             dependencies: [
-                "FabricNetlink", "FabricOVSDB", "FabricPOSIX",
+                "FabricNetlink", "FabricOVSDB", "FabricJSON", "FabricPOSIX",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -109,29 +112,31 @@ let package = Package(
         .target(name: "DomainXML", dependencies: ["CLibXML2"]),
         // The hook runtime and the settings the hooks and fabric-wire share (hooks.conf names the OVSDB socket).
         .target(name: "VDSMHook", dependencies: ["FabricOVSDB", "FabricPOSIX"]),
-        .target(name: "FabricWiring", dependencies: ["DomainXML", "VDSMHook"]),
+        .target(name: "WiringRules", dependencies: ["DomainXML", "VDSMHook"]),
         .executableTarget(
             name: "before_device_create",
-            dependencies: ["VDSMHook", "FabricWiring"],
+            dependencies: ["VDSMHook", "WiringRules"],
             path: "hooks/before_device_create"
         ),
         .executableTarget(
             name: "before_vm_start",
-            dependencies: ["VDSMHook", "FabricWiring"],
+            dependencies: ["VDSMHook", "WiringRules"],
             path: "hooks/before_vm_start"
         ),
         .executableTarget(
             name: "after_update_device",
-            dependencies: ["VDSMHook", "FabricWiring", "FabricWire"],
+            dependencies: ["VDSMHook", "WiringRules", "HostWiring"],
             path: "hooks/after_update_device"
         ),
         // The privileged helper the after-hooks run through sudo, and the module it shares with them.
-        .target(name: "FabricWire", dependencies: ["FabricWiring", "FabricOVSDB", "FabricNetlink", "VDSMHook"]),
-        .executableTarget(name: "fabric-wire", dependencies: ["FabricWire", "FabricWiring", "VDSMHook", "FabricPOSIX"]),
+        .target(name: "HostWiring", dependencies: ["WiringRules", "FabricOVSDB", "FabricNetlink", "VDSMHook"]),
+        .executableTarget(
+            name: "fabric-wire", dependencies: ["HostWiring", "WiringRules", "VDSMHook", "FabricJSON", "FabricPOSIX"]
+        ),
         // Reports the host table to the engine inside VDSM's capabilities.
         .executableTarget(
             name: "after_get_caps",
-            dependencies: ["VDSMHook", "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricPOSIX"],
+            dependencies: ["VDSMHook", "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricJSON", "FabricPOSIX"],
             path: "hooks/after_get_caps"
         ),
 
@@ -146,7 +151,8 @@ let package = Package(
         .target(name: "FabricTestSupport", path: "Sources/FabricTestSupport"),
         .testTarget(name: "FabricPOSIXTests", dependencies: ["FabricPOSIX", "FabricTestSupport"]),
         .testTarget(name: "FabricNetlinkTests", dependencies: ["FabricNetlink", "FabricTestSupport"]),
-        .testTarget(name: "FabricOVSDBTests", dependencies: ["FabricOVSDB", "FabricTestSupport"]),
+        .testTarget(name: "FabricJSONTests", dependencies: ["FabricJSON"]),
+        .testTarget(name: "FabricOVSDBTests", dependencies: ["FabricOVSDB", "FabricJSON", "FabricTestSupport"]),
         .testTarget(
             name: "FabricInventoryTests",
             dependencies: ["FabricInventory", "FabricTestSupport"],
@@ -155,11 +161,11 @@ let package = Package(
         .testTarget(name: "DomainXMLTests", dependencies: ["DomainXML", "FabricTestSupport"]),
         .testTarget(name: "VDSMHookTests", dependencies: ["VDSMHook", "FabricOVSDB", "FabricTestSupport"]),
         .testTarget(
-            name: "FabricWiringTests",
-            dependencies: ["FabricWiring", "DomainXML", "VDSMHook", "FabricTestSupport"],
+            name: "WiringRulesTests",
+            dependencies: ["WiringRules", "DomainXML", "VDSMHook", "FabricTestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "FabricWireTests", dependencies: ["FabricWire", "FabricWiring", "VDSMHook", "FabricTestSupport"]),
+        .testTarget(name: "HostWiringTests", dependencies: ["HostWiring", "WiringRules", "VDSMHook", "FabricTestSupport"]),
         .testTarget(name: "HookContractTests", dependencies: ["FabricTestSupport"]),
         .testTarget(
             name: "FabricAgentServiceTests",
@@ -167,7 +173,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricWiring", "FabricTestSupport"]
+            dependencies: ["FabricInventory", "FabricNetlink", "FabricOVSDB", "WiringRules", "FabricTestSupport"]
         ),
     ]
 )

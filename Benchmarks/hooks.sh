@@ -18,7 +18,7 @@ command -v hyperfine >/dev/null || { echo "hyperfine is missing (apt-get install
 
 id=8f14e45f-ceea-467f-a0e6-2a9b3c4d5e6f
 vm=5b1e0a9c-3f4d-4c2b-9e8f-7a6b5c4d3e2f
-cp Tests/FabricWiringTests/Fixtures/engine-interface.xml "$work/interface.xml"
+cp Tests/WiringRulesTests/Fixtures/engine-interface.xml "$work/interface.xml"
 # A 64-NIC engine-style domain, every vNIC on a provider network.
 python3 - "$work/domain64.xml" <<'PY'
 import sys

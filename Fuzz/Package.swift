@@ -19,12 +19,13 @@ let package = Package(
         .executableTarget(
             name: "fuzz-domain-xml",
             dependencies: ["FuzzSupport", .product(name: "DomainXML", package: "fabric"),
-                .product(name: "FabricWiring", package: "fabric"), .product(name: "FabricWire", package: "fabric"),
+                .product(name: "WiringRules", package: "fabric"), .product(name: "HostWiring", package: "fabric"),
                 .product(name: "VDSMHook", package: "fabric")]
         ),
         .executableTarget(
             name: "fuzz-ovsdb-json",
-            dependencies: ["FuzzSupport", .product(name: "FabricOVSDB", package: "fabric")]
+            dependencies: ["FuzzSupport", .product(name: "FabricOVSDB", package: "fabric"),
+                .product(name: "FabricJSON", package: "fabric")]
         ),
         .executableTarget(
             name: "fuzz-netlink",
@@ -51,8 +52,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "fuzz-wire-arguments",
-            dependencies: ["FuzzSupport", .product(name: "FabricWiring", package: "fabric"),
-                .product(name: "FabricWire", package: "fabric")]
+            dependencies: ["FuzzSupport", .product(name: "WiringRules", package: "fabric"),
+                .product(name: "HostWiring", package: "fabric")]
         ),
     ]
 )

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricInventory
 public import FabricAgentSettings
-public import FabricOVSDB
+internal import FabricOVSDB
 public import Logging
 
 internal import FabricPOSIX

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import ServiceLifecycle
+internal import ServiceLifecycle
 
 internal import FabricPOSIX
 

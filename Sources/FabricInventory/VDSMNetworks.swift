@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricJSON
 internal import FabricOVSDB
 
 /// One network VDSM manages, from its netconf JSON (`nets/<name>`), reduced to what says which host

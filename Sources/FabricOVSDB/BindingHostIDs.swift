@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricJSON
 
 /// The engine's `openstack_binding_host_ids` capability: per provider plugin, the name the provider
 /// knows this host by. The engine sends it as a port's `binding:host_id` when it creates or updates the

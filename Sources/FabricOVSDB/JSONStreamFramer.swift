@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricJSON
 
 /// Splits an OVSDB JSON-RPC byte stream into whole messages.
 ///

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricJSON
 
 extension OVSDBClient {
     /// Watches the switch: sends one `monitor` for the Open_vSwitch, Bridge, Port and Interface

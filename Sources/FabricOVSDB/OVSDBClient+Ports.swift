@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricJSON
 
 extension OVSDBClient {
     /// How often a write is retried when another client changed the rows it read in between.

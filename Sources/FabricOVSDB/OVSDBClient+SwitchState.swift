@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricJSON
 
 /// The columns fabric reads, per table. `_uuid` is added for selects; monitors key rows by uuid.
 enum SwitchColumns {

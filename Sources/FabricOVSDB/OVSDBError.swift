@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricJSON
 
 /// Why talking to the Open vSwitch database failed. The ``description`` is one line meant for a
 /// hook's stderr or the agent's log, naming the endpoint or operation involved.

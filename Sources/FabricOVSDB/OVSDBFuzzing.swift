@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import FabricJSON
 
 /// What the client makes of the server's replies, reachable from the libFuzzer targets in `Fuzz/`
 /// (`@_spi(Fuzzing) import FabricOVSDB`) without a socket: the fuzzer plays a hostile server. Not API.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import FabricJSON
 
 /// One RFC 7047 atom: an integer, real, boolean, string or uuid.
 public enum OVSDBAtom: Hashable, Sendable {

@@ -7,10 +7,11 @@
 // /etc/fabric/hooks.conf (HookSettings): sudo's caller chooses the arguments, never the settings.
 // `fabric-wire host-ids` changes nothing: it prints the Open_vSwitch external_ids that name this host to
 // providers, as a JSON object, for after_get_caps when its user cannot read the database (exit 1 if OVS cannot).
+import FabricJSON
 import FabricOVSDB
 import FabricPOSIX
-import FabricWire
-import FabricWiring
+import HostWiring
+import WiringRules
 import VDSMHook
 
 #if canImport(Glibc)

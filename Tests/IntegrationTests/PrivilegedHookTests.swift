@@ -70,8 +70,8 @@ struct PrivilegedHookTests {
     /// A host without a working sudo: the after-hook says so in one line and exits 1, so the VM keeps running.
     @Test func withoutSudoTheHookSaysSoAndTheVMKeepsRunning() throws {
         let hook = try #require(BuiltProducts.path("after_update_device"))
-        let settings = try HookSettingsOverlay(
-            settings: "integration_bridge = br-int\n", helper: try #require(BuiltProducts.path("fabric-wire")), hidingSudo: true)
+        let helper = try #require(BuiltProducts.path("fabric-wire"))
+        let settings = try HookSettingsOverlay(settings: "integration_bridge = br-int\n", helper: helper, hidingSudo: true)
         let id = UUID().uuidString.lowercased()
         let data = Array(#"<interface type="bridge"><mac address="52:54:00:12:34:56"/><source bridge=";vdsmdummy;"/></interface>"#.utf8)
         let result = try HookProcess(executable: hook, point: "after_update_device").run(

@@ -2,6 +2,7 @@
 import FabricPOSIX
 import FabricInventory
 import FabricNetlink
+import FabricJSON
 import FabricOVSDB
 import VDSMHook
 

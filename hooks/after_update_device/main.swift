@@ -8,8 +8,8 @@
 // The XML is only read, never written (VDSM ignores it). Every failure exits 1 (VDSM only logs it; the other
 // after-hooks should still run), never 2, even without a data file; the work is bounded (OVSDB 5 s, the sudo
 // helper 10 s).
-import FabricWire
-import FabricWiring
+import HostWiring
+import WiringRules
 import VDSMHook
 
 Hook.run(stage: .after) { input, environment in

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // VDSM hook for before_device_create and before_nic_hotplug (the same binary in both folders): wires one
 // provider vNIC's <interface>. Device custom properties arrive as environment variables.
-import FabricWiring
+import WiringRules
 import VDSMHook
 
 Hook.run { input, environment in

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // VDSM hook for before_vm_start: wires every provider vNIC of the domain, finding them through <metadata>
 // (this hook point gets no device properties in its environment).
-import FabricWiring
+import WiringRules
 import VDSMHook
 
 Hook.run { input, environment in

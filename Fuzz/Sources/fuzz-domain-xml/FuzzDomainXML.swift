@@ -2,8 +2,8 @@
 // libFuzzer target: libvirt XML as VDSM hands it to the hooks, through the parser and every rewrite the hooks
 // do. Oracles: nothing crashes; an output is well-formed, keeps its root, and rewriting it changes nothing.
 import DomainXML
-import FabricWire
-import FabricWiring
+import HostWiring
+import WiringRules
 import FuzzSupport
 import VDSMHook
 

@@ -3,6 +3,7 @@
 // what it builds from replies (RFC 7047 values, the switch state from a `transact` or a `monitor`). Oracles:
 // nothing crashes; framing does not depend on how the stream was split into reads; a parsed value written
 // back parses to itself; the two JSON parsers agree; a decoded OVSDB value encodes back to itself.
+import FabricJSON
 @_spi(Fuzzing) import FabricOVSDB
 import FuzzSupport
 

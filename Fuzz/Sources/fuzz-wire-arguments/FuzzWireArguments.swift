@@ -3,8 +3,8 @@
 // hostile. The input is cut at NUL bytes into arguments, as the kernel hands them over. Oracles: nothing
 // crashes; an accepted change reads back from its own arguments; no message carries a control character
 // (a rejected value must not forge lines in VDSM's log).
-import FabricWire
-import FabricWiring
+import HostWiring
+import WiringRules
 import FuzzSupport
 
 @_cdecl("LLVMFuzzerTestOneInput")

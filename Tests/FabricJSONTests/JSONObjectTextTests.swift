@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import FabricOVSDB
+import FabricJSON
 import Testing
 
 /// The pass-through validator must refuse everything the parser refuses (but for the range of numbers):

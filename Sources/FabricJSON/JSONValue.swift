@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// A JSON value as OVSDB's JSON-RPC speaks it.
+/// A JSON value: OVSDB's and ovs-appctl's JSON-RPC, VDSM's netconf files and capabilities.
 ///
 /// Objects keep their members in wire order: OVSDB never depends on it, but a value that round-trips
 /// unchanged is easier to compare in tests and logs. Numbers without a fraction or exponent that fit in
@@ -207,8 +207,8 @@ public struct JSONObjectText: Sendable {
 
 /// A recursive-descent parser over UTF-8 bytes. Nesting is limited so hostile input cannot overflow the
 /// stack of a hook process.
-struct JSONParser {
-    static let maximumDepth = 512
+package struct JSONParser {
+    package static let maximumDepth = 512
 
     let bytes: [UInt8]
     var index = 0

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import DomainXML
-import FabricWiring
+import WiringRules
 import Foundation
 import Testing
 

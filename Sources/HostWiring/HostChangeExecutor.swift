@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import FabricOVSDB
-public import FabricWiring
+public import WiringRules
 internal import FabricNetlink
 public import VDSMHook
 

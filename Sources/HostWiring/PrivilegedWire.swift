@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import FabricWiring
+public import WiringRules
 public import VDSMHook
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import FabricWiring
+public import WiringRules
 internal import VDSMHook
 
 /// The command line of the privileged helper, which `vdsm` may run through `sudo`:

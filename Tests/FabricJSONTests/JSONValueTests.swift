@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import FabricOVSDB
+import FabricJSON
 import Testing
 
 @Suite struct JSONValueTests {

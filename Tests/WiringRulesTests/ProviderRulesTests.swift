@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import FabricWiring
+import WiringRules
 import Testing
 import VDSMHook
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricTestSupport
-import FabricWire
-import FabricWiring
+import HostWiring
+import WiringRules
 import Foundation
 import Testing
 
