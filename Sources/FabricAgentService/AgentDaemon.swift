@@ -42,24 +42,26 @@ public struct AgentDaemon: Sendable {
         let logger = Logger(label: "fabric.agent")
         let token = try configuration.loadToken()
         let endpoint = configuration.inventory.ovsdb ?? .fromEnvironment(environment)
-        let store = TableStore(builder: Self.builder(configuration), ovsdbEndpoint: endpoint.description)
+        let store = TableStore()
+        let updater = HostTableUpdater(
+            builder: Self.builder(configuration), ovsdbEndpoint: endpoint.description, store: store)
         let interval = SampleInterval(seconds: configuration.sampleInterval)
         let notifier = SystemdNotifier(environment: environment)
 
         let watcher = NetlinkWatcher(
-            networkNamespace: configuration.inventory.netns, store: store, logger: logger.with("service", "netlink"))
+            networkNamespace: configuration.inventory.netns, updater: updater, logger: logger.with("service", "netlink"))
         let ovsdb = OVSDBMonitorService(
             endpoint: endpoint, timeout: .milliseconds(Int(configuration.inventory.ovsdbTimeout * 1000)),
-            maximumBackoff: configuration.ovsdbMaxBackoff, store: store, logger: logger.with("service", "ovsdb"))
+            maximumBackoff: configuration.ovsdbMaxBackoff, updater: updater, logger: logger.with("service", "ovsdb"))
         let sampler = CounterSampler(
-            networkNamespace: configuration.inventory.netns, interval: interval, store: store,
+            networkNamespace: configuration.inventory.netns, interval: interval, updater: updater,
             logger: logger.with("service", "sampler"))
         let engine = try EngineReporter.configured(configuration, store: store, logger: logger.with("service", "engine"))
         let api = try await Self.application(
             configuration: configuration, store: store, token: token, engine: engine, notifier: notifier,
             logger: logger.with("service", "api"))
         let reloader = ReloadService(
-            reload: reload, store: store, interval: interval, logLevel: logLevel, notifier: notifier,
+            reload: reload, updater: updater, interval: interval, logLevel: logLevel, notifier: notifier,
             logger: logger.with("service", "reload"))
         let announcer = ShutdownAnnouncer(notifier: notifier, store: store)
 
@@ -176,7 +178,7 @@ struct ShutdownAnnouncer: Service {
 /// address, TLS, token, namespace, OVSDB endpoint and the engine keys need a restart.
 struct ReloadService: Service {
     var reload: @Sendable () throws(AgentConfigurationError) -> AgentConfiguration
-    var store: TableStore
+    var updater: HostTableUpdater
     var interval: SampleInterval
     var logLevel: LogLevelBox
     var notifier: SystemdNotifier
@@ -189,7 +191,7 @@ struct ReloadService: Service {
                 let configuration = try reload()
                 interval.value = configuration.sampleInterval
                 logLevel.level = configuration.logLevel
-                await store.reconfigure(builder: AgentDaemon.builder(configuration))
+                await updater.reconfigure(builder: AgentDaemon.builder(configuration))
                 logger.notice(
                     "configuration reloaded",
                     metadata: [

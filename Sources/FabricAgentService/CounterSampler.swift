@@ -25,13 +25,13 @@ public final class SampleInterval: Sendable {
 public struct CounterSampler: Service {
     public var networkNamespace: String?
     public var interval: SampleInterval
-    public var store: TableStore
+    public var updater: HostTableUpdater
     public var logger: Logger
 
-    public init(networkNamespace: String?, interval: SampleInterval, store: TableStore, logger: Logger) {
+    public init(networkNamespace: String?, interval: SampleInterval, updater: HostTableUpdater, logger: Logger) {
         self.networkNamespace = networkNamespace
         self.interval = interval
-        self.store = store
+        self.updater = updater
         self.logger = logger
     }
 
@@ -50,7 +50,7 @@ public struct CounterSampler: Service {
             }
         } consume: { (sample: Result<RateWindow.Reading, NetlinkError>) in
             switch sample {
-            case .success(let sample): await store.countersSampled(sample)
+            case .success(let sample): await updater.countersSampled(sample)
             case .failure(let error):
                 logger.error("counter sampler failed", metadata: ["error": "\(error)"])
                 throw error

@@ -9,14 +9,14 @@ public import ServiceLifecycle
 /// then on applies the notifications themselves to its copy of the namespace: a change costs no dump.
 ///
 /// Bursts are coalesced: notifications arriving within ``coalescingWindow`` of each other make one
-/// table, at least one per ``maximumCoalescing``. The store keeps only the newest snapshot while it
+/// table, at least one per ``maximumCoalescing``. Only the newest snapshot waits while the updater
 /// rebuilds, so a burst longer than a rebuild costs one table per rebuild, not one per notification.
 /// A fresh dump replaces the replay when events were lost (`ENOBUFS`) and when a burst is so large
 /// (more than ``replayLimit`` events) that one dump is cheaper than applying them one by one. Nothing
 /// is read while the namespace is quiet.
 public struct NetlinkWatcher: Service {
     public var networkNamespace: String?
-    public var store: TableStore
+    public var updater: HostTableUpdater
     public var logger: Logger
     /// The pause that ends a burst.
     public var coalescingWindow: Duration = .milliseconds(2)
@@ -24,9 +24,9 @@ public struct NetlinkWatcher: Service {
     /// Bursts with more events than this are answered with a dump instead of a replay.
     public var replayLimit = 512
 
-    public init(networkNamespace: String?, store: TableStore, logger: Logger) {
+    public init(networkNamespace: String?, updater: HostTableUpdater, logger: Logger) {
         self.networkNamespace = networkNamespace
-        self.store = store
+        self.updater = updater
         self.logger = logger
     }
 
@@ -47,7 +47,7 @@ public struct NetlinkWatcher: Service {
                 logger.debug(
                     "links updated",
                     metadata: ["netlink.reason": "\(reason)", "netlink.links": "\(sample.snapshot.links.count)"])
-                await store.linksChanged(sample)
+                await updater.linksChanged(sample)
             case .failed(let message):
                 logger.error("netlink watcher failed", metadata: ["error": "\(message)"])
                 throw NetlinkWatcherError(message: message)

@@ -13,14 +13,14 @@ public struct OVSDBMonitorService: Service {
     public var endpoint: OVSDBEndpoint
     public var timeout: Duration
     public var maximumBackoff: Double
-    public var store: TableStore
+    public var updater: HostTableUpdater
     public var logger: Logger
 
-    public init(endpoint: OVSDBEndpoint, timeout: Duration, maximumBackoff: Double, store: TableStore, logger: Logger) {
+    public init(endpoint: OVSDBEndpoint, timeout: Duration, maximumBackoff: Double, updater: HostTableUpdater, logger: Logger) {
         self.endpoint = endpoint
         self.timeout = timeout
         self.maximumBackoff = maximumBackoff
-        self.store = store
+        self.updater = updater
         self.logger = logger
     }
 
@@ -68,7 +68,7 @@ public struct OVSDBMonitorService: Service {
                     logger.info("connected to the OVS database", metadata: ["ovsdb.endpoint": "\(endpointText)"])
                 }
                 wasReachable = true
-                await store.switchChanged(state, status: HostTable.OVSDBStatus(endpoint: endpointText, reachable: true))
+                await updater.switchChanged(state, status: HostTable.OVSDBStatus(endpoint: endpointText, reachable: true))
             case .disconnected(let reason, let delay):
                 if wasReachable != false {
                     logger.warning(
@@ -79,7 +79,7 @@ public struct OVSDBMonitorService: Service {
                         ])
                 }
                 wasReachable = false
-                await store.switchChanged(
+                await updater.switchChanged(
                     nil, status: HostTable.OVSDBStatus(endpoint: endpointText, reachable: false, error: reason))
             }
         }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 public import FabricInventory
-public import FabricOVSDB
 public import NIOCore
 import Synchronization
 
@@ -16,15 +15,21 @@ public struct TablePublication: Sendable {
     public var changes: TableChanges?
     private let encodedTable = EncodedOnce()
     private let encodedChanges = EncodedOnce()
+    private let rowJSON: RowJSONCache?
 
     public init(version: UInt64, table: HostTable, changes: TableChanges? = nil) {
+        self.init(version: version, table: table, changes: changes, rowJSON: nil)
+    }
+
+    init(version: UInt64, table: HostTable, changes: TableChanges?, rowJSON: RowJSONCache?) {
         self.version = version
         self.table = table
         self.changes = changes
+        self.rowJSON = rowJSON
     }
 
     /// The compact JSON document (`fabric-agent show --json` bytes, not pretty-printed).
-    public var json: ByteBuffer { encodedTable.buffer { CompactJSON.encodeTable(table) } }
+    public var json: ByteBuffer { encodedTable.buffer { CompactJSON.encodeTable(table, rowJSON: rowJSON) } }
 
     /// The compact JSON of ``changes``.
     public var changesJSON: ByteBuffer? {
@@ -48,19 +53,11 @@ final class EncodedOnce: Sendable {
     }
 }
 
-/// The single owner of the agent's current host table. The netlink watcher, the counter sampler and
-/// the OVSDB monitor feed it facts; it rebuilds the table and broadcasts every change to subscribers
-/// (the `/v1/events` streams). Statistics and rates move only with counter samples, so a fact that does
-/// not change the table (a link event that only carried newer counters) updates it silently, and
-/// subscribers see one event per real change plus one per counter sample. A counter sample only
-/// refreshes the statistics and rates of the rows it has (no sysfs, configuration files or
-/// classification); links, addresses, OVS and configuration changes rebuild the whole table.
+/// The published versions of the host table and their readers: `/v1/interfaces` and `/metrics` ask for the
+/// current one, `/v1/events` streams and the engine push subscribe. Tables come from ``HostTableUpdater``,
+/// which builds them on a thread of its own; everything here is quick, so it runs on the concurrency pool
+/// next to the request handlers.
 public actor TableStore {
-    private var builder: HostTableBuilder
-    private var latest: HostTableBuilder.Sample?
-    /// The two most recent counter samples; rates are computed between them so that link events in
-    /// between do not shorten the interval.
-    private var rates = RateWindow()
     /// The newest publication whose JSON is encoded. `/v1/interfaces` serves it while a newer version
     /// is being encoded in the background, so no request waits for an encoding (the p99 under load).
     private var encodedPublication: TablePublication?
@@ -69,51 +66,23 @@ public actor TableStore {
     /// The version being encoded in the background, if any. One encoding at a time: the other core
     /// stays free for event streams and requests while a 2 MB document is encoded.
     private var encodingVersion: UInt64?
-    private var switchState: SwitchState?
-    private var ovsdbStatus: HostTable.OVSDBStatus
     private var current: TablePublication?
     private var subscribers: [UInt64: AsyncStream<TablePublication>.Continuation] = [:]
     private var nextSubscriber: UInt64 = 0
     private var closed = false
+    /// How many streams listen, readable without a hop onto this actor: the updater computes a version's
+    /// changes only while someone will read them.
+    nonisolated let listeners = Atomic<Int>(0)
+    /// Each row's JSON, kept from one encoding of the document to the next.
+    private let rowJSON = RowJSONCache()
 
-    public init(builder: HostTableBuilder, ovsdbEndpoint: String) {
-        self.builder = builder
-        self.ovsdbStatus = HostTable.OVSDBStatus(
-            endpoint: ovsdbEndpoint, reachable: false, error: "not connected yet")
-    }
+    public init() {}
 
     /// The latest table, or `nil` before the first netlink snapshot.
     public var publication: TablePublication? { current }
 
-    /// A fresh link dump after a netlink change (or at start, or after an overrun).
-    public func linksChanged(_ sample: HostTableBuilder.Sample) {
-        latest = sample
-        rebuild()
-    }
-
-    /// A periodic counter sample: moves the rate window and always publishes.
-    public func countersSampled(_ sample: RateWindow.Reading) {
-        rates.add(sample)
-        // Until the watcher's first snapshot there is no table to refresh.
-        guard var table = current?.table else { return }
-        // Links the sample has that the table lacks (or the reverse) arrive with the watcher's events.
-        rates.apply(to: &table)
-        table.sampledAt = sample.wallTime
-        publish(table)
-    }
-
-    /// The OVS database's view; `nil` state with an unreachable status while disconnected.
-    public func switchChanged(_ state: SwitchState?, status: HostTable.OVSDBStatus) {
-        switchState = state
-        ovsdbStatus = status
-        rebuild()
-    }
-
-    /// New file locations after a configuration reload.
-    public func reconfigure(builder: HostTableBuilder) {
-        self.builder = builder
-        rebuild()
-    }
+    /// Whether any stream would read a version's changes.
+    nonisolated var hasListeners: Bool { listeners.load(ordering: .relaxed) > 0 }
 
     /// Every publication from now on, starting with the current one. The stream keeps only the newest
     /// unread publication, so a slow reader skips versions instead of buffering without bound.
@@ -127,6 +96,7 @@ public actor TableStore {
         let id = nextSubscriber
         nextSubscriber += 1
         subscribers[id] = continuation
+        listeners.store(subscribers.count, ordering: .relaxed)
         continuation.onTermination = { [weak self] _ in
             Task { await self?.unsubscribe(id) }
         }
@@ -139,31 +109,22 @@ public actor TableStore {
         closed = true
         for continuation in subscribers.values { continuation.finish() }
         subscribers.removeAll()
+        listeners.store(0, ordering: .relaxed)
     }
 
     private func unsubscribe(_ id: UInt64) {
         subscribers[id] = nil
+        listeners.store(subscribers.count, ordering: .relaxed)
     }
 
-    private func rebuild() {
-        guard let latest else { return }
-        var table = builder.table(sample: latest, switchState: switchState, ovsdb: ovsdbStatus)
-        // Counters move only with counter samples: the watcher's copy of a link carries the counters of
-        // its last notification (or of the first dump), older than any sample. Links not sampled yet
-        // keep those.
-        rates.apply(to: &table)
-        if let current, current.table.interfaces == table.interfaces, current.table.sources == table.sources {
-            return
-        }
-        publish(table)
-    }
-
-    private func publish(_ table: HostTable) {
-        let version = (current?.version ?? 0) + 1
-        // Only event streams read the changes; without one, comparing 4,096 rows is wasted.
-        let changes = subscribers.isEmpty ? nil : current.map { TableChanges(from: $0.table, to: table, version: version) }
+    /// Makes `table` the current version. `changes` lead from the current version to it; `nil` when nobody
+    /// listened as it was built (a stream that started meanwhile is sent the whole table).
+    func publish(_ table: HostTable, version: UInt64, changes: TableChanges?) {
+        // The updater publishes in order, but two of its calls' hops here may arrive swapped (their tasks'
+        // priorities differ): an older version is dropped, and streams get the whole table after a gap.
+        guard version > current?.version ?? 0 else { return }
         // Replacing `current` drops the previous version (and its JSON) unless a response still holds it.
-        let publication = TablePublication(version: version, table: table, changes: changes)
+        let publication = TablePublication(version: version, table: table, changes: changes, rowJSON: rowJSON)
         current = publication
         if documentRecentlyAsked {
             if encodingVersion == nil { encodeInBackground(publication) }  // else `encoded` picks it up

@@ -53,6 +53,19 @@ public struct HostFiles: Sendable {
         return names.sorted()
     }
 
+    /// What identifies one version of a file or folder on disk (`nil` when it is missing or cannot be
+    /// examined): a rewrite in place moves its modification time and size, an atomic replace its inode, a
+    /// change of owner or mode its change time, and a folder's modification time moves when an entry is
+    /// added, removed or renamed.
+    public func stamp(_ path: String) -> FileStamp? {
+        var status = stat()
+        guard stat(root + path, &status) == 0 else { return nil }
+        return FileStamp(
+            device: UInt64(status.st_dev), inode: UInt64(status.st_ino), size: Int64(status.st_size),
+            modified: [Int64(status.st_mtim.tv_sec), Int64(status.st_mtim.tv_nsec)],
+            changed: [Int64(status.st_ctim.tv_sec), Int64(status.st_ctim.tv_nsec)])
+    }
+
     /// Configuration files are small; refuse to slurp something unbounded by mistake.
     static let sizeLimit = 4 << 20
 
@@ -60,4 +73,14 @@ public struct HostFiles: Sendable {
         guard let bytes = try? FileDescriptor.readFile(fullPath, limit: Self.sizeLimit) else { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// One version of a file on disk, as ``HostFiles/stamp(_:)`` sees it.
+public struct FileStamp: Sendable, Hashable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    /// Seconds and nanoseconds.
+    var modified: [Int64]
+    var changed: [Int64]
 }

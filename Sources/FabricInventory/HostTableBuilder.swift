@@ -35,19 +35,65 @@ public struct HostTableBuilder: Sendable {
             self.monotonicTime = monotonicTime
             self.wallTime = wallTime
         }
+    }
 
+    /// What one build read, for the next one: the configuration files with their stamps, every link as
+    /// netlink showed it, and the sysfs facts of every link.
+    public struct Readings: Sendable {
+        var configuration: Configuration?
+        var links: [Int32: Link]?
+        var sysfs = SysfsReadings()
+
+        public init() {}
+
+        /// The links that are new or differ (but for their counters) from the previous build's; `nil` (all)
+        /// for the first build.
+        mutating func changedLinks(in snapshot: NetlinkSnapshot) -> Set<Int32>? {
+            defer { links = Dictionary(snapshot.links.map { ($0.index, $0) }, uniquingKeysWith: { _, last in last }) }
+            guard let links else { return nil }
+            var changed = Set<Int32>()
+            for link in snapshot.links {
+                guard let before = links[link.index] else {
+                    changed.insert(link.index)
+                    continue
+                }
+                var comparable = before
+                comparable.statistics = link.statistics
+                if comparable != link { changed.insert(link.index) }
+            }
+            return changed
+        }
+    }
+
+    struct Configuration {
+        var stamps: [String: FileStamp?]
+        /// Whether a file was changed so recently that a later change could leave its stamp as it is.
+        var racy: Bool
+        var vdsm: VDSMNetworkConfig
+        var neutron: NeutronAgentConfig
     }
 
     /// The table for `sample`, without rates.
     /// - Parameters:
     ///   - switchState: the OVS database's view, or `nil` when it could not be read (`ovsdb` says why).
     public func table(sample: Sample, switchState: SwitchState?, ovsdb: HostTable.OVSDBStatus) -> HostTable {
-        let vdsm = VDSMNetworkConfig.load(files: files)
-        let neutron = NeutronAgentConfig.load(
-            files: files, ovsAgentPath: ovsAgentConfigPath, linuxBridgeAgentPath: linuxBridgeAgentConfigPath)
+        var readings = Readings()
+        return table(sample: sample, switchState: switchState, ovsdb: ovsdb, readings: &readings)
+    }
+
+    /// The table for `sample`, re-reading only what may have changed since the build that left `readings`:
+    /// the configuration files when their stamps moved, and the sysfs files of the sample's changed links.
+    public func table(
+        sample: Sample, switchState: SwitchState?, ovsdb: HostTable.OVSDBStatus, readings: inout Readings
+    ) -> HostTable {
+        let configuration = configuration(reusing: readings.configuration)
+        readings.configuration = configuration
+        let vdsm = configuration.vdsm
+        let neutron = configuration.neutron
         let builder = InventoryBuilder(
             sysfs: Sysfs(files: files), classifier: Classifier(vdsm: vdsm, neutron: neutron, switchState: switchState))
-        let rows = builder.rows(from: sample.snapshot)
+        let changed = readings.changedLinks(in: sample.snapshot)
+        let rows = builder.rows(from: sample.snapshot, changedLinks: changed, readings: &readings.sysfs)
         var status = ovsdb
         status.ovnControlled = switchState?.isControlledByOVN
         status.hostExternalIDs = switchState.map { BindingHostIDs.sources(of: $0.externalIDs) }
@@ -55,6 +101,37 @@ public struct HostTableBuilder: Sendable {
             hostname: HostClock.hostname(), sampledAt: sample.wallTime, intervalSeconds: nil,
             sources: HostTable.Sources(ovsdb: status, vdsmConfig: vdsm.source, warnings: vdsm.warnings + neutron.warnings),
             interfaces: rows)
+    }
+}
+
+extension HostTableBuilder {
+    /// The VDSM and Neutron configuration, parsed again only when one of its files or folders changed on
+    /// disk: a few `stat`s per build instead of reading and parsing every file.
+    func configuration(reusing previous: Configuration?) -> Configuration {
+        let stamps = configurationStamps()
+        if let previous, !previous.racy, previous.stamps == stamps { return previous }
+        // A file changed again within the file system's timestamp granularity (a few milliseconds) can keep
+        // its stamp: what was read just after a recent change is read again next time, as git does.
+        let recent = Int64(HostClock.wallSeconds()) - 2
+        let racy = stamps.values.contains { $0.map { $0.modified[0] >= recent || $0.changed[0] >= recent } ?? false }
+        return Configuration(
+            stamps: stamps, racy: racy, vdsm: VDSMNetworkConfig.load(files: files),
+            neutron: NeutronAgentConfig.load(
+                files: files, ovsAgentPath: ovsAgentConfigPath, linuxBridgeAgentPath: linuxBridgeAgentConfigPath))
+    }
+
+    /// Every path the configuration is read from, VDSM's folders and their entries included.
+    func configurationStamps() -> [String: FileStamp?] {
+        var stamps: [String: FileStamp?] = [:]
+        for tree in [VDSMNetworkConfig.runningTree, VDSMNetworkConfig.persistedTree] {
+            for folder in ["\(tree)/nets", "\(tree)/bonds"] {
+                stamps[folder] = files.stamp(folder)
+                for name in files.list(folder) ?? [] { stamps["\(folder)/\(name)"] = files.stamp("\(folder)/\(name)") }
+            }
+        }
+        stamps[ovsAgentConfigPath] = files.stamp(ovsAgentConfigPath)
+        stamps[linuxBridgeAgentConfigPath] = files.stamp(linuxBridgeAgentConfigPath)
+        return stamps
     }
 }
 

@@ -17,6 +17,18 @@ public struct InventoryBuilder: Sendable {
     }
 
     public func rows(from snapshot: NetlinkSnapshot) -> [HostInterface] {
+        var readings = SysfsReadings()
+        return rows(from: snapshot, changedLinks: nil, readings: &readings)
+    }
+
+    /// The rows, reading sysfs only for the links in `changedLinks` (every link when it is `nil`) and for
+    /// links `readings` knows nothing about; the other links' sysfs facts come from `readings`, which is
+    /// left holding this build's.
+    public func rows(
+        from snapshot: NetlinkSnapshot, changedLinks: Set<Int32>?, readings: inout SysfsReadings
+    ) -> [HostInterface] {
+        var reader = SysfsReader(sysfs: sysfs, previous: readings, changedLinks: changedLinks)
+        defer { readings = reader.current }
         let links = snapshot.links.sorted { $0.index < $1.index }
         let nameByIndex = Dictionary(links.map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
         let addressesByLink = Dictionary(grouping: snapshot.addresses, by: \.linkIndex)
@@ -27,7 +39,7 @@ public struct InventoryBuilder: Sendable {
         for link in links {
             let kind = InterfaceKind.classify(
                 kernelKind: link.kind, name: link.name, tunMode: link.tunMode,
-                isLoopbackFlag: link.flags & 0x8 != 0, hasDevice: { sysfs.hasDevice(link.name) })
+                isLoopbackFlag: link.flags & 0x8 != 0, hasDevice: { reader.hasDevice(link) })
             let master = link.masterIndex.flatMap { nameByIndex[$0] }
             if let master { portsByMaster[master, default: []].append(link.name) }
             let addresses = (addressesByLink[link.index] ?? []).map {
@@ -46,12 +58,12 @@ public struct InventoryBuilder: Sendable {
             row.ovs = classifier.ovsMembership(of: link.name)
             // Bond slaves are NICs in production but may be any Ethernet device (veth in tests); their
             // speed is needed for the bond's.
-            if link.isUp && (kind == .nic || link.slaveKind == "bond") { row.speedMbps = sysfs.speed(link.name) }
+            if link.isUp && (kind == .nic || link.slaveKind == "bond") { row.speedMbps = reader.speed(link) }
             rows.append(row)
         }
 
         let rowIndexByName = Dictionary(rows.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
-        fillBonds(&rows, rowIndexByName: rowIndexByName)
+        fillBonds(&rows, reader: reader)
         for i in rows.indices {
             if rows[i].kind == .bridge { rows[i].bridgePorts = portsByMaster[rows[i].name] ?? [] }
             if rows[i].kind == .vlan, let parent = rows[i].parent, let p = rowIndexByName[parent] {
@@ -69,14 +81,13 @@ public struct InventoryBuilder: Sendable {
     }
 
     /// Bond column, bonding details, slaves' permanent MACs and bond speed by mode.
-    private func fillBonds(_ rows: inout [HostInterface], rowIndexByName: [String: Int]) {
+    private func fillBonds(_ rows: inout [HostInterface], reader: SysfsReader) {
         for i in rows.indices where rows[i].kind == .bond {
             let bond = rows[i].name
             rows[i].bond = bond
-            let details = sysfs.bonding(bond)
-            rows[i].bonding = details
-            let permanent = sysfs.permanentMACs(bond: bond)
             let slaves = rows.indices.filter { rows[$0].master == bond && rows[$0].slaveKind == "bond" }
+            let (details, permanent) = reader.bond(name: bond)
+            rows[i].bonding = details
             for s in slaves {
                 rows[s].bond = bond
                 rows[s].permanentMAC = permanent[rows[s].name]
@@ -107,5 +118,70 @@ public struct InventoryBuilder: Sendable {
         case 254: "host"
         default: String(scope)
         }
+    }
+}
+
+/// The sysfs facts of the last build, per ifindex, so that a link event re-reads only its own link's files.
+/// A fact is kept under the link's name: a renamed link is read again.
+public struct SysfsReadings: Sendable {
+    struct Device {
+        var name: String
+        var hasDevice: Bool
+    }
+
+    struct Speed {
+        var name: String
+        var mbps: Int?
+    }
+
+    var devices: [Int32: Device] = [:]
+    var speeds: [Int32: Speed] = [:]
+
+    public init() {}
+}
+
+/// One build's sysfs access: the previous build's fact for a link that did not change, a read otherwise.
+/// What it reads or reuses becomes the next build's ``SysfsReadings`` (links that are gone drop out).
+struct SysfsReader {
+    let sysfs: Sysfs
+    let previous: SysfsReadings
+    let changedLinks: Set<Int32>?
+    var current = SysfsReadings()
+
+    init(sysfs: Sysfs, previous: SysfsReadings, changedLinks: Set<Int32>?) {
+        self.sysfs = sysfs
+        self.previous = previous
+        self.changedLinks = changedLinks
+    }
+
+    private func unchanged(_ index: Int32) -> Bool {
+        guard let changedLinks else { return false }
+        return !changedLinks.contains(index)
+    }
+
+    mutating func hasDevice(_ link: Link) -> Bool {
+        if unchanged(link.index), let known = previous.devices[link.index], known.name == link.name {
+            current.devices[link.index] = known
+            return known.hasDevice
+        }
+        let value = sysfs.hasDevice(link.name)
+        current.devices[link.index] = .init(name: link.name, hasDevice: value)
+        return value
+    }
+
+    mutating func speed(_ link: Link) -> Int? {
+        if unchanged(link.index), let known = previous.speeds[link.index], known.name == link.name {
+            current.speeds[link.index] = known
+            return known.mbps
+        }
+        let value = sysfs.speed(link.name)
+        current.speeds[link.index] = .init(name: link.name, mbps: value)
+        return value
+    }
+
+    /// Bonds are read on every build: an option written through sysfs (`miimon`, `primary`) changes nothing
+    /// a link message carries, and a host has a handful of bonds.
+    func bond(name: String) -> (BondDetails?, [String: String]) {
+        (sysfs.bonding(name), sysfs.permanentMACs(bond: name))
     }
 }

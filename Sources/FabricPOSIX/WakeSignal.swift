@@ -21,6 +21,13 @@ package final class WakeSignal: Sendable {
         _ = try? retryingInterrupted { write(descriptor, &one, MemoryLayout<UInt64>.size) }
     }
 
+    /// Reads the counter back, so that the descriptor is readable again only after the next ``signal()``:
+    /// for a signal used more than once. Call it before looking for the work the signal announces.
+    package func reset() {
+        var value: UInt64 = 0
+        _ = read(descriptor, &value, MemoryLayout<UInt64>.size)
+    }
+
     /// Waits up to `timeout` (`nil`: forever) for the signal; returns whether it came.
     package func wait(timeout: Duration?) -> Bool {
         (try? FileDescriptor.poll(descriptor, for: .readable, timeout: timeout))?.isEmpty == false

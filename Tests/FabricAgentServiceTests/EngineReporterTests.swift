@@ -67,8 +67,9 @@ struct EngineReporterTests {
     @Test(.enabled(if: hasPython, pythonReason))
     func retriesServerErrorsThenDeliversTheDocumentWithTheToken() async throws {
         let sink = try EngineSink(statuses: [503, 503])
-        let store = TableStore(builder: TableStoreTests.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
-        await store.linksChanged(Self.sample([("d0", 0), ("d1", 0)], second: 1))
+        let pipeline = TablePipeline()
+        let store = pipeline.store
+        await pipeline.linksChanged(Self.sample([("d0", 0), ("d1", 0)], second: 1))
         let token = "engine-token-0123456789"
         try await Self.withReporter(try Self.configuration(sink), token: token, store: store) { reporter in
             #expect(await Self.eventually { sink.requests().contains { $0.status == 200 } })
@@ -97,8 +98,9 @@ struct EngineReporterTests {
     func serverDownAtStartThenUpGetsTheNewestTableAndTheQueueStaysBounded() async throws {
         // A free port: the sink binds one, then goes away until the test brings it back on that port.
         let port = try EngineSink(statuses: []).stop()
-        let store = TableStore(builder: TableStoreTests.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
-        await store.linksChanged(Self.sample([("d0", 0)], second: 1))
+        let pipeline = TablePipeline()
+        let store = pipeline.store
+        await pipeline.linksChanged(Self.sample([("d0", 0)], second: 1))
         var configuration = try Self.configuration(port: port)
         configuration.interval = 0.2
         configuration.initialBackoff = 0.1
@@ -108,7 +110,7 @@ struct EngineReporterTests {
         try await Self.withReporter(configuration, store: store, log: log) { reporter in
             // Counter samples make new versions for the interval to queue while nobody answers.
             for second in 2...12 {
-                await store.countersSampled(TableStoreTests.counters([("d0", UInt64(second) * 1000)], second: UInt64(second)))
+                await pipeline.countersSampled(TableStoreTests.counters([("d0", UInt64(second) * 1000)], second: UInt64(second)))
                 try await Task.sleep(for: .milliseconds(150))
             }
             let whileDown = await reporter.statistics
@@ -119,7 +121,7 @@ struct EngineReporterTests {
             #expect(log.messages.contains { $0.message == "engine queue full; dropped the oldest report" })
             #expect(log.messages.contains { $0.message == "engine push failed; retrying" && $0.level == .warning })
 
-            await store.linksChanged(Self.sample([("d0", 12_000), ("d9", 0)], second: 12))
+            await pipeline.linksChanged(Self.sample([("d0", 12_000), ("d9", 0)], second: 12))
             let sink = try EngineSink(port: port, statuses: [])
             #expect(await Self.eventually {
                 sink.requests().contains { $0.status == 200 && $0.document.map(EngineSink.names(in:)) == ["d0", "d9"] }
@@ -133,15 +135,16 @@ struct EngineReporterTests {
     @Test(.enabled(if: hasPython, pythonReason))
     func refusedReportIsNotRetriedAndLoggedOncePerStatus() async throws {
         let sink = try EngineSink(statuses: [], otherwise: 400)
-        let store = TableStore(builder: TableStoreTests.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
-        await store.linksChanged(Self.sample([("d0", 0)], second: 1))
+        let pipeline = TablePipeline()
+        let store = pipeline.store
+        await pipeline.linksChanged(Self.sample([("d0", 0)], second: 1))
         let log = LogRecorder()
         try await Self.withReporter(try Self.configuration(sink), store: store, log: log) { reporter in
             #expect(await Self.eventually { sink.requests().count == 1 })
             try await Task.sleep(for: .seconds(2))
             #expect(sink.requests().count == 1, "a 400 is not retried")
 
-            await store.linksChanged(Self.sample([("d0", 0), ("d1", 0)], second: 2))
+            await pipeline.linksChanged(Self.sample([("d0", 0), ("d1", 0)], second: 2))
             #expect(await Self.eventually { sink.requests().count == 2 }, "the next change is sent")
             try await Task.sleep(for: .seconds(1))
             #expect(sink.requests().count == 2)
@@ -156,14 +159,15 @@ struct EngineReporterTests {
     @Test(.enabled(if: hasPython, pythonReason))
     func counterSamplesAreNoChangeButTheIntervalSendsFreshCounters() async throws {
         let sink = try EngineSink(statuses: [])
-        let store = TableStore(builder: TableStoreTests.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
-        await store.linksChanged(Self.sample([("d0", 0)], second: 1))
+        let pipeline = TablePipeline()
+        let store = pipeline.store
+        await pipeline.linksChanged(Self.sample([("d0", 0)], second: 1))
         var configuration = try Self.configuration(sink)
         configuration.interval = 1.5
         try await Self.withReporter(configuration, store: store) { _ in
             #expect(await Self.eventually { sink.requests().count == 1 })
             for second in 2...6 {
-                await store.countersSampled(TableStoreTests.counters([("d0", UInt64(second) * 1000)], second: UInt64(second)))
+                await pipeline.countersSampled(TableStoreTests.counters([("d0", UInt64(second) * 1000)], second: UInt64(second)))
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(sink.requests().count == 1, "counter samples alone push nothing before the interval")
@@ -178,8 +182,9 @@ struct EngineReporterTests {
     @Test(.enabled(if: hasPython, pythonReason), arguments: [429, 408, 0])
     func busyAnswersAndTimeoutsAreRetried(first: Int) async throws {
         let sink = try EngineSink(statuses: [first])
-        let store = TableStore(builder: TableStoreTests.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
-        await store.linksChanged(Self.sample([("d0", 0)], second: 1))
+        let pipeline = TablePipeline()
+        let store = pipeline.store
+        await pipeline.linksChanged(Self.sample([("d0", 0)], second: 1))
         var configuration = try Self.configuration(sink)
         configuration.timeout = 0.5  // the stalling answer (0) takes 3 s
         try await Self.withReporter(configuration, store: store) { reporter in
@@ -204,8 +209,9 @@ struct EngineReporterTests {
         ])
         try #require(made.status == 0, "openssl: \(made.standardError)")
         let sink = try EngineSink(statuses: [], tls: (certificate, key))
-        let store = TableStore(builder: TableStoreTests.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
-        await store.linksChanged(Self.sample([("d0", 0)], second: 1))
+        let pipeline = TablePipeline()
+        let store = pipeline.store
+        await pipeline.linksChanged(Self.sample([("d0", 0)], second: 1))
         var configuration = try Self.configuration(sink)
         configuration.url = try EngineURL(parsing: "https://127.0.0.1:\(sink.port)/engine/hosts")
         // The system trust store does not know this self-signed certificate.
@@ -227,7 +233,8 @@ struct EngineReporterTests {
         var configuration = EngineConfiguration()
         configuration.url = try EngineURL(parsing: "https://engine.example/hosts")
         configuration.caCertificate = "/nonexistent/engine-ca.pem"
-        let store = TableStore(builder: TableStoreTests.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        let pipeline = TablePipeline()
+        let store = pipeline.store
         let error = try #require(throws: AgentConfigurationError.self) {
             try EngineReporter(configuration: configuration, token: nil, store: store, logger: Logger(label: "test"))
         }

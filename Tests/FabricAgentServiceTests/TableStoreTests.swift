@@ -2,9 +2,31 @@
 import FabricAgentService
 import FabricInventory
 import FabricNetlink
+import FabricOVSDB
 import Foundation
 import NIOCore
 import Testing
+
+/// The agent's table path as the daemon wires it: facts into the ``HostTableUpdater`` (on its own thread),
+/// versions out of the ``TableStore``.
+struct TablePipeline {
+    let store = TableStore()
+    let updater: HostTableUpdater
+
+    init(builder: HostTableBuilder = TableStoreTests.builder) {
+        updater = HostTableUpdater(builder: builder, ovsdbEndpoint: "unix:/nonexistent.sock", store: store)
+    }
+
+    func linksChanged(_ sample: HostTableBuilder.Sample) async { await updater.linksChanged(sample) }
+    func countersSampled(_ reading: RateWindow.Reading) async { await updater.countersSampled(reading) }
+    func switchChanged(_ state: SwitchState?, status: HostTable.OVSDBStatus) async {
+        await updater.switchChanged(state, status: status)
+    }
+
+    var publication: TablePublication? { get async { await store.publication } }
+    func documentPublication() async -> TablePublication? { await store.documentPublication() }
+    func subscribe() async -> AsyncStream<TablePublication> { await store.subscribe() }
+}
 
 @Suite struct TableStoreTests {
     /// An empty root: no sysfs, no VDSM or Neutron files, so rows come from the snapshot alone.
@@ -28,7 +50,7 @@ import Testing
     }
 
     @Test func counterSamplesRefreshStatisticsAndRatesOfExistingRows() async throws {
-        let store = TableStore(builder: Self.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        let store = TablePipeline()
         await store.linksChanged(Self.sample([("d0", 0), ("d1", 0)], second: 1))
         let first = try #require(await store.publication)
         await store.countersSampled(Self.counters([("d0", 1_000), ("d1", 0)], second: 2))
@@ -51,7 +73,7 @@ import Testing
     }
 
     @Test func jsonIsEncodedOncePerVersionAndMatchesTheTable() async throws {
-        let store = TableStore(builder: Self.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        let store = TablePipeline()
         await store.linksChanged(Self.sample([("d0", 7)], second: 1))
         let publication = try #require(await store.documentPublication())
         let first = publication.json
@@ -63,8 +85,28 @@ import Testing
         #expect(rows.compactMap { $0["name"] as? String } == ["d0"])
     }
 
+    /// The store's documents reuse each unchanged row's JSON from the previous encoding; they must be the
+    /// bytes a fresh encoding gives, row changes, additions and removals included.
+    @Test func documentsThatReuseRowJSONEqualFreshEncodings() async throws {
+        let store = TablePipeline()
+        let versions = [
+            Self.sample([("d0", 1), ("d1", 2), ("d2", 3)], second: 1),
+            Self.sample([("d0", 1), ("d1", 2), ("d2", 3), ("d3", 4)], second: 2),
+            Self.sample([("d0", 1), ("renamed", 2), ("d3", 4)], second: 3),
+        ]
+        for sample in versions {
+            await store.linksChanged(sample)
+            let publication = try #require(await store.documentPublication())
+            let fresh = TablePublication(version: publication.version, table: publication.table).json
+            #expect(publication.json == fresh)
+        }
+        await store.countersSampled(Self.counters([("d0", 10), ("d1", 20)], second: 4))
+        let sampled = try #require(await store.documentPublication())
+        #expect(sampled.json == TablePublication(version: sampled.version, table: sampled.table).json)
+    }
+
     @Test func addressesSurviveARebuildAfterLinksOnlyCounterSamples() async throws {
-        let store = TableStore(builder: Self.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        let store = TablePipeline()
         var withAddress = Self.sample([("d0", 10)], second: 1)
         withAddress.snapshot.addresses = [InterfaceAddress(linkIndex: 1, family: .ipv4, address: "192.0.2.9", prefixLength: 24)]
         await store.linksChanged(withAddress)
@@ -80,7 +122,7 @@ import Testing
     }
 
     @Test func linkEventsNeverMoveSampledCountersBack() async throws {
-        let store = TableStore(builder: Self.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        let store = TablePipeline()
         await store.linksChanged(Self.sample([("d0", 10)], second: 1))
         await store.countersSampled(Self.counters([("d0", 20)], second: 2))
         await store.countersSampled(Self.counters([("d0", 30)], second: 3))
@@ -93,7 +135,7 @@ import Testing
     }
 
     @Test func subscribersGetTheChangesBetweenConsecutiveVersions() async throws {
-        let store = TableStore(builder: Self.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        let store = TablePipeline()
         await store.linksChanged(Self.sample([("d0", 1), ("d1", 2)], second: 1))
         #expect(await store.publication?.changes == nil, "the first version has nothing to differ from")
         let stream = await store.subscribe()

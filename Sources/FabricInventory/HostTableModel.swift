@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+public import FabricOVSDB
+
+/// The agent's host table as a pure function of the facts its services gather: the newest link snapshot,
+/// the OVS database's view, the counter samples and where the host's files are. Each fact returns the new
+/// table, or `nil` when the table did not change (or there is none yet, before the first snapshot).
+///
+/// Builds are incremental: the configuration files are parsed again only when they changed on disk, and a
+/// link event re-reads only the changed links' sysfs files (``HostTableBuilder/Readings``). Statistics and
+/// rates move only with counter samples, so a fact that only carried newer counters changes nothing; a
+/// counter sample refreshes the statistics and rates of the rows it has, with no rebuild.
+public struct HostTableModel: Sendable {
+    public private(set) var builder: HostTableBuilder
+    public private(set) var table: HostTable?
+    private var sample: HostTableBuilder.Sample?
+    private var switchState: SwitchState?
+    private var ovsdbStatus: HostTable.OVSDBStatus
+    /// The two most recent counter samples; rates are computed between them so that link events in
+    /// between do not shorten the interval.
+    private var rates = RateWindow()
+    private var readings = HostTableBuilder.Readings()
+
+    public init(builder: HostTableBuilder, ovsdbEndpoint: String) {
+        self.builder = builder
+        ovsdbStatus = HostTable.OVSDBStatus(endpoint: ovsdbEndpoint, reachable: false, error: "not connected yet")
+    }
+
+    /// A fresh view of the links after a netlink change (or at start, or after an overrun).
+    public mutating func linksChanged(_ sample: HostTableBuilder.Sample) -> HostTable? {
+        self.sample = sample
+        return rebuild()
+    }
+
+    /// A periodic counter sample: moves the rate window; the table always changes (its sampling time).
+    public mutating func countersSampled(_ reading: RateWindow.Reading) -> HostTable? {
+        rates.add(reading)
+        // Until the first snapshot there is no table to refresh. Links the reading has that the table lacks
+        // (or the reverse) arrive with the watcher's events.
+        guard var table else { return nil }
+        rates.apply(to: &table)
+        table.sampledAt = reading.wallTime
+        self.table = table
+        return table
+    }
+
+    /// The OVS database's view; `nil` state with an unreachable status while disconnected.
+    public mutating func switchChanged(_ state: SwitchState?, status: HostTable.OVSDBStatus) -> HostTable? {
+        switchState = state
+        ovsdbStatus = status
+        return rebuild()
+    }
+
+    /// New file locations after a configuration reload: nothing read before is kept.
+    public mutating func reconfigure(builder: HostTableBuilder) -> HostTable? {
+        self.builder = builder
+        readings = HostTableBuilder.Readings()
+        return rebuild()
+    }
+
+    private mutating func rebuild() -> HostTable? {
+        guard let sample else { return nil }
+        var rebuilt = builder.table(sample: sample, switchState: switchState, ovsdb: ovsdbStatus, readings: &readings)
+        // Counters move only with counter samples: the watcher's copy of a link carries the counters of its
+        // last notification (or of the first dump), older than any sample. Links not sampled yet keep those.
+        rates.apply(to: &rebuilt)
+        if let table, table.interfaces == rebuilt.interfaces, table.sources == rebuilt.sources { return nil }
+        table = rebuilt
+        return rebuilt
+    }
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+import FabricInventory
+import FabricNetlink
+import FabricOVSDB
+import Foundation
+import Testing
+
+/// The model re-reads only what may have changed: the sysfs files of links whose netlink view changed, and the
+/// configuration files when they changed on disk. A scratch host tree lets the tests change a file behind the
+/// model's back and see whether it was read again.
+@Suite struct HostTableModelTests {
+    static let up: UInt32 = 0x1 | 0x40
+
+    /// A fake `/` with two NICs' sysfs speed and device entries, and VDSM's running netconf.
+    final class ScratchHost {
+        let root: String
+
+        init() throws {
+            root = NSTemporaryDirectory() + "fabric-model-\(UUID().uuidString)"
+            for nic in ["eth0", "eth1"] {
+                try FileManager.default.createDirectory(
+                    atPath: "\(root)/sys/class/net/\(nic)/device", withIntermediateDirectories: true)
+                try write("1000\n", to: "/sys/class/net/\(nic)/speed")
+            }
+            try FileManager.default.createDirectory(
+                atPath: "\(root)\(VDSMNetworkConfig.runningTree)/nets", withIntermediateDirectories: true)
+            try write(#"{"nic": "eth0", "vlan": 100, "bridged": true}"#, to: "\(VDSMNetworkConfig.runningTree)/nets/red")
+        }
+
+        deinit { try? FileManager.default.removeItem(atPath: root) }
+
+        func write(_ text: String, to path: String) throws {
+            try text.write(toFile: root + path, atomically: false, encoding: .utf8)
+        }
+
+        var builder: HostTableBuilder { HostTableBuilder(files: HostFiles(root: root)) }
+    }
+
+    static func sample(_ links: [Link], second: UInt64) -> HostTableBuilder.Sample {
+        HostTableBuilder.Sample(
+            snapshot: NetlinkSnapshot(links: links, addresses: []), monotonicTime: second * 1_000_000_000,
+            wallTime: Double(second))
+    }
+
+    static func nics(eth1Flags: UInt32 = up, eth1Bytes: UInt64 = 0) -> [Link] {
+        [
+            Link(index: 2, name: "eth0", flags: up, operState: .up),
+            Link(index: 3, name: "eth1", flags: eth1Flags, operState: eth1Flags == up ? .up : .down,
+                 statistics: LinkStatistics(rxBytes: eth1Bytes)),
+        ]
+    }
+
+    static func speeds(_ table: HostTable?) -> [String: Int?] {
+        Dictionary(uniqueKeysWithValues: (table?.interfaces ?? []).map { ($0.name, $0.speedMbps) })
+    }
+
+    @Test func aLinkEventReReadsOnlyThatLinksSysfsFiles() throws {
+        let host = try ScratchHost()
+        var model = HostTableModel(builder: host.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        let firstResult = model.linksChanged(Self.sample(Self.nics(), second: 1))
+        let first = try #require(firstResult)
+        #expect(Self.speeds(first) == ["eth0": 1000, "eth1": 1000])
+
+        // Both speeds change on disk; only eth1's netlink view changes (it went down and up again).
+        try host.write("10000\n", to: "/sys/class/net/eth0/speed")
+        try host.write("25000\n", to: "/sys/class/net/eth1/speed")
+        _ = model.linksChanged(Self.sample(Self.nics(eth1Flags: 0x1), second: 2))
+        let secondResult = model.linksChanged(Self.sample(Self.nics(), second: 3))
+        let second = try #require(secondResult)
+        #expect(Self.speeds(second) == ["eth0": 1000, "eth1": 25000], "eth0 kept the speed read before")
+
+        // A reload forgets everything read.
+        try host.write("40000\n", to: "/sys/class/net/eth1/speed")
+        let reloadedResult = model.reconfigure(builder: host.builder)
+        let reloaded = try #require(reloadedResult)
+        #expect(Self.speeds(reloaded) == ["eth0": 10000, "eth1": 40000])
+    }
+
+    @Test func configurationFilesAreReadAgainWhenTheyChangeOnDisk() throws {
+        let host = try ScratchHost()
+        var model = HostTableModel(builder: host.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        let firstResult = model.linksChanged(Self.sample(Self.nics(), second: 1))
+        let first = try #require(firstResult)
+        #expect(first.interfaces.first { $0.name == "eth0" }?.classification.networkName == "red")
+
+        // Rewritten in place, the same size: the stamp's times move (and the file is recent, so it is read).
+        try host.write(#"{"nic": "eth1", "vlan": 100, "bridged": true}"#, to: "\(VDSMNetworkConfig.runningTree)/nets/red")
+        let movedResult = model.switchChanged(nil, status: .init(endpoint: "unix:/x", reachable: false, error: "down"))
+        let moved = try #require(movedResult)
+        #expect(moved.interfaces.first { $0.name == "eth1" }?.classification.networkName == "red")
+        #expect(moved.interfaces.first { $0.name == "eth0" }?.classification.networkName == nil)
+
+        // A new file in the folder.
+        try host.write(#"{"nic": "eth0", "bridged": false}"#, to: "\(VDSMNetworkConfig.runningTree)/nets/blue")
+        let addedResult = model.linksChanged(Self.sample(Self.nics(eth1Flags: 0x1), second: 2))
+        let added = try #require(addedResult)
+        #expect(added.interfaces.first { $0.name == "eth0" }?.classification.networkName == "blue")
+    }
+
+    @Test func countersRefreshRowsWithoutARebuildAndStaleCountersNeverWin() throws {
+        let host = try ScratchHost()
+        var model = HostTableModel(builder: host.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        var empty = HostTableModel(builder: host.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        let beforeSnapshot = empty.countersSampled(.init(counters: [2: LinkStatistics(rxBytes: 5)], monotonicTime: 1, wallTime: 1))
+        #expect(beforeSnapshot == nil, "no table before the first snapshot")
+        _ = model.linksChanged(Self.sample(Self.nics(), second: 1))
+        let sampledResult = model.countersSampled(.init(counters: [3: LinkStatistics(rxBytes: 500)], monotonicTime: 2_000_000_000, wallTime: 2))
+        let sampled = try #require(sampledResult)
+        #expect(sampled.interfaces.first { $0.name == "eth1" }?.statistics.rxBytes == 500)
+        #expect(sampled.sampledAt == 2)
+        // The watcher's copy of eth1 still carries older counters; newer counters alone are no change of a link.
+        let stale = model.linksChanged(Self.sample(Self.nics(eth1Bytes: 7), second: 3))
+        #expect(stale == nil)
+        #expect(model.table?.interfaces.first { $0.name == "eth1" }?.statistics.rxBytes == 500)
+    }
+}
