@@ -61,7 +61,8 @@ public enum AgentAPI {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(
                     byteBuffer: ByteBuffer(
-                        bytes: MetricsExporter.exposition(publication.table, engine: push, streams: streams.statistics))))
+                        bytes: MetricsExporter.exposition(
+                            publication.table, engine: push, streams: streams.statistics))))
         }
         router.get("/v1/events") { _, context in
             guard let slot = streams.reserve() else {
@@ -80,10 +81,12 @@ public enum AgentAPI {
                     // The place is held until the stream ends, however it ends.
                     defer { withExtendedLifetime(slot) {} }
                     // A comment first, so clients see the stream open before the first table.
-                    try await streams.write([ByteBuffer(string: ": fabric host table events\n\n")], to: &writer, on: channel)
+                    let opening = ByteBuffer(string: ": fabric host table events\n\n")
+                    try await streams.write([opening], to: &writer, on: channel)
                     var sent: UInt64?
                     for await publication in stream {
-                        try await streams.write(ServerSentEvent.next(publication, after: sent), to: &writer, on: channel)
+                        let event = ServerSentEvent.next(publication, after: sent)
+                        try await streams.write(event, to: &writer, on: channel)
                         sent = publication.version
                     }
                     try await streams.finish(&writer, on: channel)

@@ -401,7 +401,8 @@ enum EnginePushError: Error, Hashable, Sendable, CustomStringConvertible {
         case .deadlineExceeded(let seconds):
             "no complete answer within \(seconds) seconds (engine-timeout); the connection was closed"
         case .answerTooLarge(let status, let limit):
-            "the answer (HTTP \(status)) is longer than \(limit) bytes; the connection was closed without reading the rest"
+            "the answer (HTTP \(status)) is longer than \(limit) bytes; "
+                + "the connection was closed without reading the rest"
         }
     }
 }

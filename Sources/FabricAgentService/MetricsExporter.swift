@@ -87,16 +87,15 @@ enum MetricsExporter {
     /// (``EventStreams``); a count that keeps growing points at a client to fix.
     private static func add(_ streams: EventStreams.Statistics, to registry: PrometheusCollectorRegistry) {
         func events(_ name: String, unit: String, _ help: String) -> MetricNameDescriptor {
-            MetricNameDescriptor(namespace: "fabric", subsystem: "event", metricName: name, unitName: unit, helpText: help)
+            MetricNameDescriptor(
+                namespace: "fabric", subsystem: "event", metricName: name, unitName: unit, helpText: help)
         }
         registry.makeGauge(descriptor: events("streams", unit: "", "Open /v1/events streams."))
             .set(Double(streams.open))
-        registry.makeCounter(
-            descriptor: events("streams_dropped", unit: "total", "Event stream clients disconnected because they stopped reading."))
-            .increment(by: Int64(streams.dropped))
-        registry.makeCounter(
-            descriptor: events("streams_refused", unit: "total", "Event streams refused (503) because too many were open."))
-            .increment(by: Int64(streams.refused))
+        let dropped = events("streams_dropped", unit: "total", "Event stream clients dropped: they stopped reading.")
+        registry.makeCounter(descriptor: dropped).increment(by: Int64(streams.dropped))
+        let refused = events("streams_refused", unit: "total", "Event streams refused (503): too many were open.")
+        registry.makeCounter(descriptor: refused).increment(by: Int64(streams.refused))
     }
 
     /// The push to the engine (`engine-url`), so a host whose reports do not arrive can be alerted on.

@@ -132,7 +132,9 @@ final class SlowEngine: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(listener, 16) == 0 else {
             close(listener)
@@ -188,7 +190,10 @@ final class SlowEngine: @unchecked Sendable {
         setsockopt(connection, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         switch behaviour {
         case .bytePerTwoHundredMilliseconds:
-            guard send(connection, index, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
+            guard
+                send(
+                    connection, index,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
             else { return }
             while waitForClose(connection, seconds: 0.2) == false {
                 guard send(connection, index, "x") else { return }
@@ -202,7 +207,10 @@ final class SlowEngine: @unchecked Sendable {
             _ = waitForClose(connection, seconds: 30)
             markClosed(index)
         case .gigabyteBody:
-            guard send(connection, index, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n")
+            guard
+                send(
+                    connection, index,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n")
             else { return }
             let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 64 * 1024)
             var total = 0
@@ -215,7 +223,8 @@ final class SlowEngine: @unchecked Sendable {
         case .gigabyteChunkedError:
             guard send(connection, index, "HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n")
             else { return }
-            let chunk = Array("10000\r\n".utf8) + [UInt8](repeating: UInt8(ascii: "e"), count: 0x10000) + Array("\r\n".utf8)
+            let chunk =
+                Array("10000\r\n".utf8) + [UInt8](repeating: UInt8(ascii: "e"), count: 0x10000) + Array("\r\n".utf8)
             var total = 0
             while total < 1 << 30 {
                 guard send(connection, index, chunk) else { return }
@@ -240,7 +249,8 @@ final class SlowEngine: @unchecked Sendable {
             if headEnd == nil, let end = Self.find([13, 10, 13, 10], in: received) {
                 headEnd = end + 4
                 let head = String(decoding: received[0..<end], as: UTF8.self).lowercased()
-                let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                let length =
+                    head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
                     .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
                 expected = end + 4 + length
             }
@@ -250,7 +260,8 @@ final class SlowEngine: @unchecked Sendable {
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
-        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+        for start in 0...(haystack.count - needle.count)
+        where haystack[start..<(start + needle.count)].elementsEqual(needle) {
             return start
         }
         return nil

@@ -27,9 +27,10 @@ struct StalledEventClientsTests {
     /// A well-behaved client gets a link change within this many seconds, and `/v1/interfaces` answers within it.
     static let answerBound = 5.0
 
-    @Test(.enabled(
-        if: AgentTestGate.canRunInNamespace && SlowPeerSupport.prlimit != nil,
-        "needs root, iproute2, curl, prlimit (util-linux) and a built fabric-agent"))
+    @Test(
+        .enabled(
+            if: AgentTestGate.canRunInNamespace && SlowPeerSupport.prlimit != nil,
+            "needs root, iproute2, curl, prlimit (util-linux) and a built fabric-agent"))
     func clientsThatNeverReadAreDroppedWhileTheAPIStaysResponsive() throws {
         let fileLimit = SlowPeerSupport.unitFileLimit
         // The test process holds the 1,000 sockets and its own files.
@@ -59,7 +60,10 @@ struct StalledEventClientsTests {
             .write(toFile: down, atomically: true, encoding: .utf8)
         let churn = try BackgroundProcess(
             "/bin/sh",
-            ["-c", "while :; do ip -n \(namespace.name) -batch \(up); sleep 0.5; ip -n \(namespace.name) -batch \(down); sleep 0.5; done"])
+            [
+                "-c",
+                "while :; do ip -n \(namespace.name) -batch \(up); sleep 0.5; ip -n \(namespace.name) -batch \(down); sleep 0.5; done",
+            ])
         defer { churn.stop() }
 
         // The well-behaved client, first, so it is one of the streams the stalled ones compete with.
