@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricInventory
 public import Hummingbird
+public import Logging
 import NIOCore
 
 /// The agent's HTTP API (docs/agent.md, `GET /openapi.json`):
@@ -16,11 +17,13 @@ import NIOCore
 /// | `GET /openapi.json` | the OpenAPI 3 description |
 public enum AgentAPI {
     /// The router with every route, behind bearer-token authentication when `token` is set; `/metrics`
-    /// includes the engine push's counters when `engine` is given.
-    public static func router(store: TableStore, token: String?, engine: EngineReporter? = nil)
-        -> Router<BasicRequestContext>
-    {
-        let router = Router()
+    /// includes the engine push's counters when `engine` is given. `streams` bounds the `/v1/events`
+    /// streams and logs the clients it drops.
+    public static func router(
+        store: TableStore, token: String?, engine: EngineReporter? = nil,
+        streams: EventStreams = EventStreams(logger: Logger(label: "fabric.agent"))
+    ) -> Router<AgentRequestContext> {
+        let router = Router(context: AgentRequestContext.self)
         if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
 
         router.get("/") { _, _ in
@@ -56,22 +59,37 @@ public enum AgentAPI {
             let push = await engine?.statistics
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: MetricsExporter.exposition(publication.table, engine: push))))
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        bytes: MetricsExporter.exposition(
+                            publication.table, engine: push, streams: streams.statistics))))
         }
-        router.get("/v1/events") { _, _ in
+        router.get("/v1/events") { _, context in
+            guard let slot = streams.reserve() else {
+                var response = jsonError(
+                    .serviceUnavailable,
+                    "too many event streams are open (\(EventStreams.maximumStreams)); try again later")
+                response.headers[.retryAfter] = "\(EventStreams.writeDeadline.components.seconds)"
+                return response
+            }
             let stream = await store.subscribe()
+            let channel = context.channel
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                 body: ResponseBody { writer in
+                    // The place is held until the stream ends, however it ends.
+                    defer { withExtendedLifetime(slot) {} }
                     // A comment first, so clients see the stream open before the first table.
-                    try await writer.write(ByteBuffer(string: ": fabric host table events\n\n"))
+                    let opening = ByteBuffer(string: ": fabric host table events\n\n")
+                    try await streams.write([opening], to: &writer, on: channel)
                     var sent: UInt64?
                     for await publication in stream {
-                        for part in ServerSentEvent.next(publication, after: sent) { try await writer.write(part) }
+                        let event = ServerSentEvent.next(publication, after: sent)
+                        try await streams.write(event, to: &writer, on: channel)
                         sent = publication.version
                     }
-                    try await writer.finish(nil)
+                    try await streams.finish(&writer, on: channel)
                 })
         }
         return router

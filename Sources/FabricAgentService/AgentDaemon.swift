@@ -116,7 +116,8 @@ public struct AgentDaemon: Sendable {
         let listenGroup = configuration.listenGroup
         let readyFile = configuration.readyFile
         let scheme = configuration.tlsCertificate != nil ? "https" : "http"
-        let responder = MethodNotAllowedResponder(inner: AgentAPI.router(store: store, token: token, engine: engine).buildResponder())
+        let router = AgentAPI.router(store: store, token: token, engine: engine, streams: EventStreams(logger: logger))
+        let responder = MethodNotAllowedResponder(inner: router.buildResponder())
         return Application(
             responder: responder, server: server,
             configuration: ApplicationConfiguration(address: address, serverName: "fabric-agent"),

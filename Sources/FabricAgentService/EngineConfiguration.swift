@@ -14,7 +14,7 @@ public struct EngineConfiguration: Sendable, Hashable {
     public var url: EngineURL?
     /// Seconds between pushes of the current table when nothing structural changed (fresh counters).
     public var interval: Double = 60
-    /// Seconds one POST may take, connecting included.
+    /// Seconds one POST may take, from connecting to the end of the answer.
     public var timeout: Double = 10
     /// The longest wait between two attempts after failures.
     public var maxBackoff: Double = 60

@@ -204,6 +204,16 @@ public struct EngineReporter: Service, CustomStringConvertible {
         case retry(status: Int?, reason: String, retryAfter: Double?)
     }
 
+    /// The most of the engine's answer that is read. The status decides the outcome and the text only goes
+    /// to the log (its first 200 characters), so a few KiB are plenty; a longer answer is not the engine's.
+    static let answerLimit = 16 * 1024
+
+    /// One POST. It succeeds only when the engine's whole answer (status, headers and at most
+    /// ``answerLimit`` bytes of body) arrives within `engine-timeout`, connecting included: the client's
+    /// own connect and read timeouts do not bound an answer that trickles in a byte at a time (each byte
+    /// restarts the read timeout, and the client's deadline ends when the headers arrive), nor one that
+    /// never ends. A failed attempt is retried, whatever the status: what answers too slowly or too much
+    /// is not behaving as an engine, and counting its 2xx as delivered would hide that from the admin.
     private func attempt(_ report: ReportQueue.Report, with client: HTTPClient, number: Int) async -> Outcome {
         var request = HTTPClientRequest(url: url.text)
         request.method = .POST
@@ -217,20 +227,62 @@ public struct EngineReporter: Service, CustomStringConvertible {
         request.headers.add(name: "X-Fabric-Version", value: "\(report.publication.version)")
         request.headers.add(name: "X-Fabric-Reason", value: report.reason)
         request.body = .bytes(report.publication.json)
+        let timeout = configuration.timeout
+        let answer: Answer
         do {
-            let response = try await client.execute(request, timeout: Self.timeAmount(configuration.timeout))
-            let status = Int(response.status.code)
-            // Read the answer (bounded) so the connection can be reused; an error's text goes to the log.
-            let body = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
-            switch status {
-            case 200..<300: return .delivered(status: status)
-            case 408, 429, 500..<600:
-                let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init)
-                return .retry(status: status, reason: "HTTP \(status)", retryAfter: retryAfter)
-            default: return .rejected(status: status, answer: String(body.prefix(200)))
+            answer = try await Self.withDeadline(seconds: timeout) { [request] in
+                let response = try await client.execute(request, timeout: Self.timeAmount(timeout))
+                let status = Int(response.status.code)
+                var body = ByteBuffer()
+                for try await part in response.body {
+                    guard body.readableBytes + part.readableBytes <= Self.answerLimit else {
+                        // Dropping the response closes the connection: nothing more of the answer is read.
+                        throw EnginePushError.answerTooLarge(status: status, limit: Self.answerLimit)
+                    }
+                    body.writeImmutableBuffer(part)
+                }
+                return Answer(
+                    status: status, retryAfter: response.headers.first(name: "Retry-After").flatMap(Double.init),
+                    text: String(buffer: body))
             }
+        } catch let error as EnginePushError {
+            return .retry(status: error.status, reason: error.description, retryAfter: nil)
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            // The client's own deadline (the same, up to the headers) may fire first: the same reason.
+            let error = EnginePushError.deadlineExceeded(seconds: timeout)
+            return .retry(status: nil, reason: error.description, retryAfter: nil)
         } catch {
             return .retry(status: nil, reason: "\(error)", retryAfter: nil)
+        }
+        switch answer.status {
+        case 200..<300: return .delivered(status: answer.status)
+        case 408, 429, 500..<600:
+            return .retry(status: answer.status, reason: "HTTP \(answer.status)", retryAfter: answer.retryAfter)
+        default: return .rejected(status: answer.status, answer: String(answer.text.prefix(200)))
+        }
+    }
+
+    /// The parts of the engine's answer the outcome depends on.
+    struct Answer: Sendable {
+        var status: Int
+        var retryAfter: Double?
+        var text: String
+    }
+
+    /// Runs `operation`, cancelled after `seconds` with ``EnginePushError/deadlineExceeded(seconds:)``.
+    /// Cancelling an HTTP exchange closes its connection, however far it got.
+    static func withDeadline<Result: Sendable>(
+        seconds: Double, _ operation: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
+        try await withThrowingTaskGroup(of: Result.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: .seconds(seconds))
+                throw EnginePushError.deadlineExceeded(seconds: seconds)
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw CancellationError() }
+            return first
         }
     }
 
@@ -326,6 +378,32 @@ actor ReportQueue {
             if let status { statistics.lastStatus = status }
         }
         statistics.queued = reports.count
+    }
+}
+
+/// Why a push attempt ended without a usable answer (besides connection errors, which the HTTP client
+/// names itself). Logged as the attempt's `error`.
+enum EnginePushError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The whole answer did not arrive within `engine-timeout`.
+    case deadlineExceeded(seconds: Double)
+    /// The answer's body is longer than the agent reads.
+    case answerTooLarge(status: Int, limit: Int)
+
+    var status: Int? {
+        switch self {
+        case .deadlineExceeded: nil
+        case .answerTooLarge(let status, _): status
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .deadlineExceeded(let seconds):
+            "no complete answer within \(seconds) seconds (engine-timeout); the connection was closed"
+        case .answerTooLarge(let status, let limit):
+            "the answer (HTTP \(status)) is longer than \(limit) bytes; "
+                + "the connection was closed without reading the rest"
+        }
     }
 }
 

@@ -15,7 +15,9 @@ enum MetricsExporter {
         MetricNameDescriptor(namespace: "fabric", subsystem: "interface", metricName: name, unitName: unit, helpText: help)
     }
 
-    static func exposition(_ table: HostTable, engine: EngineReporter.Statistics? = nil) -> [UInt8] {
+    static func exposition(
+        _ table: HostTable, engine: EngineReporter.Statistics? = nil, streams: EventStreams.Statistics? = nil
+    ) -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
         let counters: [(String, String, KeyPath<LinkStatistics, UInt64>)] = [
             ("receive_bytes", "Bytes received (kernel counter).", \.rxBytes),
@@ -74,10 +76,26 @@ enum MetricsExporter {
                 helpText: "When the table's last sample was taken, seconds since the Unix epoch.")
         ).set(table.sampledAt)
         if let engine { Self.add(engine, to: registry) }
+        if let streams { Self.add(streams, to: registry) }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(table.interfaces.count * 2048)
         registry.emit(into: &buffer)
         return buffer
+    }
+
+    /// The `/v1/events` streams: clients that stop reading are dropped, and beyond the cap refused
+    /// (``EventStreams``); a count that keeps growing points at a client to fix.
+    private static func add(_ streams: EventStreams.Statistics, to registry: PrometheusCollectorRegistry) {
+        func events(_ name: String, unit: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(
+                namespace: "fabric", subsystem: "event", metricName: name, unitName: unit, helpText: help)
+        }
+        registry.makeGauge(descriptor: events("streams", unit: "", "Open /v1/events streams."))
+            .set(Double(streams.open))
+        let dropped = events("streams_dropped", unit: "total", "Event stream clients dropped: they stopped reading.")
+        registry.makeCounter(descriptor: dropped).increment(by: Int64(streams.dropped))
+        let refused = events("streams_refused", unit: "total", "Event streams refused (503): too many were open.")
+        registry.makeCounter(descriptor: refused).increment(by: Int64(streams.refused))
     }
 
     /// The push to the engine (`engine-url`), so a host whose reports do not arrive can be alerted on.

@@ -49,7 +49,7 @@ public enum AgentSettings {
         setting("shutdown-timeout", "SECONDS", "`10`", "seconds for a graceful stop before cancellation (1–600); the unit's `TimeoutStopSec=20s` is above it"),
         setting("engine-url", "URL", "none (no push)", "`http://HOST[:PORT]/PATH` or `https://…`, no user or password; empty switches it off"),
         setting("engine-interval", "SECONDS", "`60`", "seconds between pushes of the current table (1–86400)"),
-        setting("engine-timeout", "SECONDS", "`10`", "seconds one POST may take (0.1–600)"),
+        setting("engine-timeout", "SECONDS", "`10`", "seconds one POST may take, from connecting to the end of the answer (0.1–600)"),
         setting("engine-max-backoff", "SECONDS", "`60`", "longest wait between retries (0.5–3600)"),
         setting("engine-queue", "COUNT", "`8`", "reports kept while the engine is away (1–1024)"),
         setting("engine-token-file", "PATH", "none", "file whose first line is the engine's bearer token (at least 16 characters)"),
