@@ -27,13 +27,13 @@ public enum AgentAPI {
         if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
 
         router.get("/") { _, _ in
-            let page = WebPage.html(table: await store.publication.map { Array($0.json.readableBytesView) })
+            let page = WebPage.html(table: store.publication.map { Array($0.json.readableBytesView) })
             return Response(
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
                 body: .init(byteBuffer: ByteBuffer(string: page)))
         }
         router.get("/healthz") { _, _ in
-            guard await store.publication != nil else {
+            guard store.publication != nil else {
                 return jsonError(.serviceUnavailable, "the first netlink snapshot has not been taken yet")
             }
             return json(.ok, Array(#"{"status":"ok"}"#.utf8))
@@ -42,20 +42,20 @@ public enum AgentAPI {
             json(.ok, Array(OpenAPIDocument.json.utf8))
         }
         router.get("/v1/interfaces") { _, _ in
-            guard let publication = await store.documentPublication() else { return notReady() }
+            guard let publication = store.documentPublication() else { return notReady() }
             return Response(
                 status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: publication.json))
         }
         router.get("/v1/interfaces/{name}") { _, context in
             let name = try context.parameters.require("name")
-            guard let publication = await store.publication else { return notReady() }
+            guard let publication = store.publication else { return notReady() }
             guard let row = publication.table.interfaces.first(where: { $0.name == name }) else {
                 return jsonError(.notFound, "no interface named '\(name)'")
             }
             return json(.ok, CompactJSON.encode(row))
         }
         router.get("/metrics") { _, _ in
-            guard let publication = await store.documentPublication() else { return notReady() }
+            guard let publication = store.documentPublication() else { return notReady() }
             let push = await engine?.statistics
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -72,7 +72,7 @@ public enum AgentAPI {
                 response.headers[.retryAfter] = "\(EventStreams.writeDeadline.components.seconds)"
                 return response
             }
-            let stream = await store.subscribe()
+            let stream = store.subscribe()
             let channel = context.channel
             return Response(
                 status: .ok,

@@ -170,7 +170,7 @@ struct ShutdownAnnouncer: Service {
     func run() async throws {
         try? await gracefulShutdown()
         notifier.notify("STOPPING=1")
-        await store.close()
+        store.close()
     }
 }
 

@@ -119,13 +119,13 @@ public struct EngineReporter: Service, CustomStringConvertible {
     /// Queues the newest table a debounce after each structural change; counter samples do not count.
     func reportChanges() async {
         var reported: TableStructure?
-        for await publication in await store.subscribe() {
+        for await publication in store.subscribe() {
             guard TableStructure(publication.table) != reported else { continue }
             // The changes that follow (a VM start adds several links) arrive meanwhile; the stream keeps
             // only the newest, whose structure is then compared with what was queued.
             try? await Task.sleep(for: .seconds(configuration.debounce))
             if Task.isCancelled { return }
-            let newest = await store.publication ?? publication
+            let newest = store.publication ?? publication
             reported = TableStructure(newest.table)
             await enqueue(newest, reason: "change")
         }
@@ -135,7 +135,7 @@ public struct EngineReporter: Service, CustomStringConvertible {
     func reportPeriodically() async {
         while true {
             do { try await Task.sleep(for: .seconds(configuration.interval)) } catch { return }
-            if let publication = await store.publication { await enqueue(publication, reason: "interval") }
+            if let publication = store.publication { await enqueue(publication, reason: "interval") }
         }
     }
 

@@ -6,7 +6,8 @@ public import FabricOVSDB
 /// ``TableStore``. The netlink watcher, the counter sampler, the OVSDB monitor and the reload service call
 /// it; it owns the pure ``HostTableModel`` and runs on a thread of its own (a rebuild reads files and
 /// takes milliseconds at 4,096 links), so the concurrency pool stays free for the HTTP requests. Each call
-/// returns once its version, if the table changed, is published.
+/// returns once its version, if the table changed, is published. Versions are published from this thread, in
+/// order.
 public actor HostTableUpdater {
     private var model: HostTableModel
     private let store: TableStore
@@ -23,34 +24,34 @@ public actor HostTableUpdater {
     deinit { executor.shutdown() }
 
     /// A fresh view of the links after a netlink change (or at start, or after an overrun).
-    public func linksChanged(_ sample: HostTableBuilder.Sample) async {
+    public func linksChanged(_ sample: HostTableBuilder.Sample) {
         let previous = model.table
-        await publish(model.linksChanged(sample), after: previous)
+        publish(model.linksChanged(sample), after: previous)
     }
 
     /// A periodic counter sample: every row's statistics and rates, always a new version.
-    public func countersSampled(_ reading: RateWindow.Reading) async {
+    public func countersSampled(_ reading: RateWindow.Reading) {
         let previous = model.table
-        await publish(model.countersSampled(reading), after: previous)
+        publish(model.countersSampled(reading), after: previous)
     }
 
     /// The OVS database's view; `nil` state with an unreachable status while disconnected.
-    public func switchChanged(_ state: SwitchState?, status: HostTable.OVSDBStatus) async {
+    public func switchChanged(_ state: SwitchState?, status: HostTable.OVSDBStatus) {
         let previous = model.table
-        await publish(model.switchChanged(state, status: status), after: previous)
+        publish(model.switchChanged(state, status: status), after: previous)
     }
 
     /// New file locations after a configuration reload.
-    public func reconfigure(builder: HostTableBuilder) async {
+    public func reconfigure(builder: HostTableBuilder) {
         let previous = model.table
-        await publish(model.reconfigure(builder: builder), after: previous)
+        publish(model.reconfigure(builder: builder), after: previous)
     }
 
-    private func publish(_ table: HostTable?, after previous: HostTable?) async {
+    private func publish(_ table: HostTable?, after previous: HostTable?) {
         guard let table else { return }
         version += 1
         // Only event streams read the changes; without one, comparing 4,096 rows is wasted.
         let changes = store.hasListeners ? previous.map { TableChanges(from: $0, to: table, version: version) } : nil
-        await store.publish(table, version: version, changes: changes)
+        store.publish(table, version: version, changes: changes)
     }
 }

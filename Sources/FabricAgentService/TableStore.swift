@@ -55,116 +55,139 @@ final class EncodedOnce: Sendable {
 
 /// The published versions of the host table and their readers: `/v1/interfaces` and `/metrics` ask for the
 /// current one, `/v1/events` streams and the engine push subscribe. Tables come from ``HostTableUpdater``,
-/// which builds them on a thread of its own; everything here is quick, so it runs on the concurrency pool
-/// next to the request handlers.
-public actor TableStore {
-    /// The newest publication whose JSON is encoded. `/v1/interfaces` serves it while a newer version
-    /// is being encoded in the background, so no request waits for an encoding (the p99 under load).
-    private var encodedPublication: TablePublication?
-    /// When `/v1/interfaces` was last asked for: encoding ahead is worth it only while someone asks.
-    private var lastDocumentRequest: ContinuousClock.Instant?
-    /// The version being encoded in the background, if any. One encoding at a time: the other core
-    /// stays free for event streams and requests while a 2 MB document is encoded.
-    private var encodingVersion: UInt64?
-    private var current: TablePublication?
-    private var subscribers: [UInt64: AsyncStream<TablePublication>.Continuation] = [:]
-    private var nextSubscriber: UInt64 = 0
-    private var closed = false
-    /// How many streams listen, readable without a hop onto this actor: the updater computes a version's
-    /// changes only while someone will read them.
-    nonisolated let listeners = Atomic<Int>(0)
+/// which builds them on a thread of its own and publishes from there. Everything here takes microseconds,
+/// so it is a lock rather than an actor: a request reads the current version without a hop onto another
+/// executor, and a new version reaches the streams without one.
+public final class TableStore: Sendable {
+    private struct State {
+        var current: TablePublication?
+        /// The newest publication whose JSON is encoded. `/v1/interfaces` serves it while a newer version
+        /// is being encoded in the background, so no request waits for an encoding (the p99 under load).
+        var encodedPublication: TablePublication?
+        /// When `/v1/interfaces` was last asked for: encoding ahead is worth it only while someone asks.
+        var lastDocumentRequest: ContinuousClock.Instant?
+        /// The version being encoded in the background, if any. One encoding at a time: the other core
+        /// stays free for event streams and requests while a 2 MB document is encoded.
+        var encodingVersion: UInt64?
+        var subscribers: [UInt64: AsyncStream<TablePublication>.Continuation] = [:]
+        var nextSubscriber: UInt64 = 0
+        var closed = false
+
+        /// Encoding ahead is worth it only while someone asks for the document.
+        var documentRecentlyAsked: Bool {
+            guard let asked = lastDocumentRequest else { return false }
+            return asked.duration(to: .now) < .seconds(60)
+        }
+    }
+
+    private let state = Mutex(State())
+    /// How many streams listen: the updater computes a version's changes only while someone will read them.
+    private let listeners = Atomic<Int>(0)
     /// Each row's JSON, kept from one encoding of the document to the next.
     private let rowJSON = RowJSONCache()
 
     public init() {}
 
     /// The latest table, or `nil` before the first netlink snapshot.
-    public var publication: TablePublication? { current }
+    public var publication: TablePublication? { state.withLock { $0.current } }
 
     /// Whether any stream would read a version's changes.
-    nonisolated var hasListeners: Bool { listeners.load(ordering: .relaxed) > 0 }
+    var hasListeners: Bool { listeners.load(ordering: .relaxed) > 0 }
 
     /// Every publication from now on, starting with the current one. The stream keeps only the newest
     /// unread publication, so a slow reader skips versions instead of buffering without bound.
     public func subscribe() -> AsyncStream<TablePublication> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: TablePublication.self, bufferingPolicy: .bufferingNewest(1))
-        if closed {
+        let id: UInt64? = state.withLock { state in
+            guard !state.closed else { return nil }
+            let id = state.nextSubscriber
+            state.nextSubscriber += 1
+            state.subscribers[id] = continuation
+            listeners.store(state.subscribers.count, ordering: .relaxed)
+            if let current = state.current { continuation.yield(current) }
+            return id
+        }
+        guard let id else {
             continuation.finish()
             return stream
         }
-        let id = nextSubscriber
-        nextSubscriber += 1
-        subscribers[id] = continuation
-        listeners.store(subscribers.count, ordering: .relaxed)
-        continuation.onTermination = { [weak self] _ in
-            Task { await self?.unsubscribe(id) }
-        }
-        if let current { continuation.yield(current) }
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
         return stream
     }
 
     /// Ends every subscription (graceful shutdown) and refuses new ones.
     public func close() {
-        closed = true
-        for continuation in subscribers.values { continuation.finish() }
-        subscribers.removeAll()
+        let ended = state.withLock { state in
+            state.closed = true
+            defer { state.subscribers.removeAll() }
+            return Array(state.subscribers.values)
+        }
         listeners.store(0, ordering: .relaxed)
+        for continuation in ended { continuation.finish() }
     }
 
     private func unsubscribe(_ id: UInt64) {
-        subscribers[id] = nil
-        listeners.store(subscribers.count, ordering: .relaxed)
+        state.withLock { state in
+            state.subscribers[id] = nil
+            listeners.store(state.subscribers.count, ordering: .relaxed)
+        }
     }
 
     /// Makes `table` the current version. `changes` lead from the current version to it; `nil` when nobody
     /// listened as it was built (a stream that started meanwhile is sent the whole table).
     func publish(_ table: HostTable, version: UInt64, changes: TableChanges?) {
-        // The updater publishes in order, but two of its calls' hops here may arrive swapped (their tasks'
-        // priorities differ): an older version is dropped, and streams get the whole table after a gap.
-        guard version > current?.version ?? 0 else { return }
         // Replacing `current` drops the previous version (and its JSON) unless a response still holds it.
         let publication = TablePublication(version: version, table: table, changes: changes, rowJSON: rowJSON)
-        current = publication
-        if documentRecentlyAsked {
-            if encodingVersion == nil { encodeInBackground(publication) }  // else `encoded` picks it up
-        } else if encodingVersion == nil {
-            encodedPublication = nil  // nobody asks: keep one table alive, not two
+        let (subscribers, encode) = state.withLock { state -> ([AsyncStream<TablePublication>.Continuation], Bool) in
+            state.current = publication
+            var encode = false
+            if state.documentRecentlyAsked {
+                if state.encodingVersion == nil {  // else `encoded` picks it up
+                    state.encodingVersion = version
+                    encode = true
+                }
+            } else if state.encodingVersion == nil {
+                state.encodedPublication = nil  // nobody asks: keep one table alive, not two
+            }
+            return (Array(state.subscribers.values), encode)
         }
-        for continuation in subscribers.values { continuation.yield(publication) }
-    }
-
-    /// Encoding ahead is worth it only while someone asks for the document.
-    private var documentRecentlyAsked: Bool {
-        guard let asked = lastDocumentRequest else { return false }
-        return asked.duration(to: .now) < .seconds(60)
+        if encode { encodeInBackground(publication) }
+        for continuation in subscribers { continuation.yield(publication) }
     }
 
     /// On a thread of its own at a lower priority: under load the request handlers keep the CPU, and
     /// requests are served the previous document until this one is ready.
     private func encodeInBackground(_ publication: TablePublication) {
-        encodingVersion = publication.version
         WorkerThread.start(name: "fabric-encoder", niceness: 10) { [weak self] in
             _ = publication.json
-            Task { await self?.encoded(publication) }
+            self?.encoded(publication)
         }
     }
 
     private func encoded(_ publication: TablePublication) {
-        if publication.version > encodedPublication?.version ?? 0 { encodedPublication = publication }
-        encodingVersion = nil
-        // Versions published meanwhile were not encoded; the newest of them is now.
-        if let current, current.version > publication.version, documentRecentlyAsked { encodeInBackground(current) }
+        let next: TablePublication? = state.withLock { state in
+            if publication.version > state.encodedPublication?.version ?? 0 { state.encodedPublication = publication }
+            state.encodingVersion = nil
+            // Versions published meanwhile were not encoded; the newest of them is now.
+            guard let current = state.current, current.version > publication.version, state.documentRecentlyAsked
+            else { return nil }
+            state.encodingVersion = current.version
+            return current
+        }
+        if let next { encodeInBackground(next) }
     }
 
     /// The table for `GET /v1/interfaces`: the newest version already encoded, else the current one
     /// (encoded by the caller). While newer versions are encoded in the background, requests get the
     /// previous one, at most two encoding times older.
     public func documentPublication() -> TablePublication? {
-        lastDocumentRequest = .now
-        guard let current else { return nil }
-        if let encodedPublication, encodingVersion != nil { return encodedPublication }
-        encodedPublication = current
-        return current
+        state.withLock { state in
+            state.lastDocumentRequest = .now
+            guard let current = state.current else { return nil }
+            if let encodedPublication = state.encodedPublication, state.encodingVersion != nil { return encodedPublication }
+            state.encodedPublication = current
+            return current
+        }
     }
 }

@@ -23,9 +23,9 @@ struct TablePipeline {
         await updater.switchChanged(state, status: status)
     }
 
-    var publication: TablePublication? { get async { await store.publication } }
-    func documentPublication() async -> TablePublication? { await store.documentPublication() }
-    func subscribe() async -> AsyncStream<TablePublication> { await store.subscribe() }
+    var publication: TablePublication? { get async { store.publication } }
+    func documentPublication() async -> TablePublication? { store.documentPublication() }
+    func subscribe() async -> AsyncStream<TablePublication> { store.subscribe() }
 }
 
 @Suite struct TableStoreTests {
