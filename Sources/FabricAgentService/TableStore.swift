@@ -15,21 +15,15 @@ public struct TablePublication: Sendable {
     public var changes: TableChanges?
     private let encodedTable = EncodedOnce()
     private let encodedChanges = EncodedOnce()
-    private let rowJSON: RowJSONCache?
 
     public init(version: UInt64, table: HostTable, changes: TableChanges? = nil) {
-        self.init(version: version, table: table, changes: changes, rowJSON: nil)
-    }
-
-    init(version: UInt64, table: HostTable, changes: TableChanges?, rowJSON: RowJSONCache?) {
         self.version = version
         self.table = table
         self.changes = changes
-        self.rowJSON = rowJSON
     }
 
     /// The compact JSON document (`fabric-agent show --json` bytes, not pretty-printed).
-    public var json: ByteBuffer { encodedTable.buffer { CompactJSON.encodeTable(table, rowJSON: rowJSON) } }
+    public var json: ByteBuffer { encodedTable.buffer { CompactJSON.encodeTable(table) } }
 
     /// The compact JSON of ``changes``.
     public var changesJSON: ByteBuffer? {
@@ -83,8 +77,6 @@ public final class TableStore: Sendable {
     private let state = Mutex(State())
     /// How many streams listen: the updater computes a version's changes only while someone will read them.
     private let listeners = Atomic<Int>(0)
-    /// Each row's JSON, kept from one encoding of the document to the next.
-    private let rowJSON = RowJSONCache()
 
     public init() {}
 
@@ -138,7 +130,7 @@ public final class TableStore: Sendable {
     /// listened as it was built (a stream that started meanwhile is sent the whole table).
     func publish(_ table: HostTable, version: UInt64, changes: TableChanges?) {
         // Replacing `current` drops the previous version (and its JSON) unless a response still holds it.
-        let publication = TablePublication(version: version, table: table, changes: changes, rowJSON: rowJSON)
+        let publication = TablePublication(version: version, table: table, changes: changes)
         let (subscribers, encode) = state.withLock { state -> ([AsyncStream<TablePublication>.Continuation], Bool) in
             state.current = publication
             var encode = false

@@ -85,26 +85,6 @@ struct TablePipeline {
         #expect(rows.compactMap { $0["name"] as? String } == ["d0"])
     }
 
-    /// The store's documents reuse each unchanged row's JSON from the previous encoding; they must be the
-    /// bytes a fresh encoding gives, row changes, additions and removals included.
-    @Test func documentsThatReuseRowJSONEqualFreshEncodings() async throws {
-        let store = TablePipeline()
-        let versions = [
-            Self.sample([("d0", 1), ("d1", 2), ("d2", 3)], second: 1),
-            Self.sample([("d0", 1), ("d1", 2), ("d2", 3), ("d3", 4)], second: 2),
-            Self.sample([("d0", 1), ("renamed", 2), ("d3", 4)], second: 3),
-        ]
-        for sample in versions {
-            await store.linksChanged(sample)
-            let publication = try #require(await store.documentPublication())
-            let fresh = TablePublication(version: publication.version, table: publication.table).json
-            #expect(publication.json == fresh)
-        }
-        await store.countersSampled(Self.counters([("d0", 10), ("d1", 20)], second: 4))
-        let sampled = try #require(await store.documentPublication())
-        #expect(sampled.json == TablePublication(version: sampled.version, table: sampled.table).json)
-    }
-
     @Test func addressesSurviveARebuildAfterLinksOnlyCounterSamples() async throws {
         let store = TablePipeline()
         var withAddress = Self.sample([("d0", 10)], second: 1)
