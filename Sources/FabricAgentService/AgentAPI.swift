@@ -54,9 +54,11 @@ public enum AgentAPI {
         router.get("/metrics") { _, _ in
             guard let publication = await store.documentPublication() else { return notReady() }
             let push = await engine?.statistics
+            let overruns = await store.netlinkOverruns
+            let text = MetricsExporter.exposition(publication.table, engine: push, netlinkOverruns: overruns)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: MetricsExporter.exposition(publication.table, engine: push))))
+                body: .init(byteBuffer: ByteBuffer(bytes: text)))
         }
         router.get("/v1/events") { _, _ in
             let stream = await store.subscribe()

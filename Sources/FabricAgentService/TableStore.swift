@@ -82,6 +82,10 @@ public actor TableStore {
             endpoint: ovsdbEndpoint, reachable: false, error: "not connected yet")
     }
 
+    /// How often the netlink watcher found its socket overrun (`ENOBUFS`: the kernel dropped notifications)
+    /// since the agent started; each time the table was rebuilt from a full dump. `/metrics` exports it.
+    public private(set) var netlinkOverruns = 0
+
     /// The latest table, or `nil` before the first netlink snapshot.
     public var publication: TablePublication? { current }
 
@@ -89,6 +93,11 @@ public actor TableStore {
     public func linksChanged(_ sample: HostTableBuilder.Sample) {
         latest = sample
         rebuild()
+    }
+
+    /// The watcher's running total of overruns.
+    public func netlinkOverrunsCounted(_ total: Int) {
+        netlinkOverruns = max(netlinkOverruns, total)
     }
 
     /// A periodic counter sample: moves the rate window and always publishes.
