@@ -29,8 +29,8 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// The receive buffer of the netlink socket the watcher follows changes on, in bytes. A burst larger than it
     /// overruns the socket (`ENOBUFS`), and the watcher answers with a full dump: nothing is lost but time.
     public var netlinkReceiveBuffer = Int(NetlinkSocket.receiveBufferSize)
-    /// The range `netlink-receive-buffer` accepts: the kernel's own floor is about 2.3 KiB, and 256 MiB holds
-    /// the notifications of some 100,000 link changes, far beyond any host's burst.
+    /// The range `netlink-receive-buffer` accepts: the kernel's own floor is about 2.3 KiB; the ceiling bounds the
+    /// kernel memory one agent may pin (the kernel doubles the request) at a size no host's burst should need.
     public static let netlinkReceiveBufferRange = 4096...(256 << 20)
     /// The longest wait between reconnection attempts to ovsdb-server.
     public var ovsdbMaxBackoff: Double = 10
