@@ -62,7 +62,8 @@ public enum AgentAPI {
                 body: .init(
                     byteBuffer: ByteBuffer(
                         bytes: MetricsExporter.exposition(
-                            publication.table, engine: push, streams: streams.statistics))))
+                            publication.table, engine: push, streams: streams.statistics,
+                            netlinkOverruns: store.netlinkOverruns))))
         }
         router.get("/v1/events") { _, context in
             guard let slot = streams.reserve() else {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricInventory
 public import FabricAgentSettings
+internal import FabricNetlink
 internal import FabricOVSDB
 public import Logging
 
@@ -25,6 +26,12 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// Where the inventory reads the host from (the OVSDB endpoint and timeout, the namespace, the file
     /// root, the Neutron files), as `show` does.
     public var inventory = InventorySettings()
+    /// The receive buffer of the netlink socket the watcher follows changes on, in bytes. A burst larger than it
+    /// overruns the socket (`ENOBUFS`), and the watcher answers with a full dump: nothing is lost but time.
+    public var netlinkReceiveBuffer = Int(NetlinkSocket.receiveBufferSize)
+    /// The range `netlink-receive-buffer` accepts: the kernel's own floor is about 2.3 KiB; the ceiling bounds the
+    /// kernel memory one agent may pin (the kernel doubles the request) at a size no host's burst should need.
+    public static let netlinkReceiveBufferRange = 4096...(256 << 20)
     /// The longest wait between reconnection attempts to ovsdb-server.
     public var ovsdbMaxBackoff: Double = 10
     /// PEM certificate chain and key for TLS; required together on a non-loopback address.
@@ -89,6 +96,9 @@ public struct AgentConfiguration: Sendable, Hashable {
             do { listenGroup = try SocketGroup(parsing: value) } catch { throw setting.fail(error.reason) }
         case "sample-interval": sampleInterval = try setting.seconds(minimum: 0.1, maximum: 3600)
         case "ovsdb-max-backoff": ovsdbMaxBackoff = try setting.seconds(minimum: 0.1, maximum: 600)
+        case "netlink-receive-buffer":
+            netlinkReceiveBuffer = try setting.bytes(
+                minimum: Self.netlinkReceiveBufferRange.lowerBound, maximum: Self.netlinkReceiveBufferRange.upperBound)
         case "tls-certificate": tlsCertificate = try setting.path()
         case "tls-key": tlsKey = try setting.path()
         case "token-file": tokenFile = try setting.path()

@@ -48,8 +48,9 @@ public struct AgentDaemon: Sendable {
         let interval = SampleInterval(seconds: configuration.sampleInterval)
         let notifier = SystemdNotifier(environment: environment)
 
-        let watcher = NetlinkWatcher(
+        var watcher = NetlinkWatcher(
             networkNamespace: configuration.inventory.netns, updater: updater, logger: logger.with("service", "netlink"))
+        watcher.receiveBufferSize = Int32(configuration.netlinkReceiveBuffer)
         let ovsdb = OVSDBMonitorService(
             endpoint: endpoint, timeout: .milliseconds(Int(configuration.inventory.ovsdbTimeout * 1000)),
             maximumBackoff: configuration.ovsdbMaxBackoff, updater: updater, logger: logger.with("service", "ovsdb"))
@@ -72,6 +73,7 @@ public struct AgentDaemon: Sendable {
                 "agent.listen": "\(configuration.listen)", "agent.tls": "\(configuration.tlsCertificate != nil)",
                 "agent.token": "\(token != nil ? "configured" : "none")", "ovsdb.endpoint": "\(endpoint)",
                 "agent.netns": "\(configuration.inventory.netns ?? "-")", "agent.sample_interval": "\(configuration.sampleInterval)",
+                "netlink.receive_buffer": "\(configuration.netlinkReceiveBuffer)",
             ])
         var groupConfiguration = ServiceGroupConfiguration(
             services: [watcher, ovsdb, sampler, api, reloader] + (engine.map { [$0] } ?? []) + [announcer],
@@ -176,7 +178,7 @@ struct ShutdownAnnouncer: Service {
 
 /// SIGHUP: re-reads the configuration file and environment (flags still win) and applies what can
 /// change without a restart: the sample interval, the log level and the host file locations. Listen
-/// address, TLS, token, namespace, OVSDB endpoint and the engine keys need a restart.
+/// address, TLS, token, namespace, OVSDB endpoint, netlink receive buffer and the engine keys need a restart.
 struct ReloadService: Service {
     var reload: @Sendable () throws(AgentConfigurationError) -> AgentConfiguration
     var updater: HostTableUpdater

@@ -10,7 +10,7 @@ public import FabricOVSDB
 /// order.
 public actor HostTableUpdater {
     private var model: HostTableModel
-    private let store: TableStore
+    public let store: TableStore
     private var version: UInt64 = 0
     private let executor = DedicatedThreadExecutor(name: "fabric-table")
 

@@ -16,7 +16,8 @@ enum MetricsExporter {
     }
 
     static func exposition(
-        _ table: HostTable, engine: EngineReporter.Statistics? = nil, streams: EventStreams.Statistics? = nil
+        _ table: HostTable, engine: EngineReporter.Statistics? = nil, streams: EventStreams.Statistics? = nil,
+        netlinkOverruns: Int = 0
     ) -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
         let counters: [(String, String, KeyPath<LinkStatistics, UInt64>)] = [
@@ -75,6 +76,11 @@ enum MetricsExporter {
                 namespace: "fabric", metricName: "table_sampled_timestamp", unitName: "seconds",
                 helpText: "When the table's last sample was taken, seconds since the Unix epoch.")
         ).set(table.sampledAt)
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "fabric", subsystem: "netlink", metricName: "overruns", unitName: "total",
+                helpText: "Times the kernel dropped link or address notifications for the agent (receive buffer overrun); each was answered with a full dump.")
+        ).increment(by: Int64(netlinkOverruns))
         if let engine { Self.add(engine, to: registry) }
         if let streams { Self.add(streams, to: registry) }
         var buffer: [UInt8] = []

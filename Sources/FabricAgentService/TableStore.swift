@@ -79,12 +79,22 @@ public final class TableStore: Sendable {
     private let listeners = Atomic<Int>(0)
 
     public init() {}
+    private let overruns = Atomic<Int>(0)
 
     /// The latest table, or `nil` before the first netlink snapshot.
     public var publication: TablePublication? { state.withLock { $0.current } }
 
     /// Whether any stream would read a version's changes.
     var hasListeners: Bool { listeners.load(ordering: .relaxed) > 0 }
+
+    /// How often the netlink watcher found its socket overrun (`ENOBUFS`: the kernel dropped notifications)
+    /// since the agent started; each time the table was rebuilt from a full dump. `/metrics` exports it.
+    public var netlinkOverruns: Int { overruns.load(ordering: .relaxed) }
+
+    /// The watcher's running total of overruns.
+    public func netlinkOverrunsCounted(_ total: Int) {
+        _ = overruns.max(total, ordering: .relaxed)
+    }
 
     /// Every publication from now on, starting with the current one. The stream keeps only the newest
     /// unread publication, so a slow reader skips versions instead of buffering without bound.

@@ -38,6 +38,7 @@ public enum AgentSettings {
         setting("ovsdb-timeout", "SECONDS", "`2`", "seconds an OVSDB request may take (0.05–60)", show: true),
         setting("ovsdb-max-backoff", "SECONDS", "`10`", "longest wait between OVSDB reconnection attempts (0.1–600)"),
         setting("netns", "NAME", "none", "watch `/run/netns/NAME` instead of the agent's namespace", show: true),
+        setting("netlink-receive-buffer", "BYTES", "`1048576`", "receive buffer of the socket that follows link and address changes (4096–268435456 bytes). A burst of changes larger than it loses notifications, which the agent answers with a full dump (`fabric_netlink_overruns_total`); raise it on hosts with heavy churn. Above `net.core.rmem_max` the kernel caps it unless the agent has `CAP_NET_ADMIN` (the unit gives none): raise that sysctl too"),
         setting("root", "PATH", "empty", "prefix for every host file read (VDSM, Neutron, sysfs)", show: true),
         setting("neutron-ovs-agent-config", "PATH", "`/etc/neutron/plugins/ml2/openvswitch_agent.ini`", "the Neutron Open vSwitch agent's configuration", show: true),
         setting("neutron-linuxbridge-agent-config", "PATH", "`/etc/neutron/plugins/ml2/linuxbridge_agent.ini`", "the Neutron Linux bridge agent's configuration", show: true),

@@ -43,6 +43,15 @@ public struct SettingValue: Sendable {
         return number
     }
 
+    /// A whole number of bytes within `minimum...maximum`, written as digits (no unit suffix).
+    public func bytes(minimum: Int, maximum: Int) throws(SettingError) -> Int {
+        guard let number = Int(text) else { throw fail("'\(text)' is not a whole number of bytes") }
+        guard number >= minimum, number <= maximum else {
+            throw fail("\(text) is outside \(minimum)…\(maximum) bytes")
+        }
+        return number
+    }
+
     /// An absolute path.
     public func path() throws(SettingError) -> String {
         guard text.hasPrefix("/") else { throw fail("'\(text)' is not an absolute path") }

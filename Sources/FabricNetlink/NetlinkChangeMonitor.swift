@@ -90,6 +90,17 @@ public struct NetlinkChangeMonitor: ~Copyable {
         self.buffer = [UInt8](repeating: 0, count: 256 * 1024)
     }
 
+    /// The receive buffer the kernel granted, comparable with the size asked for: `SO_RCVBUF` as `getsockopt`
+    /// reports it, halved (the kernel doubles every request to leave room for its bookkeeping). Less than asked
+    /// when a process without `CAP_NET_ADMIN` asks for more than `net.core.rmem_max`, which the kernel then
+    /// grants instead, silently.
+    public var grantedReceiveBufferSize: Int {
+        var size: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(socket.fileDescriptor, SOL_SOCKET, SO_RCVBUF, &size, &length) == 0 else { return 0 }
+        return Int(size) / 2
+    }
+
     /// Waits until at least one notification (or an overrun) arrives, then reads everything already
     /// queued and returns it parsed.
     ///

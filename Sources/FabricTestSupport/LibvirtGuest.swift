@@ -87,6 +87,11 @@ public final class LibvirtGuest: @unchecked Sendable {
     /// The live domain XML.
     public func liveXML() throws -> String { try Self.checkedVirsh(["dumpxml", name]) }
 
+    /// `virsh domstate`: `running`, `shut off`, …
+    public func state() throws -> String {
+        try Self.checkedVirsh(["domstate", name]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Stops the guest; libvirt then removes its taps. Safe to call more than once.
     public func destroy() {
         if destroyed { return }

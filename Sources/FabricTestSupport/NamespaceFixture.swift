@@ -47,6 +47,21 @@ public final class NetworkNamespaceFixture {
         try ProcessRunner.checkedOutput("ip", ["-n", name, "-batch", file.path])
     }
 
+    /// Starts `ip -n <name> -batch <file>` over the lines and returns at once, for changes a test reads while they
+    /// are made; ``BackgroundProcess/waitUntilExit()`` gives `ip`'s status. `file` is written here, and the caller
+    /// removes it once `ip` has exited (it reads the file as it goes).
+    public func startBatch(_ lines: [String], file: String) throws -> BackgroundProcess {
+        try lines.joined(separator: "\n").appending("\n").write(toFile: file, atomically: true, encoding: .utf8)
+        return try BackgroundProcess("ip", ["-n", name, "-batch", file])
+    }
+
+    /// Runs `<command…>` inside the namespace (`ip netns exec`) and returns standard output; throws unless it
+    /// exits 0.
+    @discardableResult
+    public func exec(_ command: String...) throws -> String {
+        String(decoding: try ProcessRunner.checkedOutput("ip", ["netns", "exec", name] + command), as: UTF8.self)
+    }
+
     /// Deletes the namespace (`ip netns del`); links inside it go with it. Safe to call more than once.
     public func delete() {
         guard !deleted else { return }

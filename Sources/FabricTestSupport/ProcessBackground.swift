@@ -29,6 +29,12 @@ public final class BackgroundProcess {
     /// Whether the process is still running.
     public var isRunning: Bool { process.isRunning }
 
+    /// Waits until the process exits by itself and returns its exit status.
+    public func waitUntilExit() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     /// Sends SIGKILL to the pid (a shell loop would otherwise finish its current iteration first) and
     /// waits for it to exit. Safe to call more than once.
     public func stop() {

@@ -33,6 +33,30 @@ struct AgentConfigurationTests {
         #expect(configuration.inventory.ovsdbTimeout == 3)
     }
 
+    /// Admins of hosts with heavy churn raise it; the agent refuses sizes the kernel would not honour or that make
+    /// no sense, with a reason that gives the range.
+    @Test func netlinkReceiveBufferIsBytesWithinItsRange() throws {
+        #expect(try AgentConfiguration.resolve(flags: [:], environment: [:], configPath: "/dev/null").netlinkReceiveBuffer == 1 << 20)
+        let path = try file("netlink-receive-buffer = 16777216\n")
+        #expect(try AgentConfiguration.resolve(flags: [:], environment: [:], configPath: path).netlinkReceiveBuffer == 16 << 20)
+        let fromEnvironment = try AgentConfiguration.resolve(
+            flags: [:], environment: ["FABRIC_NETLINK_RECEIVE_BUFFER": "4096"], configPath: path)
+        #expect(fromEnvironment.netlinkReceiveBuffer == 4096)
+        let cases: [(String, String)] = [
+            ("4095", "4095 is outside 4096…268435456 bytes"),
+            ("268435457", "268435457 is outside 4096…268435456 bytes"),
+            ("-1", "-1 is outside 4096…268435456 bytes"),
+            ("16M", "'16M' is not a whole number of bytes"),
+            ("", "'' is not a whole number of bytes"),
+        ]
+        for (value, reason) in cases {
+            let error = try #require(throws: AgentConfigurationError.self) {
+                try AgentConfiguration.resolve(flags: ["netlink-receive-buffer": value], environment: [:], configPath: path)
+            }
+            #expect(error.description == "netlink-receive-buffer: \(reason) (from --netlink-receive-buffer)")
+        }
+    }
+
     @Test func configFileFromEnvironment() throws {
         let path = try file("listen = 127.0.0.1:0\n")
         let configuration = try AgentConfiguration.resolve(

@@ -17,6 +17,9 @@ public func fuzzAgentConf(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     require(again == configuration, "the same file resolved twice to different settings")
     require((0.1...3600).contains(configuration.sampleInterval), "sample-interval \(configuration.sampleInterval)")
     require((0.05...60).contains(configuration.inventory.ovsdbTimeout), "ovsdb-timeout \(configuration.inventory.ovsdbTimeout)")
+    require(
+        AgentConfiguration.netlinkReceiveBufferRange.contains(configuration.netlinkReceiveBuffer),
+        "netlink-receive-buffer \(configuration.netlinkReceiveBuffer)")
     require((configuration.tlsCertificate == nil) == (configuration.tlsKey == nil), "half a TLS configuration")
     return 0
 }
