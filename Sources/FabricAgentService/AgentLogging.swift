@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
+import NIOConcurrencyHelpers
 public import Logging
-import Synchronization
 
 /// The process-wide log level, changeable on SIGHUP without re-bootstrapping swift-log.
 public final class LogLevelBox: Sendable {
-    private let storage: Mutex<Logger.Level>
+    private let storage: NIOLockedValueBox<Logger.Level>
 
     public init(_ level: Logger.Level) {
-        storage = Mutex(level)
+        storage = NIOLockedValueBox(level)
     }
 
     public var level: Logger.Level {
-        get { storage.withLock { $0 } }
-        set { storage.withLock { $0 = newValue } }
+        get { storage.withLockedValue { $0 } }
+        set { storage.withLockedValue { $0 = newValue } }
     }
 }
 

@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
+import NIOConcurrencyHelpers
 import FabricInventory
 import FabricNetlink
 public import Logging
 public import ServiceLifecycle
-import Synchronization
 
 /// The sampling interval, shared between the sampler's thread and the reload service.
 public final class SampleInterval: Sendable {
-    private let seconds: Mutex<Double>
+    private let seconds: NIOLockedValueBox<Double>
 
     public init(seconds: Double) {
-        self.seconds = Mutex(seconds)
+        self.seconds = NIOLockedValueBox(seconds)
     }
 
     public var value: Double {
-        get { seconds.withLock { $0 } }
-        set { seconds.withLock { $0 = newValue } }
+        get { seconds.withLockedValue { $0 } }
+        set { seconds.withLockedValue { $0 = newValue } }
     }
 }
 

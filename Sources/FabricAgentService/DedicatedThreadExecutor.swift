@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import NIOConcurrencyHelpers
 internal import FabricPOSIX
 import Synchronization
 
@@ -7,7 +8,7 @@ import Synchronization
 /// which serve the HTTP requests. Jobs run in the order they were enqueued. The thread ends with
 /// ``shutdown()``, after the jobs already enqueued.
 final class DedicatedThreadExecutor: SerialExecutor {
-    private let jobs = Mutex<[UnownedJob]>([])
+    private let jobs = NIOLockedValueBox<[UnownedJob]>([])
     private let stopped = Atomic<Bool>(false)
     private let wake: WakeSignal
 
@@ -20,7 +21,7 @@ final class DedicatedThreadExecutor: SerialExecutor {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        jobs.withLock { $0.append(job) }
+        jobs.withLockedValue { $0.append(job) }
         wake.signal()
     }
 
@@ -37,7 +38,7 @@ final class DedicatedThreadExecutor: SerialExecutor {
         while true {
             // Reset before looking: a job enqueued after the look signals again, so no wake-up is lost.
             wake.reset()
-            let ready = jobs.withLock { queue in
+            let ready = jobs.withLockedValue { queue in
                 defer { queue.removeAll(keepingCapacity: true) }
                 return queue
             }

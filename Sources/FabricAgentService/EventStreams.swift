@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import NIOConcurrencyHelpers
 public import Hummingbird
 public import Logging
 import NIOCore
@@ -53,7 +54,7 @@ public final class EventStreams: Sendable {
         var unlogged: Int?
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     private let logger: Logger
 
     public init(logger: Logger) {
@@ -61,13 +62,13 @@ public final class EventStreams: Sendable {
     }
 
     public var statistics: Statistics {
-        state.withLock { Statistics(open: $0.open, dropped: $0.dropped, refused: $0.refused) }
+        state.withLockedValue { Statistics(open: $0.open, dropped: $0.dropped, refused: $0.refused) }
     }
 
     /// A place for one more stream, or `nil` when ``maximumStreams`` are open. The place is given
     /// back when the slot is released (with the response), however the stream ends.
     package func reserve() -> Slot? {
-        let reserved = state.withLock { state in
+        let reserved = state.withLockedValue { state in
             guard state.open < Self.maximumStreams else {
                 state.refused += 1
                 return false
@@ -79,7 +80,7 @@ public final class EventStreams: Sendable {
     }
 
     fileprivate func release() {
-        state.withLock { $0.open -= 1 }
+        state.withLockedValue { $0.open -= 1 }
     }
 
     /// Writes one event's buffers; when the connection does not take them within ``writeDeadline``,
@@ -112,7 +113,7 @@ public final class EventStreams: Sendable {
     /// make the agent drop clients at will (connect, never read), and one line per drop would let them
     /// flood the journal, whose per-service rate limit would then swallow the agent's other lines too.
     private func droppedClient(_ channel: any Channel) {
-        let (total, first) = state.withLock { state -> (Int, Bool) in
+        let (total, first) = state.withLockedValue { state -> (Int, Bool) in
             state.dropped += 1
             guard let unlogged = state.unlogged else {
                 state.unlogged = 0
@@ -137,7 +138,7 @@ public final class EventStreams: Sendable {
     private func summarizeDrops() async {
         while true {
             try? await Task.sleep(for: Self.logWindow)
-            let (count, total) = state.withLock { state -> (Int, Int) in
+            let (count, total) = state.withLockedValue { state -> (Int, Int) in
                 let count = state.unlogged ?? 0
                 state.unlogged = count > 0 ? 0 : nil
                 return (count, state.dropped)

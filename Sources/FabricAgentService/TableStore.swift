@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import NIOConcurrencyHelpers
 public import FabricInventory
 public import NIOCore
 import Synchronization
@@ -35,10 +36,10 @@ public struct TablePublication: Sendable {
 /// The once-per-version encoding. Concurrent first readers wait for one encoder instead of each
 /// encoding 2 MB.
 final class EncodedOnce: Sendable {
-    private let cache = Mutex<ByteBuffer?>(nil)
+    private let cache = NIOLockedValueBox<ByteBuffer?>(nil)
 
     func buffer(_ encode: () -> ByteBuffer) -> ByteBuffer {
-        cache.withLock { cached in
+        cache.withLockedValue { cached in
             if let cached { return cached }
             let buffer = encode()
             cached = buffer
@@ -74,7 +75,7 @@ public final class TableStore: Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     /// How many streams listen: the updater computes a version's changes only while someone will read them.
     private let listeners = Atomic<Int>(0)
 
@@ -82,7 +83,7 @@ public final class TableStore: Sendable {
     private let overruns = Atomic<Int>(0)
 
     /// The latest table, or `nil` before the first netlink snapshot.
-    public var publication: TablePublication? { state.withLock { $0.current } }
+    public var publication: TablePublication? { state.withLockedValue { $0.current } }
 
     /// Whether any stream would read a version's changes.
     var hasListeners: Bool { listeners.load(ordering: .relaxed) > 0 }
@@ -101,7 +102,7 @@ public final class TableStore: Sendable {
     public func subscribe() -> AsyncStream<TablePublication> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: TablePublication.self, bufferingPolicy: .bufferingNewest(1))
-        let id: UInt64? = state.withLock { state in
+        let id: UInt64? = state.withLockedValue { state in
             guard !state.closed else { return nil }
             let id = state.nextSubscriber
             state.nextSubscriber += 1
@@ -120,7 +121,7 @@ public final class TableStore: Sendable {
 
     /// Ends every subscription (graceful shutdown) and refuses new ones.
     public func close() {
-        let ended = state.withLock { state in
+        let ended = state.withLockedValue { state in
             state.closed = true
             defer { state.subscribers.removeAll() }
             return Array(state.subscribers.values)
@@ -130,7 +131,7 @@ public final class TableStore: Sendable {
     }
 
     private func unsubscribe(_ id: UInt64) {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.subscribers[id] = nil
             listeners.store(state.subscribers.count, ordering: .relaxed)
         }
@@ -141,7 +142,7 @@ public final class TableStore: Sendable {
     func publish(_ table: HostTable, version: UInt64, changes: TableChanges?) {
         // Replacing `current` drops the previous version (and its JSON) unless a response still holds it.
         let publication = TablePublication(version: version, table: table, changes: changes)
-        let (subscribers, encode) = state.withLock { state -> ([AsyncStream<TablePublication>.Continuation], Bool) in
+        let (subscribers, encode) = state.withLockedValue { state -> ([AsyncStream<TablePublication>.Continuation], Bool) in
             state.current = publication
             var encode = false
             if state.documentRecentlyAsked {
@@ -168,7 +169,7 @@ public final class TableStore: Sendable {
     }
 
     private func encoded(_ publication: TablePublication) {
-        let next: TablePublication? = state.withLock { state in
+        let next: TablePublication? = state.withLockedValue { state in
             if publication.version > state.encodedPublication?.version ?? 0 { state.encodedPublication = publication }
             state.encodingVersion = nil
             // Versions published meanwhile were not encoded; the newest of them is now.
@@ -184,7 +185,7 @@ public final class TableStore: Sendable {
     /// (encoded by the caller). While newer versions are encoded in the background, requests get the
     /// previous one, at most two encoding times older.
     public func documentPublication() -> TablePublication? {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.lastDocumentRequest = .now
             guard let current = state.current else { return nil }
             if let encodedPublication = state.encodedPublication, state.encodingVersion != nil { return encodedPublication }

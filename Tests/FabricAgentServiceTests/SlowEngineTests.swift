@@ -72,7 +72,8 @@ struct SlowEngineTests {
         #expect(metrics.contains("\nfabric_engine_reports_sent_total 0\n"), "nothing counts as delivered")
 
         let peakKiB = try #require(SlowPeerSupport.memoryKiB(pid: agent.pid, "VmHWM"))
-        #expect(peakKiB < Self.peakBoundMiB * 1024, "peak RSS \(peakKiB / 1024) MiB")
+        // Under a sanitizer the peak is mostly the sanitizer's own (TestSanitizer).
+        if TestSanitizer.name == nil { #expect(peakKiB < Self.peakBoundMiB * 1024, "peak RSS \(peakKiB / 1024) MiB") }
         print(
             "slow-engine figure: behaviour=\(behaviour) attempts=\(attempts.count)"
                 + " longest=\(String(format: "%.3f", longest))s shortest=\(String(format: "%.3f", durations.min() ?? -1))s"

@@ -124,7 +124,8 @@ struct StalledEventClientsTests {
 
         let peakKiB = try #require(SlowPeerSupport.memoryKiB(pid: agent.pid, "VmHWM"))
         let afterKiB = SlowPeerSupport.memoryKiB(pid: agent.pid, "VmRSS") ?? 0
-        #expect(peakKiB < Self.peakBoundMiB * 1024, "peak RSS \(peakKiB / 1024) MiB")
+        // Under a sanitizer the peak is mostly the sanitizer's own (TestSanitizer).
+        if TestSanitizer.name == nil { #expect(peakKiB < Self.peakBoundMiB * 1024, "peak RSS \(peakKiB / 1024) MiB") }
         print(
             "stalled-clients figure: clients=\(Self.clients) fileLimit=\(fileLimit) connectedAtCheck=\(stillConnected)"
                 + " openStreamsAtCheck=\(openStreams) interfacesAnswer=\(String(format: "%.3f", answerSeconds))s"

@@ -69,7 +69,8 @@ struct AgentMonitorFaultTests {
         #expect(log().contains("message larger than \(JSONStreamFramer.defaultMaximumMessageSize) bytes"))
         let growthMiB = Double(peakAfter - peakBefore) / 1024
         let limitMiB = Double(JSONStreamFramer.defaultMaximumMessageSize) / 1_048_576
-        #expect(growthMiB < limitMiB + 8, "VmHWM \(peakBefore) → \(peakAfter) KiB")
+        // Under a sanitizer the peak is mostly the sanitizer's own (TestSanitizer).
+        if TestSanitizer.name == nil { #expect(growthMiB < limitMiB + 8, "VmHWM \(peakBefore) → \(peakAfter) KiB") }
         FaultFigure.record(String(format: "100 MB monitor update to fabric-agent serve: reconnected; VmHWM %.1f → %.1f MiB (growth %.1f MiB, limit %.0f MiB), VmRSS after reconnecting %.1f MiB",
             Double(peakBefore) / 1024, Double(peakAfter) / 1024, growthMiB, limitMiB, Double(residentAfter) / 1024))
     }
