@@ -79,6 +79,9 @@ public struct NetlinkWatcher: Service {
         }
     }
 
+    /// How soon an interrupted dump is tried again when no event comes first.
+    static let resyncRetry: Duration = .milliseconds(50)
+
     /// A socket in `/run/netns/NAME`, or in this process's namespace.
     static func openSocket(_ namespace: String?) throws(NetlinkError) -> NetlinkSocket {
         if let namespace { return try NetlinkSocket(networkNamespace: "/run/netns/\(namespace)") }
@@ -116,10 +119,21 @@ public struct NetlinkWatcher: Service {
             var current = try socket.snapshot()
             var overruns = 0
             yield(.snapshot(HostTableBuilder.Sample(snapshot: current), reason: "start", overruns: overruns))
+            // A dump the kernel keeps interrupting (links changing faster than it is read, for longer than
+            // the snapshot's retries) is owed, not fatal: the table keeps its last state until a later dump
+            // gets through, tried again at the next events or after a short pause.
+            var resyncOwed = false
             func publish(_ batch: NetlinkEventBatch) throws(NetlinkError) {
                 let reason: String
-                if batch.needsResync || batch.events.count > replayLimit {
-                    current = try socket.snapshot()
+                if batch.needsResync || resyncOwed || batch.events.count > replayLimit {
+                    do {
+                        current = try socket.snapshot()
+                        resyncOwed = false
+                    } catch where error == .dumpInterrupted {
+                        resyncOwed = true
+                        logger.debug("netlink dump interrupted; trying again", metadata: ["error": "\(error)"])
+                        return
+                    }
                     reason = "dump after \(batch.events.count) events \(batch.changes)"
                 } else {
                     current.apply(batch)
@@ -130,9 +144,10 @@ public struct NetlinkWatcher: Service {
             var coalescer = coalescer
             var batch = NetlinkEventBatch()
             while !stop.isStopped {
-                let more = try monitor.waitForEvents(timeout: coalescer.waitTimeout, wakeDescriptor: stop.wakeDescriptor)
+                let timeout = resyncOwed ? min(coalescer.waitTimeout ?? Self.resyncRetry, Self.resyncRetry) : coalescer.waitTimeout
+                let more = try monitor.waitForEvents(timeout: timeout, wakeDescriptor: stop.wakeDescriptor)
                 if more.isEmpty {
-                    if coalescer.quiet() { try publish(batch) }
+                    if coalescer.quiet() || resyncOwed { try publish(batch) }
                     batch = NetlinkEventBatch()
                     continue
                 }
