@@ -11,7 +11,7 @@ struct FabricAgentCommand: AsyncParsableCommand {
             or an external network provider through Open vSwitch, OVN or the Linux bridge agent.
             """,
         version: FabricRelease.version,
-        subcommands: [ShowCommand.self, ServeSubcommand.self],
+        subcommands: [ShowCommand.self, NetworkCommand.self, ServeSubcommand.self],
         defaultSubcommand: ShowCommand.self
     )
 }

@@ -36,6 +36,9 @@ struct ShowCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the versioned JSON document instead of the table.")
     var json = false
 
+    @Flag(name: .long, help: "Show the networks this host carries (schema fabric.host-networks) instead of its interfaces.")
+    var networks = false
+
     @Flag(name: .long, help: "One instant snapshot: no rates, cumulative drops.")
     var noRates = false
 
@@ -50,39 +53,91 @@ struct ShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        let table: HostTable
+        // Networks need no rates: one snapshot.
+        let (table, vdsm) = try Self.collect(settings: settings, interval: noRates || networks ? nil : interval)
+        if networks {
+            let document = HostNetworks(table: table, vdsm: vdsm)
+            StandardOutput.write(json ? try Self.prettyJSON(document) : NetworkRenderer.render(document))
+        } else {
+            StandardOutput.write(json ? try Self.prettyJSON(table) : TableRenderer.render(table))
+        }
+    }
+
+    static func prettyJSON(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+
+    /// The table (with rates between two samples `interval` seconds apart, or one snapshot) and VDSM's
+    /// configuration as the build read it. Exits 1 with one line when netlink cannot be read.
+    static func collect(settings: [String], interval: Double?) throws -> (HostTable, VDSMNetworkConfig) {
         do {
-            table = try collect()
+            return try collectOrThrow(settings: settings, interval: interval)
         } catch {
             StandardError.write("fabric-agent: cannot read the host's links over netlink: \(error)\n")
             throw ExitCode(1)
         }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(table)
-            StandardOutput.write(String(decoding: data, as: UTF8.self) + "\n")
-        } else {
-            StandardOutput.write(TableRenderer.render(table))
-        }
     }
 
-    private func collect() throws(NetlinkError) -> HostTable {
+    private static func collectOrThrow(settings: [String], interval: Double?) throws(NetlinkError) -> (HostTable, VDSMNetworkConfig) {
         // validate() has parsed the settings already.
         let inventory = try! Inventory(flags: settings)
         let socket = try inventory.openNetlink()
         var rates = RateWindow()
-        if !noRates {
+        if let interval {
             rates.add(RateWindow.Reading(HostTableBuilder.Sample(snapshot: try socket.snapshot())))
             sleepThrough(.nanoseconds(Int64(interval * 1e9)))
         }
         let sample = HostTableBuilder.Sample(snapshot: try socket.snapshot())
         let (switchState, ovsdb) = inventory.readSwitch()
-        var table = inventory.tableBuilder.table(sample: sample, switchState: switchState, ovsdb: ovsdb)
-        if !noRates {
+        var readings = HostTableBuilder.Readings()
+        var table = inventory.tableBuilder.table(sample: sample, switchState: switchState, ovsdb: ovsdb, readings: &readings)
+        if interval != nil {
             rates.add(RateWindow.Reading(sample))
             rates.apply(to: &table)
         }
-        return table
+        return (table, readings.vdsm ?? VDSMNetworkConfig())
+    }
+}
+
+struct NetworkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "network",
+        abstract: "Show one network's characteristics and the interfaces that carry it.",
+        discussion: """
+            For a VDSM network: VLAN, NIC or bond, bridged, MTU, switch, IPv4/IPv6 configuration, default route, \
+            host QoS. For every network: the host's interfaces classified into it, with the VM of each provider \
+            vNIC. --json prints that network of the fabric.host-networks document (docs/host-networks-schema.md).
+
+            Inventory settings (the same keys as fabric-agent serve's):
+            \(AgentSettings.help(for: .show))
+            """
+    )
+
+    @Argument(help: "The network's name (the table's Network Name column).")
+    var name: String
+
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Inventory settings (listed below).", valueName: "--KEY VALUE"))
+    var settings: [String] = []
+
+    @Flag(name: .long, help: "Print the network as JSON.")
+    var json = false
+
+    func validate() throws {
+        do { _ = try Inventory(flags: settings) } catch { throw ValidationError("\(error)") }
+    }
+
+    func run() throws {
+        let (table, vdsm) = try ShowCommand.collect(settings: settings, interval: nil)
+        let networks = HostNetworks(table: table, vdsm: vdsm)
+        guard let network = networks.network(named: name) else {
+            let known = networks.networks.map(\.name)
+            StandardError.write(
+                "fabric-agent: this host carries no network named '\(name)'"
+                    + (known.isEmpty ? "\n" : " (it carries: \(known.joined(separator: ", ")))\n"))
+            throw ExitCode(1)
+        }
+        StandardOutput.write(json ? try ShowCommand.prettyJSON(network) : NetworkRenderer.render(network))
     }
 }

@@ -11,6 +11,8 @@ import NIOCore
 /// | `GET /` | the web page |
 /// | `GET /v1/interfaces` | the host table (schema `fabric.host-interfaces`) |
 /// | `GET /v1/interfaces/{name}` | one row, or 404 |
+/// | `GET /v1/networks` | the networks (schema `fabric.host-networks`) |
+/// | `GET /v1/networks/{name}` | one network, or 404 |
 /// | `GET /v1/events` | server-sent events: the table, then one `changes` event per change |
 /// | `GET /metrics` | Prometheus text |
 /// | `GET /healthz` | `{"status":"ok"}` once the first table exists, else 503 |
@@ -53,6 +55,18 @@ public enum AgentAPI {
                 return jsonError(.notFound, "no interface named '\(name)'")
             }
             return json(.ok, CompactJSON.encode(row))
+        }
+        router.get("/v1/networks") { _, _ in
+            guard let publication = store.publication else { return notReady() }
+            return json(.ok, CompactJSON.encode(publication.networks))
+        }
+        router.get("/v1/networks/{name}") { _, context in
+            let name = try context.parameters.require("name")
+            guard let publication = store.publication else { return notReady() }
+            guard let network = publication.networks.network(named: name) else {
+                return jsonError(.notFound, "this host carries no network named '\(name)'")
+            }
+            return json(.ok, CompactJSON.encode(network))
         }
         router.get("/metrics") { _, _ in
             guard let publication = store.documentPublication() else { return notReady() }
@@ -192,8 +206,11 @@ struct MethodNotAllowedResponder<Inner: HTTPResponder>: HTTPResponder {
     static func isKnown(_ request: Request) -> Bool {
         guard request.method != .get, request.method != .head else { return false }
         let path = request.uri.path
-        if ["/", "/healthz", "/openapi.json", "/v1/interfaces", "/v1/events", "/metrics"].contains(path) { return true }
-        let prefix = "/v1/interfaces/"
-        return path.hasPrefix(prefix) && path.count > prefix.count && !path.dropFirst(prefix.count).contains("/")
+        if ["/", "/healthz", "/openapi.json", "/v1/interfaces", "/v1/networks", "/v1/events", "/metrics"].contains(path) {
+            return true
+        }
+        return ["/v1/interfaces/", "/v1/networks/"].contains { prefix in
+            path.hasPrefix(prefix) && path.count > prefix.count && !path.dropFirst(prefix.count).contains("/")
+        }
     }
 }

@@ -52,6 +52,6 @@ public actor HostTableUpdater {
         version += 1
         // Only event streams read the changes; without one, comparing 4,096 rows is wasted.
         let changes = store.hasListeners ? previous.map { TableChanges(from: $0, to: table, version: version) } : nil
-        store.publish(table, version: version, changes: changes)
+        store.publish(table, networks: model.networks, version: version, changes: changes)
     }
 }

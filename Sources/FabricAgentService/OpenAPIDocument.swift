@@ -41,6 +41,34 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/v1/networks": {
+              "get": {
+                "operationId": "listNetworks",
+                "summary": "Every network this host carries, with its characteristics and the interfaces that carry it (schema fabric.host-networks, the document of fabric-agent show --networks --json).",
+                "responses": {
+                  "200": {"description": "The networks.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HostNetworks"}}}},
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "503": {"$ref": "#/components/responses/NotReady"}
+                }
+              }
+            },
+            "/v1/networks/{name}": {
+              "get": {
+                "operationId": "getNetwork",
+                "summary": "One network: for a VDSM network its VLAN, device, bridging, MTU, switch, addresses, default route and host QoS; for every network the interfaces that carry it.",
+                "parameters": [{
+                  "name": "name", "in": "path", "required": true,
+                  "description": "The network's name (the table's Network Name).",
+                  "schema": {"type": "string", "minLength": 1}
+                }],
+                "responses": {
+                  "200": {"description": "The network.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HostNetwork"}}}},
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "404": {"description": "This host carries no network of that name.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                  "503": {"$ref": "#/components/responses/NotReady"}
+                }
+              }
+            },
             "/v1/events": {
               "get": {
                 "operationId": "events",
@@ -134,6 +162,51 @@ enum OpenAPIDocument {
                     }
                   },
                   "interfaces": {"type": "array", "items": {"$ref": "#/components/schemas/HostInterface"}}
+                }
+              },
+              "HostNetworks": {
+                "type": "object",
+                "required": ["schema", "schemaVersion", "sampledAt", "networks"],
+                "properties": {
+                  "schema": {"type": "string", "enum": ["fabric.host-networks"]},
+                  "schemaVersion": {"type": "integer", "minimum": 1},
+                  "hostname": {"type": "string"},
+                  "sampledAt": {"type": "number"},
+                  "networks": {"type": "array", "items": {"$ref": "#/components/schemas/HostNetwork"}}
+                }
+              },
+              "HostNetwork": {
+                "type": "object",
+                "required": ["name", "fabric", "interfaces"],
+                "properties": {
+                  "name": {"type": "string"},
+                  "fabric": {"type": "string", "enum": ["vdsm", "openvswitch", "ovn", "linuxbridge", "unclassified"]},
+                  "vdsm": {
+                    "type": "object", "required": ["name", "bridged", "switchType", "ipv4", "ipv6", "defaultRoute", "nameservers"],
+                    "properties": {
+                      "name": {"type": "string"}, "nic": {"type": "string"}, "bonding": {"type": "string"},
+                      "vlan": {"type": "integer"}, "bridged": {"type": "boolean"}, "switchType": {"type": "string"},
+                      "mtu": {"type": "integer"}, "stp": {"type": "boolean"},
+                      "ipv4": {"type": "object", "properties": {
+                        "bootProtocol": {"type": "string"}, "address": {"type": "string"}, "netmask": {"type": "string"},
+                        "prefix": {"type": "integer"}, "gateway": {"type": "string"}}},
+                      "ipv6": {"type": "object", "required": ["addresses"], "properties": {
+                        "autoconf": {"type": "boolean"}, "dhcp": {"type": "boolean"},
+                        "addresses": {"type": "array", "items": {"type": "string"}}, "gateway": {"type": "string"}}},
+                      "defaultRoute": {"type": "boolean"},
+                      "nameservers": {"type": "array", "items": {"type": "string"}},
+                      "hostQoS": {"type": "object", "properties": {
+                        "linkShare": {"type": "integer"}, "upperLimit": {"type": "integer"}, "realTime": {"type": "integer"}}}
+                    }
+                  },
+                  "interfaces": {"type": "array", "items": {
+                    "type": "object", "required": ["name", "kind", "reason"],
+                    "properties": {
+                      "name": {"type": "string"}, "kind": {"type": "string"}, "reason": {"type": "string"},
+                      "ovsBridge": {"type": "string"}, "vlan": {"type": "integer"}, "vmID": {"type": "string"},
+                      "portID": {"type": "string"}
+                    }
+                  }}
                 }
               },
               "HostInterface": {

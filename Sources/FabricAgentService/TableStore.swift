@@ -17,10 +17,14 @@ public struct TablePublication: Sendable {
     private let encodedTable = EncodedOnce()
     private let encodedChanges = EncodedOnce()
 
-    public init(version: UInt64, table: HostTable, changes: TableChanges? = nil) {
+    /// The networks of this version's table (`/v1/networks`).
+    public var networks: HostNetworks
+
+    public init(version: UInt64, table: HostTable, changes: TableChanges? = nil, networks: HostNetworks? = nil) {
         self.version = version
         self.table = table
         self.changes = changes
+        self.networks = networks ?? HostNetworks(table: table, vdsm: VDSMNetworkConfig())
     }
 
     /// The compact JSON document (`fabric-agent show --json` bytes, not pretty-printed).
@@ -139,9 +143,9 @@ public final class TableStore: Sendable {
 
     /// Makes `table` the current version. `changes` lead from the current version to it; `nil` when nobody
     /// listened as it was built (a stream that started meanwhile is sent the whole table).
-    func publish(_ table: HostTable, version: UInt64, changes: TableChanges?) {
+    func publish(_ table: HostTable, networks: HostNetworks?, version: UInt64, changes: TableChanges?) {
         // Replacing `current` drops the previous version (and its JSON) unless a response still holds it.
-        let publication = TablePublication(version: version, table: table, changes: changes)
+        let publication = TablePublication(version: version, table: table, changes: changes, networks: networks)
         let (subscribers, encode) = state.withLockedValue { state -> ([AsyncStream<TablePublication>.Continuation], Bool) in
             state.current = publication
             var encode = false

@@ -30,11 +30,18 @@ enum WebPage {
         .fabric-vdsm { color: #0b6e4f; } .fabric-openvswitch { color: #1a56a8; } .fabric-ovn { color: #6a2aa8; }
         .fabric-linuxbridge { color: #9a5b00; } .fabric-unclassified { color: #8a949e; }
         #notes { color: #5a6570; margin-top: .8em; }
+        a.network { color: inherit; }
+        #network { display: none; margin: 0 0 1em; padding: .6em .9em; background: #fff; border: 1px solid #cfd6dd; }
+        #network.open { display: block; }
+        #network h2 { font-size: 1.1em; margin: 0 0 .4em; }
+        #network dl { display: grid; grid-template-columns: max-content auto; gap: .15em 1em; margin: 0 0 .5em; }
+        #network dt { color: #5a6570; } #network dd { margin: 0; }
         </style>
         </head>
         <body>
         <h1>Host interfaces <span id="host"></span></h1>
         <div id="status">loading…</div>
+        <section id="network" aria-live="polite"></section>
         <table id="interfaces">
         <thead><tr>
         <th>Name</th><th>Address</th><th>MAC</th><th>Speed (Mbps)</th><th>Rx (Mbps)</th><th>Tx (Mbps)</th>
@@ -53,6 +60,75 @@ enum WebPage {
           if (className) td.className = className;
           row.appendChild(td);
         }
+        // Each network name links to its characteristics (#network=NAME, also a link to share); a device under
+        // several VDSM networks names them ", "-joined.
+        function networkCell(tr, classification) {
+          const td = document.createElement("td");
+          const name = classification.networkName;
+          const names = !name ? [] : classification.fabric === "vdsm" ? name.split(", ") : [name];
+          names.forEach((network, i) => {
+            if (i > 0) td.appendChild(document.createTextNode(", "));
+            const a = document.createElement("a");
+            a.className = "network";
+            a.dataset.network = network;
+            a.href = "#network=" + encodeURIComponent(network);
+            a.textContent = network;
+            td.appendChild(a);
+          });
+          tr.appendChild(td);
+        }
+        function describe(network) {
+          const facts = [["Fabric", FABRIC_NAMES[network.fabric] || network.fabric]];
+          const vdsm = network.vdsm;
+          let vlan = vdsm && vdsm.vlan !== undefined ? vdsm.vlan : undefined;
+          for (const member of network.interfaces) if (vlan === undefined && member.vlan !== undefined) vlan = member.vlan;
+          facts.push(["VLAN tag", vlan === undefined ? "none" : String(vlan)]);
+          if (vdsm) {
+            facts.push(["Device", vdsm.bonding || vdsm.nic || "none"], ["Bridged", vdsm.bridged ? "yes" : "no"],
+              ["MTU", vdsm.mtu === undefined ? "default" : String(vdsm.mtu)], ["Switch", vdsm.switchType]);
+            const ip = vdsm.ipv4;
+            facts.push(["IPv4", ip.bootProtocol === "dhcp" ? "dhcp" : ip.address ? ip.address + (ip.prefix !== undefined ? "/" + ip.prefix : ip.netmask ? " " + ip.netmask : "") : "none"]);
+            if (ip.gateway) facts.push(["IPv4 gateway", ip.gateway]);
+            const v6 = vdsm.ipv6.addresses.concat(vdsm.ipv6.dhcp ? ["dhcpv6"] : [], vdsm.ipv6.autoconf ? ["autoconf"] : []);
+            facts.push(["IPv6", v6.length ? v6.join(", ") : "none"], ["Default route", vdsm.defaultRoute ? "yes" : "no"]);
+            if (vdsm.hostQoS) {
+              const q = vdsm.hostQoS;
+              facts.push(["Host QoS (out)", [["link share", q.linkShare], ["upper limit", q.upperLimit], ["real time", q.realTime]]
+                .filter(([, v]) => v !== undefined).map(([k, v]) => k + " " + v).join(", ")]);
+            }
+          }
+          const carriers = network.interfaces.map(m => m.name + (m.vmID ? " (VM " + m.vmID + ")" : "") + (m.ovsBridge ? " on " + m.ovsBridge : ""));
+          facts.push(["Interfaces", carriers.length ? carriers.join(", ") : "none on this host"]);
+          return facts;
+        }
+        async function openNetwork(name) {
+          const panel = document.getElementById("network");
+          if (!name) { panel.className = ""; panel.replaceChildren(); return; }
+          const h2 = document.createElement("h2");
+          h2.textContent = "Network " + name;
+          panel.replaceChildren(h2);
+          panel.className = "open";
+          try {
+            const response = await fetch("v1/networks/" + encodeURIComponent(name));
+            const body = await response.json();
+            if (!response.ok) throw new Error(body.error || response.statusText);
+            const dl = document.createElement("dl");
+            for (const [key, value] of describe(body)) {
+              const dt = document.createElement("dt"); dt.textContent = key;
+              const dd = document.createElement("dd"); dd.textContent = value;
+              dl.append(dt, dd);
+            }
+            panel.appendChild(dl);
+          } catch (error) {
+            const p = document.createElement("p"); p.textContent = String(error.message || error);
+            panel.appendChild(p);
+          }
+        }
+        function networkFromHash() {
+          const match = location.hash.match(/^#network=(.*)$/);
+          openNetwork(match ? decodeURIComponent(match[1]) : null);
+        }
+        window.addEventListener("hashchange", networkFromHash);
         function render(table) {
           const body = document.querySelector("#interfaces tbody");
           const rows = [];
@@ -70,7 +146,7 @@ enum WebPage {
             cell(tr, rates && rates.droppedPackets !== null && rates.droppedPackets !== undefined ? String(rates.droppedPackets) : "-", "num");
             cell(tr, row.bond || "");
             cell(tr, FABRIC_NAMES[fabric] || fabric, "fabric fabric-" + fabric);
-            cell(tr, row.classification.networkName || "");
+            networkCell(tr, row.classification);
             rows.push(tr);
           }
           body.replaceChildren(...rows);
@@ -107,6 +183,7 @@ enum WebPage {
             hostname: changes.hostname, sampledAt: changes.sampledAt, intervalSeconds: changes.intervalSeconds,
             sources: changes.sources, interfaces: interfaces });
         }
+        networkFromHash();
         const events = new EventSource("v1/events");
         events.addEventListener("table", event => show(JSON.parse(event.data)));
         events.addEventListener("changes", event => {

@@ -46,6 +46,9 @@ public struct HostTableBuilder: Sendable {
 
         public init() {}
 
+        /// VDSM's network configuration as the last build read it.
+        public var vdsm: VDSMNetworkConfig? { configuration?.vdsm }
+
         /// The links that are new or differ (but for their counters) from the previous build's; `nil` (all)
         /// for the first build.
         mutating func changedLinks(in snapshot: NetlinkSnapshot) -> Set<Int32>? {

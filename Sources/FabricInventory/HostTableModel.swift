@@ -20,6 +20,11 @@ public struct HostTableModel: Sendable {
     private var rates = RateWindow()
     private var readings = HostTableBuilder.Readings()
 
+    /// The networks of the current table (``HostNetworks``), from the same build.
+    public var networks: HostNetworks? {
+        table.map { HostNetworks(table: $0, vdsm: readings.vdsm ?? VDSMNetworkConfig()) }
+    }
+
     public init(builder: HostTableBuilder, ovsdbEndpoint: String) {
         self.builder = builder
         ovsdbStatus = HostTable.OVSDBStatus(endpoint: ovsdbEndpoint, reachable: false, error: "not connected yet")

@@ -16,6 +16,69 @@ public struct VDSMNetwork: Sendable, Hashable, Codable {
     public var bridged: Bool
     /// `legacy` or `ovs`.
     public var switchType: String
+    /// The network's MTU (`mtu`), when set.
+    public var mtu: Int?
+    /// Spanning tree on the network's bridge (`stp`), when set.
+    public var stp: Bool?
+    public var ipv4: IPv4 = IPv4()
+    public var ipv6: IPv6 = IPv6()
+    /// The host's default route goes through this network (`defaultRoute`).
+    public var defaultRoute: Bool = false
+    /// `nameservers`.
+    public var nameservers: [String] = []
+    /// The outbound host QoS (`hostQos.out`), when set.
+    public var hostQoS: HostQoS?
+
+    /// `bootproto`, `ipaddr`, `netmask` or `prefix`, `gateway`.
+    public struct IPv4: Sendable, Hashable, Codable {
+        /// `none` (static or no address) or `dhcp`; absent when unset.
+        public var bootProtocol: String?
+        public var address: String?
+        public var netmask: String?
+        public var prefix: Int?
+        public var gateway: String?
+
+        public init(
+            bootProtocol: String? = nil, address: String? = nil, netmask: String? = nil, prefix: Int? = nil,
+            gateway: String? = nil
+        ) {
+            self.bootProtocol = bootProtocol
+            self.address = address
+            self.netmask = netmask
+            self.prefix = prefix
+            self.gateway = gateway
+        }
+    }
+
+    /// `ipv6autoconf`, `dhcpv6`, `ipv6addr`, `ipv6gateway`.
+    public struct IPv6: Sendable, Hashable, Codable {
+        public var autoconf: Bool?
+        public var dhcp: Bool?
+        /// Static addresses with their prefix length (`fd00::1/64`).
+        public var addresses: [String]
+        public var gateway: String?
+
+        public init(autoconf: Bool? = nil, dhcp: Bool? = nil, addresses: [String] = [], gateway: String? = nil) {
+            self.autoconf = autoconf
+            self.dhcp = dhcp
+            self.addresses = addresses
+            self.gateway = gateway
+        }
+    }
+
+    /// VDSM's host network QoS for outbound traffic, as it stores it: each curve's `m2` (the engine's
+    /// "average" value: a weight for link share, Mbps for the upper limit and real time).
+    public struct HostQoS: Sendable, Hashable, Codable {
+        public var linkShare: Int?
+        public var upperLimit: Int?
+        public var realTime: Int?
+
+        public init(linkShare: Int? = nil, upperLimit: Int? = nil, realTime: Int? = nil) {
+            self.linkShare = linkShare
+            self.upperLimit = upperLimit
+            self.realTime = realTime
+        }
+    }
 
     public init(name: String, nic: String? = nil, bonding: String? = nil, vlan: Int? = nil, bridged: Bool = true,
                 switchType: String = "legacy") {
@@ -88,12 +151,7 @@ public struct VDSMNetworkConfig: Sendable, Hashable, Codable {
             for name in netNames where !name.hasPrefix(".") {
                 let path = "\(tree)/nets/\(name)"
                 do {
-                    let file = try NetconfFile(path: path, files: files)
-                    config.networks.append(
-                        VDSMNetwork(
-                            name: name, nic: try file.string("nic"), bonding: try file.string("bonding"),
-                            vlan: try file.flexibleInteger("vlan"), bridged: try file.flexibleBool("bridged") ?? true,
-                            switchType: try file.string("switch") ?? "legacy"))
+                    config.networks.append(try VDSMNetwork(name: name, file: NetconfFile(path: path, files: files)))
                 } catch {
                     config.warnings.append("\(path): \(error)")
                 }
@@ -111,6 +169,29 @@ public struct VDSMNetworkConfig: Sendable, Hashable, Codable {
             return config
         }
         return VDSMNetworkConfig()
+    }
+}
+
+extension VDSMNetwork {
+    fileprivate init(name: String, file: NetconfFile) throws(ConfigFileError) {
+        self.init(
+            name: name, nic: try file.string("nic"), bonding: try file.string("bonding"),
+            vlan: try file.flexibleInteger("vlan"), bridged: try file.flexibleBool("bridged") ?? true,
+            switchType: try file.string("switch") ?? "legacy")
+        mtu = try file.flexibleInteger("mtu")
+        stp = try file.flexibleBool("stp")
+        ipv4 = IPv4(
+            bootProtocol: try file.string("bootproto"), address: try file.string("ipaddr"),
+            netmask: try file.string("netmask"), prefix: try file.flexibleInteger("prefix"),
+            gateway: try file.string("gateway"))
+        // `ipv6addr` is one address in VDSM's API; a list is accepted too.
+        let ipv6Addresses = try file.string("ipv6addr").map { [$0] } ?? (try? file.strings("ipv6addr")) ?? []
+        ipv6 = IPv6(
+            autoconf: try file.flexibleBool("ipv6autoconf"), dhcp: try file.flexibleBool("dhcpv6"),
+            addresses: ipv6Addresses, gateway: try file.string("ipv6gateway"))
+        defaultRoute = try file.flexibleBool("defaultRoute") ?? false
+        nameservers = try file.strings("nameservers") ?? []
+        hostQoS = try file.hostQoS()
     }
 }
 
@@ -157,6 +238,20 @@ private struct NetconfFile {
         if let number = value.integerValue, let int = Int(exactly: number) { return int }
         if let text = value.stringValue, let number = Int(text) { return number }
         throw mistyped(key, "an integer")
+    }
+
+    /// `hostQos: {"out": {"ls": {"m2": …}, "ul": {"m2": …}, "rt": {"m2": …}}}`; absent or empty: unset.
+    func hostQoS() throws(ConfigFileError) -> VDSMNetwork.HostQoS? {
+        guard let value = value("hostQos") else { return nil }
+        guard case .object = value else { throw mistyped("hostQos", "an object") }
+        func curve(_ name: String) throws(ConfigFileError) -> Int? {
+            guard let m2 = value["out"]?[name]?["m2"], !m2.isNull else { return nil }
+            if let number = m2.integerValue, let int = Int(exactly: number) { return int }
+            if let text = m2.stringValue, let number = Int(text) { return number }
+            throw mistyped("hostQos.out.\(name).m2", "an integer")
+        }
+        let qos = VDSMNetwork.HostQoS(linkShare: try curve("ls"), upperLimit: try curve("ul"), realTime: try curve("rt"))
+        return qos == VDSMNetwork.HostQoS() ? nil : qos
     }
 
     func flexibleBool(_ key: String) throws(ConfigFileError) -> Bool? {

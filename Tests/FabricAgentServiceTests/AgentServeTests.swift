@@ -163,11 +163,27 @@ struct AgentServeTests {
         // The bridge need not exist in the kernel: classification reads the database.
         let bridge = OVSSandbox.uniqueName("brint")
         try sandbox.vsctl("add-br", bridge)
+        let network = "2c5e9c4b-1111-4a2b-8c3d-5e6f7a8b9c0d"
         try sandbox.vsctl(
-            "add-port", bridge, "tapvnic0", "--", "set", "Interface", "tapvnic0", "external_ids:iface-id=vnic-0001")
+            "add-port", bridge, "tapvnic0", "--", "set", "Interface", "tapvnic0", "external_ids:iface-id=vnic-0001",
+            "external_ids:vm-id=vm-0001", "--", "set", "Port", "tapvnic0", "other_config:net_uuid=\(network)")
         #expect(try AgentProcess.eventually { try fabric("tapvnic0") == "openvswitch" })
         let ovs = try agent.json("/v1/interfaces/tapvnic0")["ovs"] as? [String: Any]
         #expect(ovs?["bridge"] as? String == bridge)
+
+        // The vNIC's provider network, with the VM and the port, at /v1/networks.
+        let networks = try agent.json("/v1/networks")
+        #expect(networks["schema"] as? String == "fabric.host-networks")
+        #expect((networks["networks"] as? [[String: Any]])?.compactMap { $0["name"] as? String }.contains(network) == true)
+        let carried = try agent.json("/v1/networks/\(network)")
+        #expect(carried["fabric"] as? String == "openvswitch")
+        let members = carried["interfaces"] as? [[String: Any]]
+        #expect(members?.count == 1)
+        #expect(members?.first?["name"] as? String == "tapvnic0")
+        #expect(members?.first?["vmID"] as? String == "vm-0001")
+        #expect(members?.first?["portID"] as? String == "vnic-0001")
+        #expect(members?.first?["ovsBridge"] as? String == bridge)
+        #expect(try agent.curl("/v1/networks/no-such-network").status == 404)
 
         sandbox.stopDatabase()
         #expect(try AgentProcess.eventually { try !reachable() })
@@ -340,10 +356,9 @@ struct AgentServeTests {
     }
 
     /// Drives headless Chromium over the DevTools protocol on a pipe (`--remote-debugging-pipe`: no port,
-    /// no websocket library): opens the page, changes links once it is live, and reports what the page
-    /// shows after applying the `changes` events.
-    static let liveChromiumDriver = #"""
-        import json, os, socket, subprocess, sys, threading, time
+    /// no websocket library): `call`, `page` (evaluate in the page) and `open_live_page`; scenarios follow.
+    static let chromiumPrelude = #"""
+        import base64, json, os, socket, subprocess, sys, threading, time
         chromium, url, profile = sys.argv[1:4]
         to_chrome_r, to_chrome_w = os.pipe()
         from_chrome_r, from_chrome_w = os.pipe()
@@ -377,14 +392,24 @@ struct AgentServeTests {
         def page(expression):
             result = call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
             return result["result"].get("value")
-        try:
+        def open_live_page():
+            global session
             target = call("Target.createTarget", {"url": url})["targetId"]
             session = call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-            rows = "Array.from(document.querySelectorAll('tr[data-name]')).map(r => r.dataset.name)"
             deadline = time.monotonic() + 15
             while not str(page("document.getElementById('status') && document.getElementById('status').textContent")).startswith("live"):
                 if time.monotonic() > deadline: raise SystemExit("the page never went live")
                 time.sleep(0.1)
+
+        """#
+
+    /// Opens the page, changes links once it is live, and reports what the page shows after applying the
+    /// `changes` events.
+    static let liveChromiumDriver = chromiumPrelude + #"""
+        try:
+            open_live_page()
+            rows = "Array.from(document.querySelectorAll('tr[data-name]')).map(r => r.dataset.name)"
+            deadline = time.monotonic() + 15
             before = page(rows)
             subprocess.run(["ip", "link", "add", "web2", "type", "veth", "peer", "name", "web3"], check=True)
             subprocess.run(["ip", "link", "del", "web0"], check=True)
@@ -430,6 +455,72 @@ struct AgentServeTests {
         let loRx = try #require((report["loRx"] as? String).flatMap(Double.init), "lo's Rx cell is a number")
         #expect(loRx >= 5, "the traffic sent after load reaches the page through changes events (\(loRx) Mbit/s)")
         #expect((report["status"] as? String)?.hasPrefix("live") == true)
+    }
+
+    /// Clicks the Network Name link of the row `sys.argv[4]`, waits for the network panel, and reports its facts
+    /// and a screenshot of the page (`sys.argv[5]`).
+    static let networkClickDriver = chromiumPrelude + #"""
+        row, screenshot = sys.argv[4:6]
+        try:
+            open_live_page()
+            link = "document.querySelector('tr[data-name=\"%s\"] a.network')" % row
+            network = page(link + ".dataset.network")
+            page(link + ".click()")
+            deadline = time.monotonic() + 15
+            facts = "Array.from(document.querySelectorAll('#network dt')).map(dt => [dt.textContent, dt.nextElementSibling.textContent])"
+            while not page(facts):
+                if time.monotonic() > deadline: raise SystemExit("the network panel never filled")
+                time.sleep(0.1)
+            shot = call("Page.captureScreenshot", {"format": "png"}, session)
+            with open(screenshot, "wb") as f: f.write(base64.b64decode(shot["data"]))
+            print(json.dumps({"network": network, "title": page("document.querySelector('#network h2').textContent"),
+                              "facts": dict(page(facts)), "hash": page("location.hash")}))
+        finally:
+            browser.kill()
+            browser.wait()
+        """#
+
+    /// The seed's "click on the network name": a VDSM network shows its VLAN tag and device in a panel.
+    @Test(.enabled(if: inNamespace && AgentTestGate.tool("chromium") != nil, "needs root, a built agent and chromium"))
+    func clickingANetworkNameShowsItsVLANTagInChromium() throws {
+        let namespace = try NetworkNamespaceFixture(prefix: "fab-agent")
+        defer { namespace.delete() }
+        try namespace.ipBatch(["link set lo up", "link add web0 type veth peer name web1", "link set web0 up"])
+        let root = AgentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let nets = root + "/var/lib/vdsm/staging/netconf/nets"
+        try FileManager.default.createDirectory(atPath: nets, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root + "/sys", withDestinationPath: "/sys")
+        try FileManager.default.createSymbolicLink(atPath: root + "/proc", withDestinationPath: "/proc")
+        try #"{"nic": "web0", "vlan": 172, "bridged": false, "mtu": 9000, "bootproto": "none", "ipaddr": "192.0.2.7", "prefix": 24}"#
+            .write(toFile: nets + "/red", atomically: true, encoding: .utf8)
+        let agent = try AgentProcess(
+            namespace: namespace.name,
+            arguments: ["--listen", "127.0.0.1:0", "--ovsdb", "unix:/nonexistent.sock", "--root", root])
+        let chromium = try #require(AgentTestGate.tool("chromium"))
+        let artifacts = FileManager.default.currentDirectoryPath + "/.build/test-artifacts"
+        try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
+        let screenshot = artifacts + "/agent-web-network.png"
+        try? FileManager.default.removeItem(atPath: screenshot)
+        let result = try ProcessRunner.run(
+            "/usr/sbin/ip",
+            ["netns", "exec", namespace.name, "python3", "-c", Self.networkClickDriver, chromium, agent.bound + "/",
+             agent.directory + "/chromium-network", "web0", screenshot])
+        #expect(result.status == 0, "\(result.output) \(result.standardError)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any], "\(result.output)")
+        #expect(report["network"] as? String == "red")
+        #expect(report["title"] as? String == "Network red")
+        #expect(report["hash"] as? String == "#network=red")
+        let facts = report["facts"] as? [String: String] ?? [:]
+        #expect(facts["Fabric"] == "VDSM")
+        #expect(facts["VLAN tag"] == "172")
+        #expect(facts["Device"] == "web0")
+        #expect(facts["MTU"] == "9000")
+        #expect(facts["IPv4"] == "192.0.2.7/24")
+        #expect(facts["Interfaces"] == "web0")
+        #expect(FileManager.default.fileExists(atPath: screenshot))
+        #expect(agent.stop() == 0)
     }
 
     // MARK: VDSM after_get_caps hook

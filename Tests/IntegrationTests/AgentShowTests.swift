@@ -203,6 +203,33 @@ import Testing
             #expect(IPJSON.value(row, "classification", "fabric") as? String == fabric, "\(name)")
             #expect(IPJSON.value(row, "classification", "networkName") as? String == network, "\(name)")
         }
+
+        // The same host's networks: show --networks (text and JSON) and network NAME.
+        let settings = ["--ovsdb", Self.noOVSDB, "--root", root, "--neutron-linuxbridge-agent-config", "/etc/lb.ini"]
+        let listed = try agent(in: namespace, ["show", "--networks", "--json"] + settings)
+        #expect(listed.status == 0, "\(listed.standardError)")
+        let document = try #require(try JSONSerialization.jsonObject(with: listed.standardOutput) as? [String: Any])
+        #expect(document["schema"] as? String == "fabric.host-networks")
+        let networks = try #require(document["networks"] as? [[String: Any]])
+        #expect(networks.compactMap { $0["name"] as? String } == ["network 99999999-99…", "ovirtmgmt", "provider", "storage"])
+        let management = try #require(networks.first { $0["name"] as? String == "ovirtmgmt" })
+        #expect((management["interfaces"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["vd0", "ovirtmgmt", "vnet0"])
+        #expect(IPJSON.value(management, "vdsm", "nic") as? String == "vd0")
+
+        let text = try agent(in: namespace, ["show", "--networks"] + settings)
+        let storageLine = String(decoding: text.standardOutput, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("storage ") }
+        #expect(storageLine?.split(separator: " ", omittingEmptySubsequences: true).prefix(5) == ["storage", "VDSM", "-", "vs0", "no"])
+
+        let one = try agent(in: namespace, ["network", "provider"] + settings)
+        #expect(one.status == 0, "\(one.standardError)")
+        let detail = String(decoding: one.standardOutput, as: UTF8.self)
+        #expect(detail.hasPrefix("Network: provider\nFabric:  Linux Bridge\n"), "\(detail)")
+        #expect(detail.contains("vxlan-42") && detail.contains("tapa4b7e2c1-90"))
+
+        let unknown = try agent(in: namespace, ["network", "nope"] + settings)
+        #expect(unknown.status == 1)
+        #expect(unknown.standardError
+            == "fabric-agent: this host carries no network named 'nope' (it carries: network 99999999-99…, ovirtmgmt, provider, storage)\n")
     }
 
     @Test(.enabled(if: available, reason))

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Every network this host carries, with its characteristics and the rows of the host table that carry it:
+/// what clicking a Network Name shows, `fabric-agent show --networks`, `GET /v1/networks`. Built from the same
+/// inventory as the table. Versioned; see docs/host-networks-schema.md.
+public struct HostNetworks: Sendable, Hashable, Codable {
+    public static let schemaName = "fabric.host-networks"
+    public static let currentVersion = 1
+
+    public var schema: String
+    public var schemaVersion: Int
+    public var hostname: String?
+    /// Seconds since the Unix epoch, the table's `sampledAt`.
+    public var sampledAt: Double
+    /// By name.
+    public var networks: [HostNetwork]
+
+    /// The networks of `table`: every VDSM network in `vdsm` (carried by a device here or not), and every
+    /// other network a row of the table is classified into.
+    public init(table: HostTable, vdsm: VDSMNetworkConfig) {
+        schema = Self.schemaName
+        schemaVersion = Self.currentVersion
+        hostname = table.hostname
+        sampledAt = table.sampledAt
+        var byName: [String: HostNetwork] = [:]
+        for network in vdsm.networks {
+            byName[network.name] = HostNetwork(name: network.name, fabric: .vdsm, vdsm: network)
+        }
+        for row in table.interfaces {
+            let classification = row.classification
+            guard let networkName = classification.networkName, classification.fabric != .unclassified else { continue }
+            // A device under several VDSM networks (a bond with a VLAN per network) names them all, ", "-joined;
+            // oVirt network names have no commas.
+            let names = classification.fabric == .vdsm
+                ? networkName.split(separator: ", ").map(String.init) : [networkName]
+            for name in names {
+                byName[name, default: HostNetwork(name: name, fabric: classification.fabric)].interfaces.append(
+                    HostNetwork.Member(row))
+            }
+        }
+        networks = byName.values.sorted { $0.name < $1.name }
+    }
+
+    /// The network named `name`, if this host carries it.
+    public func network(named name: String) -> HostNetwork? {
+        networks.first { $0.name == name }
+    }
+}
+
+/// One network: who implements it, how it is configured, and which of the host's devices carry it.
+public struct HostNetwork: Sendable, Hashable, Codable {
+    /// The oVirt network's name, the physical network, or the provider network's id (the Network Name column).
+    public var name: String
+    public var fabric: Fabric
+    /// VDSM's configuration, for a VDSM network: VLAN, NIC or bond, bridged, MTU, switch, addresses, default
+    /// route, host QoS.
+    public var vdsm: VDSMNetwork?
+    /// The rows of the host table classified into this network, in the table's order.
+    public var interfaces: [Member]
+
+    public init(name: String, fabric: Fabric, vdsm: VDSMNetwork? = nil, interfaces: [Member] = []) {
+        self.name = name
+        self.fabric = fabric
+        self.vdsm = vdsm
+        self.interfaces = interfaces
+    }
+
+    /// The VLAN tag: VDSM's for a VDSM network, else the OVS tag or kernel VLAN id of a carrying device.
+    public var vlan: Int? {
+        vdsm?.vlan ?? interfaces.lazy.compactMap { $0.vlan }.first
+    }
+
+    /// One carrying row, reduced to what places it in the network.
+    public struct Member: Sendable, Hashable, Codable {
+        public var name: String
+        public var kind: InterfaceKind
+        /// Why the row is in this network (the classification's rule).
+        public var reason: String
+        /// The OVS bridge the row is a port of, if any.
+        public var ovsBridge: String?
+        /// The kernel VLAN id, or the OVS port's tag.
+        public var vlan: Int?
+        /// The VM whose vNIC this is (`external_ids:vm-id` of its OVS interface), for provider vNICs.
+        public var vmID: String?
+        /// The provider port (`external_ids:iface-id`).
+        public var portID: String?
+
+        public init(_ row: HostInterface) {
+            name = row.name
+            kind = row.kind
+            reason = row.classification.reason
+            ovsBridge = row.ovs?.bridge
+            vlan = row.vlanID ?? row.ovs?.tag
+            vmID = row.ovs?.externalIDs["vm-id"]
+            portID = row.ovs?.externalIDs["iface-id"]
+        }
+    }
+}

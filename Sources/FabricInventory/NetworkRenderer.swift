@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The networks as a terminal shows them: one line per network (`fabric-agent show --networks`), or one
+/// network's characteristics (`fabric-agent network NAME`).
+public enum NetworkRenderer {
+    public static let headers = [
+        "Network", "Fabric", "VLAN", "Device", "Bridged", "MTU", "Switch", "IPv4", "IPv6", "Default route", "Interfaces",
+    ]
+
+    public static func render(_ networks: HostNetworks) -> String {
+        let rows = networks.networks.map { network -> [String] in
+            let vdsm = network.vdsm
+            return [
+                network.name, network.fabric.displayName, network.vlan.map(String.init) ?? "-",
+                vdsm?.baseDevice ?? "-", vdsm.map { $0.bridged ? "yes" : "no" } ?? "-",
+                vdsm?.mtu.map(String.init) ?? "-", vdsm?.switchType ?? "-", vdsm.map(ipv4) ?? "-",
+                vdsm.map(ipv6) ?? "-", vdsm.map { $0.defaultRoute ? "yes" : "no" } ?? "-",
+                network.interfaces.isEmpty ? "-" : network.interfaces.map(\.name).joined(separator: ","),
+            ]
+        }
+        let note = rows.isEmpty ? "note: this host carries no VDSM network and no provider network fabric knows of.\n" : ""
+        return aligned([headers] + rows) + note
+    }
+
+    /// One network, as `key: value` lines, then the carrying interfaces.
+    public static func render(_ network: HostNetwork) -> String {
+        var lines: [(String, String)] = [("Network", network.name), ("Fabric", network.fabric.displayName)]
+        lines.append(("VLAN", network.vlan.map(String.init) ?? "none"))
+        if let vdsm = network.vdsm {
+            lines.append(("Device", vdsm.baseDevice ?? "none"))
+            lines.append(("Bridged", vdsm.bridged ? "yes" : "no"))
+            lines.append(("MTU", vdsm.mtu.map(String.init) ?? "default"))
+            lines.append(("Switch", vdsm.switchType))
+            lines.append(("IPv4", ipv4(vdsm)))
+            if let gateway = vdsm.ipv4.gateway { lines.append(("IPv4 gateway", gateway)) }
+            lines.append(("IPv6", ipv6(vdsm)))
+            if let gateway = vdsm.ipv6.gateway { lines.append(("IPv6 gateway", gateway)) }
+            lines.append(("Default route", vdsm.defaultRoute ? "yes" : "no"))
+            if !vdsm.nameservers.isEmpty { lines.append(("Name servers", vdsm.nameservers.joined(separator: ", "))) }
+            if let qos = vdsm.hostQoS {
+                let parts = [("link share", qos.linkShare), ("upper limit", qos.upperLimit), ("real time", qos.realTime)]
+                    .compactMap { name, value in value.map { "\(name) \($0)" } }
+                lines.append(("Host QoS (out)", parts.joined(separator: ", ")))
+            }
+        }
+        let width = lines.map(\.0.count).max() ?? 0
+        var out = lines.map { key, value in key + ":" + String(repeating: " ", count: width - key.count + 1) + value }
+        out.append("")
+        if network.interfaces.isEmpty {
+            out.append("No device of this host carries it.")
+        } else {
+            let rows = network.interfaces.map { member in
+                [member.name, member.kind.rawValue, member.ovsBridge ?? "-", member.vlan.map(String.init) ?? "-",
+                 member.vmID ?? "-", member.reason]
+            }
+            out.append(String(aligned([["Interface", "Kind", "OVS bridge", "VLAN", "VM", "Why"]] + rows).dropLast()))
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    static func ipv4(_ network: VDSMNetwork) -> String {
+        let ip = network.ipv4
+        if ip.bootProtocol == "dhcp" { return "dhcp" }
+        guard let address = ip.address else { return "none" }
+        if let prefix = ip.prefix { return "\(address)/\(prefix)" }
+        if let netmask = ip.netmask, let prefix = prefixLength(netmask) { return "\(address)/\(prefix)" }
+        return address
+    }
+
+    static func ipv6(_ network: VDSMNetwork) -> String {
+        var parts = network.ipv6.addresses
+        if network.ipv6.dhcp == true { parts.append("dhcpv6") }
+        if network.ipv6.autoconf == true { parts.append("autoconf") }
+        return parts.isEmpty ? "none" : parts.joined(separator: ",")
+    }
+
+    /// `255.255.255.0` → 24; `nil` for a mask that is not contiguous.
+    static func prefixLength(_ netmask: String) -> Int? {
+        let octets = netmask.split(separator: ".").compactMap { UInt8($0) }
+        guard octets.count == 4 else { return nil }
+        let bits = octets.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let ones = (~bits).leadingZeroBitCount
+        return bits << ones == 0 ? ones : nil
+    }
+
+    static func aligned(_ rows: [[String]]) -> String {
+        var widths = [Int](repeating: 0, count: rows.map(\.count).max() ?? 0)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        func line(_ cells: [String]) -> String {
+            var text = cells.enumerated().map { i, cell in cell + String(repeating: " ", count: widths[i] - cell.count) }
+                .joined(separator: "  ")
+            while text.last == " " { text.removeLast() }
+            return text
+        }
+        var out = [line(rows[0]), line(widths.map { String(repeating: "-", count: $0) })]
+        out += rows.dropFirst().map(line)
+        return out.joined(separator: "\n") + "\n"
+    }
+}
