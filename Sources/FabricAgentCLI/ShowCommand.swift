@@ -4,6 +4,7 @@ import ArgumentParser
 import FabricAgentSettings
 import FabricInventory
 import FabricNetlink
+import FabricOVSDB
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -54,9 +55,9 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         // Networks need no rates: one snapshot.
-        let (table, vdsm) = try Self.collect(settings: settings, interval: noRates || networks ? nil : interval)
+        let (table, networksDocument) = try Self.collect(settings: settings, interval: noRates || networks ? nil : interval)
         if networks {
-            let document = HostNetworks(table: table, vdsm: vdsm)
+            let document = networksDocument
             StandardOutput.write(json ? try Self.prettyJSON(document) : NetworkRenderer.render(document))
         } else {
             StandardOutput.write(json ? try Self.prettyJSON(table) : TableRenderer.render(table))
@@ -69,9 +70,9 @@ struct ShowCommand: ParsableCommand {
         return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
 
-    /// The table (with rates between two samples `interval` seconds apart, or one snapshot) and VDSM's
-    /// configuration as the build read it. Exits 1 with one line when netlink cannot be read.
-    static func collect(settings: [String], interval: Double?) throws -> (HostTable, VDSMNetworkConfig) {
+    /// The table (with rates between two samples `interval` seconds apart, or one snapshot) and its networks
+    /// from the same build. Exits 1 with one line when netlink cannot be read.
+    static func collect(settings: [String], interval: Double?) throws -> (HostTable, HostNetworks) {
         do {
             return try collectOrThrow(settings: settings, interval: interval)
         } catch {
@@ -80,7 +81,7 @@ struct ShowCommand: ParsableCommand {
         }
     }
 
-    private static func collectOrThrow(settings: [String], interval: Double?) throws(NetlinkError) -> (HostTable, VDSMNetworkConfig) {
+    private static func collectOrThrow(settings: [String], interval: Double?) throws(NetlinkError) -> (HostTable, HostNetworks) {
         // validate() has parsed the settings already.
         let inventory = try! Inventory(flags: settings)
         let socket = try inventory.openNetlink()
@@ -97,7 +98,10 @@ struct ShowCommand: ParsableCommand {
             rates.add(RateWindow.Reading(sample))
             rates.apply(to: &table)
         }
-        return (table, readings.vdsm ?? VDSMNetworkConfig())
+        let networks = HostNetworks(
+            table: table, vdsm: readings.vdsm ?? VDSMNetworkConfig(), neutron: readings.neutron,
+            switchIDs: switchState?.externalIDs)
+        return (table, networks)
     }
 }
 
@@ -129,8 +133,7 @@ struct NetworkCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (table, vdsm) = try ShowCommand.collect(settings: settings, interval: nil)
-        let networks = HostNetworks(table: table, vdsm: vdsm)
+        let (_, networks) = try ShowCommand.collect(settings: settings, interval: nil)
         guard let network = networks.network(named: name) else {
             let known = networks.networks.map(\.name)
             StandardError.write(

@@ -172,7 +172,19 @@ enum OpenAPIDocument {
                   "schemaVersion": {"type": "integer", "minimum": 1},
                   "hostname": {"type": "string"},
                   "sampledAt": {"type": "number"},
-                  "networks": {"type": "array", "items": {"$ref": "#/components/schemas/HostNetwork"}}
+                  "networks": {"type": "array", "items": {"$ref": "#/components/schemas/HostNetwork"}},
+                  "provides": {
+                    "type": "object", "required": ["physicalNetworks", "overlayTypes"],
+                    "properties": {
+                      "physicalNetworks": {"type": "array", "items": {
+                        "type": "object", "required": ["name", "via", "device"],
+                        "properties": {"name": {"type": "string"}, "via": {"type": "string"}, "device": {"type": "string"}}
+                      }},
+                      "overlayTypes": {"type": "array", "items": {"type": "string"}},
+                      "tunnelIP": {"type": "string"},
+                      "unknown": {"type": "string"}
+                    }
+                  }
                 }
               },
               "HostNetwork": {

@@ -14,14 +14,23 @@ public struct HostNetworks: Sendable, Hashable, Codable {
     public var sampledAt: Double
     /// By name.
     public var networks: [HostNetwork]
+    /// What this host can provide to an external provider's networks.
+    public var provides: ProviderReach
 
     /// The networks of `table`: every VDSM network in `vdsm` (carried by a device here or not), and every
     /// other network a row of the table is classified into.
-    public init(table: HostTable, vdsm: VDSMNetworkConfig) {
+    /// - Parameters:
+    ///   - neutron: the Neutron agents' configuration, for what the host provides.
+    ///   - switchIDs: `Open_vSwitch.external_ids`, for OVN's bridge mappings and encapsulation; `nil` when the
+    ///     database could not be read (what OVN provides is then unknown, never guessed).
+    public init(
+        table: HostTable, vdsm: VDSMNetworkConfig, neutron: NeutronAgentConfig? = nil, switchIDs: [String: String]? = nil
+    ) {
         schema = Self.schemaName
         schemaVersion = Self.currentVersion
         hostname = table.hostname
         sampledAt = table.sampledAt
+        provides = ProviderReach(neutron: neutron, switchIDs: switchIDs)
         var byName: [String: HostNetwork] = [:]
         for network in vdsm.networks {
             byName[network.name] = HostNetwork(name: network.name, fabric: .vdsm, vdsm: network)
@@ -94,5 +103,57 @@ public struct HostNetwork: Sendable, Hashable, Codable {
             vmID = row.ovs?.externalIDs["vm-id"]
             portID = row.ovs?.externalIDs["iface-id"]
         }
+    }
+}
+
+/// What this host can carry for a provider: the physical networks it maps to a bridge or an interface, and the
+/// overlay types it can tunnel, so that the engine can tell whether the host provides a given provider network
+/// instead of assuming every host provides every network.
+public struct ProviderReach: Sendable, Hashable, Codable {
+    /// One physical network and where it leaves the host.
+    public struct PhysicalNetwork: Sendable, Hashable, Codable {
+        public var name: String
+        /// `openvswitch` (Neutron OVS agent), `linuxbridge`, or `ovn` (`ovn-bridge-mappings`).
+        public var via: Fabric
+        /// The OVS or Linux bridge, or the interface, it is mapped to.
+        public var device: String
+    }
+
+    /// By name, then by `via`.
+    public var physicalNetworks: [PhysicalNetwork]
+    /// `geneve`, `gre`, `vxlan`: the encapsulations configured here, sorted.
+    public var overlayTypes: [String]
+    /// OVN's tunnel endpoint (`ovn-encap-ip`), when OVN is configured.
+    public var tunnelIP: String?
+    /// Why part of the answer is unknown (the OVS database could not be read).
+    public var unknown: String?
+
+    public init(neutron: NeutronAgentConfig?, switchIDs: [String: String]?) {
+        var physical: [PhysicalNetwork] = []
+        var overlays = Set<String>()
+        if let neutron {
+            physical += neutron.ovsBridgeMappings.map { PhysicalNetwork(name: $0.key, via: .openVSwitch, device: $0.value) }
+            physical += neutron.linuxBridgeInterfaceMappings.map { PhysicalNetwork(name: $0.key, via: .linuxBridge, device: $0.value) }
+            physical += neutron.linuxBridgeBridgeMappings.map { PhysicalNetwork(name: $0.key, via: .linuxBridge, device: $0.value) }
+            overlays.formUnion(neutron.ovsTunnelTypes)
+            if neutron.linuxBridgeVXLAN == true { overlays.insert("vxlan") }
+        }
+        if let switchIDs {
+            for entry in (switchIDs["ovn-bridge-mappings"] ?? "").split(separator: ",") {
+                let parts = entry.split(separator: ":", maxSplits: 1).map { String($0).trimmingWhitespace() }
+                if parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty {
+                    physical.append(PhysicalNetwork(name: parts[0], via: .ovn, device: parts[1]))
+                }
+            }
+            for type in (switchIDs["ovn-encap-type"] ?? "").split(separator: ",") {
+                let name = String(type).trimmingWhitespace().lowercased()
+                if !name.isEmpty { overlays.insert(name) }
+            }
+            tunnelIP = switchIDs["ovn-encap-ip"].flatMap { $0.isEmpty ? nil : $0 }
+        } else {
+            unknown = "the Open vSwitch database could not be read: OVN's bridge mappings and encapsulation are unknown"
+        }
+        physicalNetworks = physical.sorted { ($0.name, $0.via.rawValue) < ($1.name, $1.via.rawValue) }
+        overlayTypes = overlays.sorted()
     }
 }

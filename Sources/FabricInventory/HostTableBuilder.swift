@@ -48,6 +48,8 @@ public struct HostTableBuilder: Sendable {
 
         /// VDSM's network configuration as the last build read it.
         public var vdsm: VDSMNetworkConfig? { configuration?.vdsm }
+        /// The Neutron agents' configuration as the last build read it.
+        public var neutron: NeutronAgentConfig? { configuration?.neutron }
 
         /// The links that are new or differ (but for their counters) from the previous build's; `nil` (all)
         /// for the first build.

@@ -22,7 +22,11 @@ public struct HostTableModel: Sendable {
 
     /// The networks of the current table (``HostNetworks``), from the same build.
     public var networks: HostNetworks? {
-        table.map { HostNetworks(table: $0, vdsm: readings.vdsm ?? VDSMNetworkConfig()) }
+        table.map {
+            HostNetworks(
+                table: $0, vdsm: readings.vdsm ?? VDSMNetworkConfig(), neutron: readings.neutron,
+                switchIDs: switchState?.externalIDs)
+        }
     }
 
     public init(builder: HostTableBuilder, ovsdbEndpoint: String) {

@@ -18,8 +18,20 @@ public enum NetworkRenderer {
                 network.interfaces.isEmpty ? "-" : network.interfaces.map(\.name).joined(separator: ","),
             ]
         }
-        let note = rows.isEmpty ? "note: this host carries no VDSM network and no provider network fabric knows of.\n" : ""
-        return aligned([headers] + rows) + note
+        var notes: [String] = []
+        if rows.isEmpty { notes.append("this host carries no VDSM network and no provider network fabric knows of.") }
+        notes.append("provides: " + provides(networks.provides))
+        if let unknown = networks.provides.unknown { notes.append(unknown + ".") }
+        return aligned([headers] + rows) + notes.map { "note: \($0)\n" }.joined()
+    }
+
+    /// `physical networks physnet1 (Open vSwitch br-phys), …; overlays geneve, vxlan; tunnel endpoint 192.0.2.5`.
+    static func provides(_ reach: ProviderReach) -> String {
+        let physical = reach.physicalNetworks.map { "\($0.name) (\($0.via.displayName) \($0.device))" }
+        var parts = ["physical networks " + (physical.isEmpty ? "none" : physical.joined(separator: ", "))]
+        parts.append("overlays " + (reach.overlayTypes.isEmpty ? "none" : reach.overlayTypes.joined(separator: ", ")))
+        if let ip = reach.tunnelIP { parts.append("tunnel endpoint " + ip) }
+        return parts.joined(separator: "; ")
     }
 
     /// One network, as `key: value` lines, then the carrying interfaces.

@@ -13,6 +13,10 @@ public struct NeutronAgentConfig: Sendable, Hashable, Codable {
     public var linuxBridgeInterfaceMappings: [String: String]
     /// `[linux_bridge] bridge_mappings`: physical network → existing Linux bridge.
     public var linuxBridgeBridgeMappings: [String: String]
+    /// `[agent] tunnel_types` of the Open vSwitch agent (`gre`, `vxlan`, `geneve`); empty without tunnels.
+    public var ovsTunnelTypes: [String] = []
+    /// `[vxlan] enable_vxlan` of the Linux bridge agent (its default is true, when the agent is deployed).
+    public var linuxBridgeVXLAN: Bool?
     /// Configuration files that exist but could not be used.
     public var warnings: [String]
 
@@ -48,6 +52,8 @@ public struct NeutronAgentConfig: Sendable, Hashable, Codable {
             }
             config.ovsBridgeMappings = parseMappings(
                 ini.value(section: "ovs", key: "bridge_mappings"), file: ovsAgentPath, warnings: &config.warnings)
+            config.ovsTunnelTypes = (ini.value(section: "agent", key: "tunnel_types") ?? "")
+                .split(separator: ",").map { String($0).trimmingWhitespace().lowercased() }.filter { !$0.isEmpty }
         }
         if let text = config.read(linuxBridgeAgentPath, files: files) {
             let ini = INIFile(text: text)
@@ -57,6 +63,9 @@ public struct NeutronAgentConfig: Sendable, Hashable, Codable {
             config.linuxBridgeBridgeMappings = parseMappings(
                 ini.value(section: "linux_bridge", key: "bridge_mappings"), file: linuxBridgeAgentPath,
                 warnings: &config.warnings)
+            config.linuxBridgeVXLAN = ini.value(section: "vxlan", key: "enable_vxlan").map {
+                ["true", "yes", "1", "on"].contains($0.lowercased())
+            } ?? true
         }
         return config
     }

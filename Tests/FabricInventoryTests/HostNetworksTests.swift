@@ -65,6 +65,28 @@ import Testing
         #expect(NetworkRenderer.prefixLength("255.0.255.0") == nil)
     }
 
+    /// What the host can carry for a provider: the agents' mappings and tunnels, and OVN's from the OVS database.
+    @Test func whatTheHostProvidesComesFromTheAgentsAndOVN() throws {
+        let neutron = NeutronAgentConfig.load(files: FixtureHost.files)
+        let ovn = ["ovn-bridge-mappings": "physnet1:br-phys,tenant-vlan:br-vlan", "ovn-encap-type": "geneve,vxlan",
+                   "ovn-encap-ip": "192.0.2.5"]
+        let reach = ProviderReach(neutron: neutron, switchIDs: ovn)
+        #expect(reach.physicalNetworks.map { "\($0.name)/\($0.via.rawValue)/\($0.device)" } == [
+            "extnet/linuxbridge/br-ext", "physnet1/openvswitch/br-phys", "physnet1/ovn/br-phys",
+            "physnet2/openvswitch/br-ex", "provider/linuxbridge/eth4", "tenant-vlan/ovn/br-vlan",
+        ])
+        // vxlan from the OVS agent's tunnel_types, the Linux bridge agent's default and OVN's encap types.
+        #expect(reach.overlayTypes == ["geneve", "vxlan"])
+        #expect(reach.tunnelIP == "192.0.2.5")
+        #expect(reach.unknown == nil)
+
+        let blind = ProviderReach(neutron: NeutronAgentConfig(), switchIDs: nil)
+        #expect(blind.physicalNetworks.isEmpty && blind.overlayTypes.isEmpty)
+        #expect(blind.unknown?.contains("Open vSwitch database could not be read") == true)
+        #expect(NetworkRenderer.provides(reach).hasPrefix("physical networks extnet (Linux Bridge br-ext), physnet1 (Open vSwitch br-phys)"))
+        #expect(NetworkRenderer.provides(reach).hasSuffix("; overlays geneve, vxlan; tunnel endpoint 192.0.2.5"))
+    }
+
     @Test func everyVDSMNetworkAttributeIsRead() throws {
         let root = NSTemporaryDirectory() + "fabric-nets-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: root) }
