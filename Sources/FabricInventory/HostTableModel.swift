@@ -21,13 +21,7 @@ public struct HostTableModel: Sendable {
     private var readings = HostTableBuilder.Readings()
 
     /// The networks of the current table (``HostNetworks``), from the same build.
-    public var networks: HostNetworks? {
-        table.map {
-            HostNetworks(
-                table: $0, vdsm: readings.vdsm ?? VDSMNetworkConfig(), neutron: readings.neutron,
-                switchIDs: switchState?.externalIDs)
-        }
-    }
+    public private(set) var networks: HostNetworks?
 
     public init(builder: HostTableBuilder, ovsdbEndpoint: String) {
         self.builder = builder
@@ -49,6 +43,7 @@ public struct HostTableModel: Sendable {
         rates.apply(to: &table)
         table.sampledAt = reading.wallTime
         self.table = table
+        networks?.sampledAt = reading.wallTime
         return table
     }
 
@@ -72,8 +67,17 @@ public struct HostTableModel: Sendable {
         // Counters move only with counter samples: the watcher's copy of a link carries the counters of its
         // last notification (or of the first dump), older than any sample. Links not sampled yet keep those.
         rates.apply(to: &rebuilt)
-        if let table, table.interfaces == rebuilt.interfaces, table.sources == rebuilt.sources { return nil }
+        var rebuiltNetworks = HostNetworks(
+            table: rebuilt, vdsm: readings.vdsm ?? VDSMNetworkConfig(), neutron: readings.neutron,
+            switchIDs: switchState?.externalIDs)
+        // A network's configuration can change without any row changing (a new MTU in VDSM's file).
+        rebuiltNetworks.sampledAt = networks?.sampledAt ?? rebuiltNetworks.sampledAt
+        if let table, table.interfaces == rebuilt.interfaces, table.sources == rebuilt.sources, networks == rebuiltNetworks {
+            return nil
+        }
         table = rebuilt
+        rebuiltNetworks.sampledAt = rebuilt.sampledAt
+        networks = rebuiltNetworks
         return rebuilt
     }
 }

@@ -90,6 +90,12 @@ import Testing
         #expect(moved.interfaces.first { $0.name == "eth1" }?.classification.networkName == "red")
         #expect(moved.interfaces.first { $0.name == "eth0" }?.classification.networkName == nil)
 
+        // A change only the networks show (the MTU is in no row) is a new version too.
+        try host.write(#"{"nic": "eth1", "vlan": 100, "bridged": true, "mtu": 9000}"#, to: "\(VDSMNetworkConfig.runningTree)/nets/red")
+        let mtuResult = model.switchChanged(nil, status: .init(endpoint: "unix:/x", reachable: false, error: "down"))
+        #expect(mtuResult != nil)
+        #expect(model.networks?.network(named: "red")?.vdsm?.mtu == 9000)
+
         // A new file in the folder.
         try host.write(#"{"nic": "eth0", "bridged": false}"#, to: "\(VDSMNetworkConfig.runningTree)/nets/blue")
         let addedResult = model.linksChanged(Self.sample(Self.nics(eth1Flags: 0x1), second: 2))
