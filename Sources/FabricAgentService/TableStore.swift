@@ -82,9 +82,9 @@ public final class TableStore: Sendable {
     private let state = NIOLockedValueBox(State())
     /// How many streams listen: the updater computes a version's changes only while someone will read them.
     private let listeners = Atomic<Int>(0)
+    private let overruns = Atomic<Int>(0)
 
     public init() {}
-    private let overruns = Atomic<Int>(0)
 
     /// The latest table, or `nil` before the first netlink snapshot.
     public var publication: TablePublication? { state.withLockedValue { $0.current } }
