@@ -139,12 +139,11 @@ public struct ProviderReach: Sendable, Hashable, Codable {
             if neutron.linuxBridgeVXLAN == true { overlays.insert("vxlan") }
         }
         if let switchIDs {
-            for entry in (switchIDs["ovn-bridge-mappings"] ?? "").split(separator: ",") {
-                let parts = entry.split(separator: ":", maxSplits: 1).map { String($0).trimmingWhitespace() }
-                if parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty {
-                    physical.append(PhysicalNetwork(name: parts[0], via: .ovn, device: parts[1]))
-                }
-            }
+            // The agents' `physnet:device` syntax; a malformed entry is left out (the table is no place to report it).
+            var malformed: [String] = []
+            let ovnMappings = NeutronAgentConfig.parseMappings(
+                switchIDs["ovn-bridge-mappings"], file: "external_ids:ovn-bridge-mappings", warnings: &malformed)
+            physical += ovnMappings.map { PhysicalNetwork(name: $0.key, via: .ovn, device: $0.value) }
             for type in (switchIDs["ovn-encap-type"] ?? "").split(separator: ",") {
                 let name = String(type).trimmingWhitespace().lowercased()
                 if !name.isEmpty { overlays.insert(name) }

@@ -124,18 +124,14 @@ public struct InventoryBuilder: Sendable {
 /// The sysfs facts of the last build, per ifindex, so that a link event re-reads only its own link's files.
 /// A fact is kept under the link's name: a renamed link is read again.
 public struct SysfsReadings: Sendable {
-    struct Device {
+    /// One fact read for a link, under the name it had then.
+    struct Fact<Value: Sendable>: Sendable {
         var name: String
-        var hasDevice: Bool
+        var value: Value
     }
 
-    struct Speed {
-        var name: String
-        var mbps: Int?
-    }
-
-    var devices: [Int32: Device] = [:]
-    var speeds: [Int32: Speed] = [:]
+    var devices: [Int32: Fact<Bool>] = [:]
+    var speeds: [Int32: Fact<Int?>] = [:]
 
     public init() {}
 }
@@ -154,28 +150,27 @@ struct SysfsReader {
         self.changedLinks = changedLinks
     }
 
-    private func unchanged(_ index: Int32) -> Bool {
-        guard let changedLinks else { return false }
-        return !changedLinks.contains(index)
-    }
-
     mutating func hasDevice(_ link: Link) -> Bool {
-        if unchanged(link.index), let known = previous.devices[link.index], known.name == link.name {
-            current.devices[link.index] = known
-            return known.hasDevice
-        }
-        let value = sysfs.hasDevice(link.name)
-        current.devices[link.index] = .init(name: link.name, hasDevice: value)
-        return value
+        let sysfs = sysfs
+        return fact(\.devices, of: link) { sysfs.hasDevice(link.name) }
     }
 
     mutating func speed(_ link: Link) -> Int? {
-        if unchanged(link.index), let known = previous.speeds[link.index], known.name == link.name {
-            current.speeds[link.index] = known
-            return known.mbps
+        let sysfs = sysfs
+        return fact(\.speeds, of: link) { sysfs.speed(link.name) }
+    }
+
+    /// The fact the previous build read for `link` when the link did not change since, else `read()`.
+    private mutating func fact<Value>(
+        _ facts: WritableKeyPath<SysfsReadings, [Int32: SysfsReadings.Fact<Value>]>, of link: Link, read: () -> Value
+    ) -> Value {
+        let unchanged = changedLinks.map { !$0.contains(link.index) } ?? false
+        if unchanged, let known = previous[keyPath: facts][link.index], known.name == link.name {
+            current[keyPath: facts][link.index] = known
+            return known.value
         }
-        let value = sysfs.speed(link.name)
-        current.speeds[link.index] = .init(name: link.name, mbps: value)
+        let value = read()
+        current[keyPath: facts][link.index] = SysfsReadings.Fact(name: link.name, value: value)
         return value
     }
 

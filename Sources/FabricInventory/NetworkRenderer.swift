@@ -22,7 +22,7 @@ public enum NetworkRenderer {
         if rows.isEmpty { notes.append("this host carries no VDSM network and no provider network fabric knows of.") }
         notes.append("provides: " + provides(networks.provides))
         if let unknown = networks.provides.unknown { notes.append(unknown + ".") }
-        return aligned([headers] + rows) + notes.map { "note: \($0)\n" }.joined()
+        return (TextColumns.lines(header: headers, rows: rows) + notes.map { "note: " + $0 }).joined(separator: "\n") + "\n"
     }
 
     /// `physical networks physnet1 (Open vSwitch br-phys), …; overlays geneve, vxlan; tunnel endpoint 192.0.2.5`.
@@ -65,7 +65,7 @@ public enum NetworkRenderer {
                 [member.name, member.kind.rawValue, member.ovsBridge ?? "-", member.vlan.map(String.init) ?? "-",
                  member.vmID ?? "-", member.reason]
             }
-            out.append(String(aligned([["Interface", "Kind", "OVS bridge", "VLAN", "VM", "Why"]] + rows).dropLast()))
+            out += TextColumns.lines(header: ["Interface", "Kind", "OVS bridge", "VLAN", "VM", "Why"], rows: rows)
         }
         return out.joined(separator: "\n") + "\n"
     }
@@ -93,19 +93,5 @@ public enum NetworkRenderer {
         let bits = octets.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         let ones = (~bits).leadingZeroBitCount
         return bits << ones == 0 ? ones : nil
-    }
-
-    static func aligned(_ rows: [[String]]) -> String {
-        var widths = [Int](repeating: 0, count: rows.map(\.count).max() ?? 0)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        func line(_ cells: [String]) -> String {
-            var text = cells.enumerated().map { i, cell in cell + String(repeating: " ", count: widths[i] - cell.count) }
-                .joined(separator: "  ")
-            while text.last == " " { text.removeLast() }
-            return text
-        }
-        var out = [line(rows[0]), line(widths.map { String(repeating: "-", count: $0) })]
-        out += rows.dropFirst().map(line)
-        return out.joined(separator: "\n") + "\n"
     }
 }

@@ -29,19 +29,7 @@ public enum TableRenderer {
                 row.classification.networkName ?? "",
             ]
         }
-        let rightAligned: Set<Int> = [3, 4, 5, 6]
-        var widths = header.map(\.count)
-        for row in rows {
-            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
-        }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in
-                let pad = String(repeating: " ", count: widths[i] - cell.count)
-                return rightAligned.contains(i) ? pad + cell : cell + pad
-            }.joined(separator: "  ").trimmingTrailingSpaces()
-        }
-        var out = [line(header), line(widths.map { String(repeating: "-", count: $0) })]
-        out += rows.map(line)
+        var out = TextColumns.lines(header: header, rows: rows, rightAligned: [3, 4, 5, 6])
         out += notes(table).map { "note: " + $0 }
         return out.joined(separator: "\n") + "\n"
     }
@@ -77,6 +65,24 @@ public enum TableRenderer {
 
     static func formatSeconds(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : formatOneDecimal(value)
+    }
+}
+
+/// Columns aligned for a terminal: a header, a rule of dashes, the rows; two spaces between columns, no
+/// trailing spaces.
+enum TextColumns {
+    static func lines(header: [String], rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
+        var widths = header.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                return rightAligned.contains(i) ? pad + cell : cell + pad
+            }.joined(separator: "  ").trimmingTrailingSpaces()
+        }
+        return [line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)
     }
 }
 

@@ -235,9 +235,14 @@ private struct NetconfFile {
 
     func flexibleInteger(_ key: String) throws(ConfigFileError) -> Int? {
         guard let value = value(key) else { return nil }
-        if let number = value.integerValue, let int = Int(exactly: number) { return int }
-        if let text = value.stringValue, let number = Int(text) { return number }
-        throw mistyped(key, "an integer")
+        guard let number = Self.flexibleInteger(value) else { throw mistyped(key, "an integer") }
+        return number
+    }
+
+    /// A number, or a string holding one.
+    private static func flexibleInteger(_ value: JSONValue) -> Int? {
+        if let number = value.integerValue { return Int(exactly: number) }
+        return value.stringValue.flatMap { Int($0) }
     }
 
     /// `hostQos: {"out": {"ls": {"m2": …}, "ul": {"m2": …}, "rt": {"m2": …}}}`; absent or empty: unset.
@@ -246,9 +251,8 @@ private struct NetconfFile {
         guard case .object = value else { throw mistyped("hostQos", "an object") }
         func curve(_ name: String) throws(ConfigFileError) -> Int? {
             guard let m2 = value["out"]?[name]?["m2"], !m2.isNull else { return nil }
-            if let number = m2.integerValue, let int = Int(exactly: number) { return int }
-            if let text = m2.stringValue, let number = Int(text) { return number }
-            throw mistyped("hostQos.out.\(name).m2", "an integer")
+            guard let number = Self.flexibleInteger(m2) else { throw mistyped("hostQos.out.\(name).m2", "an integer") }
+            return number
         }
         let qos = VDSMNetwork.HostQoS(linkShare: try curve("ls"), upperLimit: try curve("ul"), realTime: try curve("rt"))
         return qos == VDSMNetwork.HostQoS() ? nil : qos
