@@ -139,6 +139,32 @@ struct PrivilegedHookTests {
         // sudo lets the user run nothing else.
         #expect(try asUser(["/usr/bin/sudo", "-n", "/usr/bin/id"]).status != 0)
     }
+
+    /// A killed test run leaves its drop-in behind; the next one must not pass its "sudo refuses" checks through it.
+    /// A new drop-in removes those of processes that are gone (and the old unnamed ones), not those of live ones.
+    @Test func dropInsOfKilledRunsAreRemovedAndLiveOnesKept() throws {
+        let exited = Process()
+        exited.executableURL = URL(fileURLWithPath: "/bin/true")
+        try exited.run()
+        exited.waitUntilExit()
+        let orphan = "/etc/sudoers.d/fabric-test-\(exited.processIdentifier)-0rphan"
+        let unnamed = "/etc/sudoers.d/fabric-test-5eed0bad"
+        let live = "/etc/sudoers.d/fabric-test-1-11fe"  // pid 1 always runs
+        for path in [orphan, unnamed, live] {
+            try "\(Self.user) ALL=(root) NOPASSWD: /usr/bin/id\n".write(toFile: path, atomically: false, encoding: .utf8)
+            chmod(path, 0o440)
+        }
+        defer { for path in [orphan, unnamed, live] { unlink(path) } }
+        #expect(Set(SudoersDropIn.orphans()) == [orphan, unnamed])
+
+        let sudoers = try SudoersDropIn(user: Self.user)
+        defer { sudoers.remove() }
+        #expect(!FileManager.default.fileExists(atPath: orphan))
+        #expect(!FileManager.default.fileExists(atPath: unnamed))
+        #expect(FileManager.default.fileExists(atPath: live))
+        #expect(FileManager.default.fileExists(atPath: sudoers.path))
+        #expect(SudoersDropIn.orphans().isEmpty)
+    }
 }
 
 enum PrivilegedHook {
