@@ -14,6 +14,9 @@ public final class OVSSandbox: @unchecked Sendable {
     public static let schemaPath = "/usr/share/openvswitch/vswitch.ovsschema"
 
     /// Why a sandbox cannot run here, or `nil` when it can. For `.enabled(if:)` traits.
+    /// Where every sandbox's folder is made (`mkdtemp`).
+    public static let directoryPrefix = "/tmp/ovsbox."
+
     public static var unavailableReason: String? {
         for tool in ["/usr/sbin/ovsdb-server", "/usr/sbin/ovs-vswitchd", "/usr/bin/ovs-vsctl", "/usr/bin/ovsdb-tool"]
         where !FileManager.default.isExecutableFile(atPath: tool) {
@@ -48,7 +51,7 @@ public final class OVSSandbox: @unchecked Sendable {
     public init(startSwitch: Bool = true, owner: String? = nil) throws {
         if let reason = Self.unavailableReason { throw SandboxError(message: reason) }
         // Short path: sockaddr_un holds 107 bytes and the control socket names are long.
-        let template = "/tmp/ovsbox.XXXXXX"
+        let template = Self.directoryPrefix + "XXXXXX"
         var bytes = Array(template.utf8CString)
         guard let created = mkdtemp(&bytes) else { throw SandboxError(message: "mkdtemp failed: errno \(errno)") }
         directory = String(cString: created)

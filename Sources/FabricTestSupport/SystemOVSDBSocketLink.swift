@@ -30,6 +30,7 @@ public final class SystemOVSDBSocketLink: @unchecked Sendable {
         target = socketPath
         do {
             try FileManager.default.createDirectory(atPath: "/run/openvswitch", withIntermediateDirectories: true)
+            Self.undoKilledRuns()
             var info = stat()
             if lstat(Self.path, &info) == 0 {
                 guard rename(Self.path, saved) == 0 else { throw SandboxError(message: "cannot move \(Self.path) aside") }
@@ -45,6 +46,31 @@ public final class SystemOVSDBSocketLink: @unchecked Sendable {
     }
 
     deinit { restore() }
+
+    /// A link to a sandbox whose `ovsdb-server` no longer runs (its socket file stays after the process is gone).
+    public static func isLeftByAKilledRun(_ path: String) -> Bool {
+        guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: path),
+            destination.hasPrefix(OVSSandbox.directoryPrefix)
+        else { return false }
+        let pidFile = (destination as NSString).deletingLastPathComponent + "/ovsdb-server.pid"
+        let text = (try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? ""
+        guard let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return true }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+
+    /// A test run killed while it held the link leaves it pointing at a sandbox that is gone, with what was there
+    /// before moved aside under the dead process's id; put that back (or just drop the dangling link), so the host's
+    /// own socket is never lost to a killed run. Called with the lock held.
+    static func undoKilledRuns() {
+        let directory = (path as NSString).deletingLastPathComponent
+        let savedPrefix = (path as NSString).lastPathComponent + ".fabric-saved-"
+        if isLeftByAKilledRun(path) { unlink(path) }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(savedPrefix) {
+            guard let pid = pid_t(name.dropFirst(savedPrefix.count)), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            var info = stat()
+            if lstat(path, &info) != 0 { _ = rename("\(directory)/\(name)", path) }
+        }
+    }
 
     /// Removes the link and puts back what was there. Safe to call more than once.
     public func restore() {
