@@ -100,7 +100,7 @@ struct ShowCommand: ParsableCommand {
         }
         let networks = HostNetworks(
             table: table, vdsm: readings.vdsm ?? VDSMNetworkConfig(), neutron: readings.neutron,
-            switchIDs: switchState?.externalIDs)
+            switchState: switchState)
         return (table, networks)
     }
 }

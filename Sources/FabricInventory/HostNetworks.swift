@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import FabricOVSDB
 
 /// Every network this host carries, with its characteristics and the rows of the host table that carry it:
 /// what clicking a Network Name shows, `fabric-agent show --networks`, `GET /v1/networks`. Built from the same
@@ -21,16 +22,16 @@ public struct HostNetworks: Sendable, Hashable, Codable {
     /// other network a row of the table is classified into.
     /// - Parameters:
     ///   - neutron: the Neutron agents' configuration, for what the host provides.
-    ///   - switchIDs: `Open_vSwitch.external_ids`, for OVN's bridge mappings and encapsulation; `nil` when the
-    ///     database could not be read (what OVN provides is then unknown, never guessed).
+    ///   - switchState: the Open vSwitch database (OVN's bridge mappings and encapsulation, the Neutron agent's
+    ///     ports and tunnels); `nil` when it could not be read (what it would tell is then unknown, never guessed).
     public init(
-        table: HostTable, vdsm: VDSMNetworkConfig, neutron: NeutronAgentConfig? = nil, switchIDs: [String: String]? = nil
+        table: HostTable, vdsm: VDSMNetworkConfig, neutron: NeutronAgentConfig? = nil, switchState: SwitchState? = nil
     ) {
         schema = Self.schemaName
         schemaVersion = Self.currentVersion
         hostname = table.hostname
         sampledAt = table.sampledAt
-        provides = ProviderReach(neutron: neutron, switchIDs: switchIDs)
+        provides = ProviderReach(neutron: neutron, switchIDs: switchState?.externalIDs)
         var byName: [String: HostNetwork] = [:]
         for network in vdsm.networks {
             byName[network.name] = HostNetwork(name: network.name, fabric: .vdsm, vdsm: network)

@@ -69,7 +69,7 @@ public struct HostTableModel: Sendable {
         rates.apply(to: &rebuilt)
         var rebuiltNetworks = HostNetworks(
             table: rebuilt, vdsm: readings.vdsm ?? VDSMNetworkConfig(), neutron: readings.neutron,
-            switchIDs: switchState?.externalIDs)
+            switchState: switchState)
         // A network's configuration can change without any row changing (a new MTU in VDSM's file).
         rebuiltNetworks.sampledAt = networks?.sampledAt ?? rebuiltNetworks.sampledAt
         if let table, table.interfaces == rebuilt.interfaces, table.sources == rebuilt.sources, networks == rebuiltNetworks {

@@ -3,10 +3,13 @@ internal import FabricJSON
 
 /// The columns fabric reads, per table. `_uuid` is added for selects; monitors key rows by uuid.
 enum SwitchColumns {
-    static let openVSwitch = ["bridges", "external_ids", "ovs_version"]
+    static let openVSwitch = ["bridges", "external_ids", "ovs_version", "datapath_types"]
     static let bridge = ["name", "ports", "datapath_type", "external_ids", "other_config"]
     static let port = ["name", "interfaces", "tag", "external_ids", "other_config"]
-    static let interface = ["name", "type", "ofport", "ifindex", "mac_in_use", "external_ids", "options", "link_speed"]
+    static let interface = [
+        "name", "type", "ofport", "ifindex", "mac_in_use", "external_ids", "options", "link_speed", "link_state",
+        "admin_state", "bfd", "bfd_status", "error",
+    ]
 
     static let byTable: [(table: String, columns: [String])] = [
         ("Open_vSwitch", openVSwitch), ("Bridge", bridge), ("Port", port), ("Interface", interface),
@@ -65,7 +68,8 @@ extension SwitchState {
         let root = openVSwitch.values.first ?? [:]
         self.init(
             externalIDs: try Self.column(root, "external_ids").stringMap(),
-            ovsVersion: try Self.column(root, "ovs_version").optionalString())
+            ovsVersion: try Self.column(root, "ovs_version").optionalString(),
+            datapathTypes: try Self.column(root, "datapath_types").strings().sorted())
         // Bridges not listed in Open_vSwitch.bridges are garbage; when the root row is missing (never
         // in practice) fall back to every Bridge row.
         let bridgeUUIDs = root.isEmpty ? Array(bridges.keys) : try Self.column(root, "bridges").uuids()
@@ -118,6 +122,11 @@ extension SwitchState.Interface {
             mac: try S.column(row, "mac_in_use").optionalString(),
             externalIDs: try S.column(row, "external_ids").stringMap(),
             options: try S.column(row, "options").stringMap(),
-            linkSpeed: try S.column(row, "link_speed").optionalInteger().map { Int($0) })
+            linkSpeed: try S.column(row, "link_speed").optionalInteger().map { Int($0) },
+            linkState: try S.column(row, "link_state").optionalString(),
+            adminState: try S.column(row, "admin_state").optionalString(),
+            bfd: try S.column(row, "bfd").stringMap(),
+            bfdStatus: try S.column(row, "bfd_status").stringMap(),
+            error: try S.column(row, "error").optionalString())
     }
 }

@@ -191,6 +191,17 @@ public enum OVSDBValue: Hashable, Sendable {
         return result
     }
 
+    /// A set of strings (`datapath_types`), in wire order.
+    public func strings() throws(OVSDBError) -> [String] {
+        if case .map = self { throw .protocolViolation("expected a set of strings, got \(json)") }
+        var result: [String] = []
+        for atom in atoms {
+            guard case .string(let value) = atom else { throw .protocolViolation("expected a set of strings, got \(json)") }
+            result.append(value)
+        }
+        return result
+    }
+
     /// A set of row references (`Bridge.ports`, `Port.interfaces`), as uuid strings in wire order.
     public func uuids() throws(OVSDBError) -> [String] {
         if case .map = self { throw .protocolViolation("expected a set of uuids, got \(json)") }

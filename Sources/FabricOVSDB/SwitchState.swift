@@ -6,11 +6,17 @@ public struct SwitchState: Sendable, Hashable, Codable {
     /// `Open_vSwitch.external_ids` (`system-id`, `hostname`, `ovn-remote`, `ovn-encap-type`, `ovn-encap-ip`, …).
     public var externalIDs: [String: String]
     public var ovsVersion: String?
+    /// `Open_vSwitch.datapath_types`: what ovs-vswitchd supports (`netdev`, `system`), sorted; empty until it ran.
+    public var datapathTypes: [String]
     public var bridges: [Bridge]
 
-    public init(externalIDs: [String: String] = [:], ovsVersion: String? = nil, bridges: [Bridge] = []) {
+    public init(
+        externalIDs: [String: String] = [:], ovsVersion: String? = nil, datapathTypes: [String] = [],
+        bridges: [Bridge] = []
+    ) {
         self.externalIDs = externalIDs
         self.ovsVersion = ovsVersion
+        self.datapathTypes = datapathTypes
         self.bridges = bridges
     }
 
@@ -78,11 +84,22 @@ public struct SwitchState: Sendable, Hashable, Codable {
         public var options: [String: String]
         /// `link_speed` in **bits per second**, when OVS reports it.
         public var linkSpeed: Int?
+        /// `link_state`, `up` or `down` as ovs-vswitchd sees it (for a tunnel: whether its route to `remote_ip`
+        /// exists, or its BFD session, when BFD is on).
+        public var linkState: String?
+        public var adminState: String?
+        /// `bfd` (configuration: `enable`, intervals) and `bfd_status` (`state`, `forwarding`, `remote_state`,
+        /// `diagnostic`, …), for tunnels with BFD.
+        public var bfd: [String: String]
+        public var bfdStatus: [String: String]
+        /// Why ovs-vswitchd could not add the interface (`could not open network device tapX (No such device)`).
+        public var error: String?
 
         public init(
             uuid: String, name: String, type: String = "", ofport: Int? = nil, ifindex: Int? = nil,
             mac: String? = nil, externalIDs: [String: String] = [:], options: [String: String] = [:],
-            linkSpeed: Int? = nil
+            linkSpeed: Int? = nil, linkState: String? = nil, adminState: String? = nil, bfd: [String: String] = [:],
+            bfdStatus: [String: String] = [:], error: String? = nil
         ) {
             self.uuid = uuid
             self.name = name
@@ -93,6 +110,16 @@ public struct SwitchState: Sendable, Hashable, Codable {
             self.externalIDs = externalIDs
             self.options = options
             self.linkSpeed = linkSpeed
+            self.linkState = linkState
+            self.adminState = adminState
+            self.bfd = bfd
+            self.bfdStatus = bfdStatus
+            self.error = error
         }
+
+        /// Tunnel types ovs-vswitchd knows (`Interface.type`).
+        public static let tunnelTypes: Set<String> = ["vxlan", "geneve", "gre", "stt", "erspan", "ip6gre", "ip6erspan"]
+
+        public var isTunnel: Bool { Self.tunnelTypes.contains(type) }
     }
 }

@@ -32,7 +32,7 @@ struct OVSDBClientTests {
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let integration = "bi" + tag, tunnel = "bt" + tag, physical = "bp" + tag
         let physicalPort = "ip" + tag, vmPort = "tp" + tag, internalVM = "vi" + tag
-        let intPatch = "ni" + tag, phyPatch = "np" + tag
+        let intPatch = "ni" + tag, phyPatch = "np" + tag, vxlanPort = "vx" + tag
         let netUUID = "5d1e7c8a-0000-4000-8000-000000000001"
         try sandbox.vsctl(
             // ovs-ctl, not ovs-vswitchd, records the version; do what it does.
@@ -51,7 +51,11 @@ struct OVSDBClientTests {
             "external_ids:vm-id=c3d2e1f0-1111-4a2b-8c3d-5e6f7a8b9c0d", "external_ids:iface-status=active",
             "--", "set", "Port", vmPort, "other_config:net_uuid=\(netUUID)", "other_config:physical_network=physnet1",
             "other_config:segmentation_id=100", "other_config:tag=7", "other_config:network_type=vlan",
-            "--", "add-port", integration, internalVM, "--", "set", "Interface", internalVM, "type=internal")
+            "--", "add-port", integration, internalVM, "--", "set", "Interface", internalVM, "type=internal",
+            // The Neutron OVS agent's tunnel to a peer: remote_ip, local_ip, key=flow, BFD when l2pop/bfd is on.
+            "--", "add-port", tunnel, vxlanPort, "--", "set", "Interface", vxlanPort, "type=vxlan",
+            "options:remote_ip=192.0.2.12", "options:local_ip=192.0.2.11", "options:key=flow", "options:in_key=flow",
+            "options:out_key=flow", "bfd:enable=true")
         try sandbox.waitForSwitch()
 
         var client = try Self.connect(sandbox)
@@ -97,15 +101,25 @@ struct OVSDBClientTests {
         let brPhys = try #require(state.bridges.first { $0.name == physical })
         #expect(brPhys.ports.map(\.name) == [physical, physicalPort, phyPatch].sorted())
         let brTun = try #require(state.bridges.first { $0.name == tunnel })
-        #expect(brTun.ports.map(\.name) == [tunnel])
-        #expect(brTun.ports.first?.interfaces.first?.ofport == 65534)
+        #expect(brTun.ports.map(\.name) == [tunnel, vxlanPort].sorted())
+        #expect(brTun.ports.first { $0.name == tunnel }?.interfaces.first?.ofport == 65534)
+        let vxlan = try #require(brTun.ports.first { $0.name == vxlanPort }?.interfaces.first)
+        #expect(vxlan.isTunnel && !(brTun.ports.first { $0.name == tunnel }?.interfaces.first?.isTunnel ?? true))
+        #expect(vxlan.options["remote_ip"] == "192.0.2.12" && vxlan.options["key"] == "flow")
+        #expect(vxlan.bfd == ["enable": "true"])
+        // A BFD session without a peer never comes up; ovs-vswitchd says so in bfd_status and link_state.
+        #expect(vxlan.bfdStatus["state"] != nil && vxlan.bfdStatus["state"] != "up")
+        #expect(["up", "down"].contains(vxlan.linkState))
+        // ovs-vswitchd fills datapath_types when it starts; the sandbox's supports the userspace datapath.
+        #expect(state.datapathTypes.contains("netdev"))
 
         // Every interface matches what ovs-vsctl lists, column by column.
         let listed = try Self.listInterfaces(sandbox)
         let reported = state.bridges.flatMap(\.ports).flatMap(\.interfaces)
         #expect(reported.count == listed.count)
-        for interface in reported {
+        for var interface in reported {
             let expected = try #require(listed[interface.uuid], "\(interface.name) not listed by ovs-vsctl")
+            interface.bfdStatus = [:]  // changes as the session retries; the rest is stable
             #expect(interface == expected)
         }
         let portUUIDs = try sandbox.vsctl("--bare", "--columns=_uuid", "list", "Port")
@@ -115,7 +129,10 @@ struct OVSDBClientTests {
 
     /// `ovs-vsctl --format=json list Interface`, decoded into the same value type.
     static func listInterfaces(_ sandbox: OVSSandbox) throws -> [String: SwitchState.Interface] {
-        let columns = ["_uuid", "name", "type", "ofport", "ifindex", "mac_in_use", "external_ids", "options", "link_speed"]
+        let columns = [
+            "_uuid", "name", "type", "ofport", "ifindex", "mac_in_use", "external_ids", "options", "link_speed", "link_state",
+            "admin_state", "bfd", "error",
+        ]
         let text = try sandbox.vsctl(
             "--format=json", "--data=json", "--columns=" + columns.joined(separator: ","), "list", "Interface")
         let json = try JSONValue(parsing: text)
@@ -138,7 +155,11 @@ struct OVSDBClientTests {
                 mac: try columns["mac_in_use"]?.optionalString(),
                 externalIDs: try columns["external_ids"]?.stringMap() ?? [:],
                 options: try columns["options"]?.stringMap() ?? [:],
-                linkSpeed: try columns["link_speed"]?.optionalInteger().map { Int($0) })
+                linkSpeed: try columns["link_speed"]?.optionalInteger().map { Int($0) },
+                linkState: try columns["link_state"]?.optionalString(),
+                adminState: try columns["admin_state"]?.optionalString(),
+                bfd: try columns["bfd"]?.stringMap() ?? [:],
+                error: try columns["error"]?.optionalString())
         }
         return result
     }
