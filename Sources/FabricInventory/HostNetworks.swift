@@ -17,6 +17,9 @@ public struct HostNetworks: Sendable, Hashable, Codable {
     public var networks: [HostNetwork]
     /// What this host can provide to an external provider's networks.
     public var provides: ProviderReach
+    /// Every tunnel port of Open vSwitch (the Neutron OVS agent's, OVN's), by bridge and interface; empty when the
+    /// database could not be read (`provides.unknown` says so).
+    public var tunnels: [OVSTunnel]
 
     /// The networks of `table`: every VDSM network in `vdsm` (carried by a device here or not), and every
     /// other network a row of the table is classified into.
@@ -32,6 +35,7 @@ public struct HostNetworks: Sendable, Hashable, Codable {
         hostname = table.hostname
         sampledAt = table.sampledAt
         provides = ProviderReach(neutron: neutron, switchIDs: switchState?.externalIDs)
+        tunnels = switchState.map(OVSTunnel.all(in:)) ?? []
         var byName: [String: HostNetwork] = [:]
         for network in vdsm.networks {
             byName[network.name] = HostNetwork(name: network.name, fabric: .vdsm, vdsm: network)
@@ -48,7 +52,32 @@ public struct HostNetworks: Sendable, Hashable, Codable {
                     HostNetwork.Member(row))
             }
         }
+        if let switchState {
+            Self.addSegments(to: &byName, switchState: switchState, neutron: neutron ?? NeutronAgentConfig(), tunnels: tunnels)
+        }
         networks = byName.values.sorted { $0.name < $1.name }
+    }
+
+    /// The Neutron OVS agent's segment of each network one of its bound vNIC ports is in, and for an overlay
+    /// segment the tunnels of its type on the agent's tunnel bridge (with l2population, one per peer host that has
+    /// a port on any such network).
+    private static func addSegments(
+        to byName: inout [String: HostNetwork], switchState: SwitchState, neutron: NeutronAgentConfig, tunnels: [OVSTunnel]
+    ) {
+        var portsByInterface: [String: SwitchState.Port] = [:]
+        for port in switchState.bridges.flatMap(\.ports) {
+            for interface in port.interfaces { portsByInterface[interface.name] = port }
+        }
+        for (name, network) in byName where network.fabric == .openVSwitch {
+            let segment = network.interfaces.lazy.compactMap { member in
+                portsByInterface[member.name].flatMap { ProviderSegment(port: $0, bridgeMappings: neutron.ovsBridgeMappings) }
+            }.first
+            guard let segment else { continue }
+            byName[name]?.segment = segment
+            if segment.isOverlay {
+                byName[name]?.tunnels = tunnels.filter { $0.bridge == neutron.tunnelBridge && $0.type == segment.networkType }
+            }
+        }
     }
 
     /// The network named `name`, if this host carries it.
@@ -67,12 +96,21 @@ public struct HostNetwork: Sendable, Hashable, Codable {
     public var vdsm: VDSMNetwork?
     /// The rows of the host table classified into this network, in the table's order.
     public var interfaces: [Member]
+    /// The Neutron OVS agent's segment: network type, segmentation id, physical network, local VLAN.
+    public var segment: ProviderSegment?
+    /// For an overlay segment, the tunnels that carry it to other hosts.
+    public var tunnels: [OVSTunnel]?
 
-    public init(name: String, fabric: Fabric, vdsm: VDSMNetwork? = nil, interfaces: [Member] = []) {
+    public init(
+        name: String, fabric: Fabric, vdsm: VDSMNetwork? = nil, interfaces: [Member] = [], segment: ProviderSegment? = nil,
+        tunnels: [OVSTunnel]? = nil
+    ) {
         self.name = name
         self.fabric = fabric
         self.vdsm = vdsm
         self.interfaces = interfaces
+        self.segment = segment
+        self.tunnels = tunnels
     }
 
     /// The VLAN tag: VDSM's for a VDSM network, else the OVS tag or kernel VLAN id of a carrying device.

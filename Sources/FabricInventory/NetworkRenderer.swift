@@ -55,8 +55,29 @@ public enum NetworkRenderer {
                 lines.append(("Host QoS (out)", parts.joined(separator: ", ")))
             }
         }
+        if let segment = network.segment {
+            lines.append(("Network type", segment.networkType ?? "unknown"))
+            if let id = segment.segmentationID {
+                lines.append((segment.isOverlay ? "Tunnel key (VNI)" : "Segmentation id", String(id)))
+            }
+            if let physnet = segment.physicalNetwork {
+                lines.append(("Physical network", physnet + (segment.bridge.map { " (bridge \($0))" } ?? "")))
+            }
+            if let local = segment.localVLAN { lines.append(("Local VLAN", String(local))) }
+            lines.append(("Neutron network", segment.networkID))
+        }
         let width = lines.map(\.0.count).max() ?? 0
         var out = lines.map { key, value in key + ":" + String(repeating: " ", count: width - key.count + 1) + value }
+        if let tunnels = network.tunnels {
+            out.append("")
+            if tunnels.isEmpty {
+                out.append("No tunnel of this type to another host.")
+            } else {
+                out += TextColumns.lines(
+                    header: ["Tunnel", "Bridge", "Type", "Local IP", "Remote IP", "Key", "Link", "BFD"],
+                    rows: tunnels.map(tunnelCells))
+            }
+        }
         out.append("")
         if network.interfaces.isEmpty {
             out.append("No device of this host carries it.")
@@ -68,6 +89,11 @@ public enum NetworkRenderer {
             out += TextColumns.lines(header: ["Interface", "Kind", "OVS bridge", "VLAN", "VM", "Why"], rows: rows)
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    static func tunnelCells(_ tunnel: OVSTunnel) -> [String] {
+        [tunnel.interface, tunnel.bridge, tunnel.type, tunnel.localIP ?? "-", tunnel.remoteIP ?? "-", tunnel.key ?? "-",
+         tunnel.linkState ?? "-", tunnel.bfdState ?? "off"]
     }
 
     static func ipv4(_ network: VDSMNetwork) -> String {
