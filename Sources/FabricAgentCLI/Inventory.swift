@@ -20,6 +20,8 @@ struct Inventory {
 
     var tableBuilder: HostTableBuilder { settings.tableBuilder }
 
+    var agentsProbe: ProviderAgentsProbe { settings.agentsProbe(ovsdb: settings.endpoint) }
+
     func openNetlink() throws(NetlinkError) -> NetlinkSocket {
         if let netns = settings.netns { return try NetlinkSocket(networkNamespace: "/run/netns/\(netns)") }
         return try NetlinkSocket()

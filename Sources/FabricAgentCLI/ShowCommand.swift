@@ -100,7 +100,7 @@ struct ShowCommand: ParsableCommand {
         }
         let networks = HostNetworks(
             table: table, vdsm: readings.vdsm ?? VDSMNetworkConfig(), neutron: readings.neutron,
-            switchState: switchState)
+            switchState: switchState, agents: inventory.agentsProbe.agents())
         return (table, networks)
     }
 }

@@ -58,7 +58,8 @@ public enum AgentAPI {
         }
         router.get("/v1/networks") { _, _ in
             guard let publication = store.publication else { return notReady() }
-            return json(.ok, CompactJSON.encode(publication.networks))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: publication.networksJSON))
         }
         router.get("/v1/networks/{name}") { _, context in
             let name = try context.parameters.require("name")
@@ -77,9 +78,12 @@ public enum AgentAPI {
                     byteBuffer: ByteBuffer(
                         bytes: MetricsExporter.exposition(
                             publication.table, engine: push, streams: streams.statistics,
-                            netlinkOverruns: store.netlinkOverruns))))
+                            netlinkOverruns: store.netlinkOverruns, networks: publication.networks))))
         }
-        router.get("/v1/events") { _, context in
+        router.get("/v1/events") { request, context in
+            // `?include=networks` adds an `event: networks` (the whole networks document) first and whenever
+            // the networks change: an agent's health, a tunnel, a VDSM network's configuration.
+            let withNetworks = request.uri.queryParameters["include"].map { $0 == "networks" } ?? false
             guard let slot = streams.reserve() else {
                 var response = jsonError(
                     .serviceUnavailable,
@@ -99,8 +103,13 @@ public enum AgentAPI {
                     let opening = ByteBuffer(string: ": fabric host table events\n\n")
                     try await streams.write([opening], to: &writer, on: channel)
                     var sent: UInt64?
+                    var sentNetworks: UInt64?
                     for await publication in stream {
-                        let event = ServerSentEvent.next(publication, after: sent)
+                        var event = ServerSentEvent.next(publication, after: sent)
+                        if withNetworks, publication.networksVersion != sentNetworks {
+                            event += ServerSentEvent.networks(publication)
+                            sentNetworks = publication.networksVersion
+                        }
                         try await streams.write(event, to: &writer, on: channel)
                         sent = publication.version
                     }
@@ -142,6 +151,11 @@ enum ServerSentEvent {
             return event("changes", publication.version, changes)
         }
         return event("table", publication.version, publication.json)
+    }
+
+    /// `event: networks` with the networks of `publication`, after its table or changes event.
+    static func networks(_ publication: TablePublication) -> [ByteBuffer] {
+        event("networks", publication.version, publication.networksJSON)
     }
 
     private static func event(_ name: String, _ version: UInt64, _ data: ByteBuffer) -> [ByteBuffer] {

@@ -54,6 +54,9 @@ public struct AgentDaemon: Sendable {
         let ovsdb = OVSDBMonitorService(
             endpoint: endpoint, timeout: .milliseconds(Int(configuration.inventory.ovsdbTimeout * 1000)),
             maximumBackoff: configuration.ovsdbMaxBackoff, updater: updater, logger: logger.with("service", "ovsdb"))
+        let providerAgents = ProviderAgentsService(
+            probe: Self.agentsProbe(configuration, ovsdb: endpoint), updater: updater,
+            logger: logger.with("service", "agents"))
         let sampler = CounterSampler(
             networkNamespace: configuration.inventory.netns, interval: interval, updater: updater,
             logger: logger.with("service", "sampler"))
@@ -76,7 +79,7 @@ public struct AgentDaemon: Sendable {
                 "netlink.receive_buffer": "\(configuration.netlinkReceiveBuffer)",
             ])
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [watcher, ovsdb, sampler, api, reloader] + (engine.map { [$0] } ?? []) + [announcer],
+            services: [watcher, ovsdb, providerAgents, sampler, api, reloader] + (engine.map { [$0] } ?? []) + [announcer],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int(configuration.shutdownTimeout * 1000))
         let group = ServiceGroup(configuration: groupConfiguration)
@@ -90,6 +93,11 @@ public struct AgentDaemon: Sendable {
 
     static func builder(_ configuration: AgentConfiguration) -> HostTableBuilder {
         configuration.inventory.tableBuilder
+    }
+
+    /// ovs-vswitchd's pid file and control socket are beside the database socket (OVS's run directory).
+    static func agentsProbe(_ configuration: AgentConfiguration, ovsdb: OVSDBEndpoint) -> ProviderAgentsProbe {
+        configuration.inventory.agentsProbe(ovsdb: ovsdb)
     }
 
     /// The Hummingbird application; reports readiness (stderr line, ready file, `READY=1`) once bound.

@@ -12,6 +12,8 @@ public actor HostTableUpdater {
     private var model: HostTableModel
     public let store: TableStore
     private var version: UInt64 = 0
+    private var networksVersion: UInt64 = 0
+    private var publishedNetworks: HostNetworks?
     private let executor = DedicatedThreadExecutor(name: "fabric-table")
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -41,6 +43,12 @@ public actor HostTableUpdater {
         publish(model.switchChanged(state, status: status), after: previous)
     }
 
+    /// The provider's daemons, when their health changed.
+    public func agentsChanged(_ agents: [ProviderAgent]) {
+        let previous = model.table
+        publish(model.agentsChanged(agents), after: previous)
+    }
+
     /// New file locations after a configuration reload.
     public func reconfigure(builder: HostTableBuilder) {
         let previous = model.table
@@ -52,6 +60,14 @@ public actor HostTableUpdater {
         version += 1
         // Only event streams read the changes; without one, comparing 4,096 rows is wasted.
         let changes = store.hasListeners ? previous.map { TableChanges(from: $0, to: table, version: version) } : nil
-        store.publish(table, networks: model.networks, version: version, changes: changes)
+        var networks = model.networks
+        // Every counter sample moves sampledAt; only another change makes the networks new to a stream.
+        networks?.sampledAt = publishedNetworks?.sampledAt ?? 0
+        if networks != publishedNetworks {
+            networksVersion = version
+            publishedNetworks = networks
+        }
+        store.publish(
+            table, networks: model.networks, version: version, changes: changes, networksVersion: networksVersion)
     }
 }

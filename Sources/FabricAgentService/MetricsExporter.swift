@@ -17,7 +17,7 @@ enum MetricsExporter {
 
     static func exposition(
         _ table: HostTable, engine: EngineReporter.Statistics? = nil, streams: EventStreams.Statistics? = nil,
-        netlinkOverruns: Int = 0
+        netlinkOverruns: Int = 0, networks: HostNetworks? = nil
     ) -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
         let counters: [(String, String, KeyPath<LinkStatistics, UInt64>)] = [
@@ -83,6 +83,7 @@ enum MetricsExporter {
         ).increment(by: Int64(netlinkOverruns))
         if let engine { Self.add(engine, to: registry) }
         if let streams { Self.add(streams, to: registry) }
+        if let networks { Self.addProvider(networks, to: registry) }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(table.interfaces.count * 2048)
         registry.emit(into: &buffer)

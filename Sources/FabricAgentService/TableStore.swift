@@ -19,13 +19,24 @@ public struct TablePublication: Sendable {
 
     /// The networks of this version's table (`/v1/networks`).
     public var networks: HostNetworks
+    /// The version in which ``networks`` last changed (anything but `sampledAt`): a stream that asked for the
+    /// networks sends them again when this moves, even across versions it skipped.
+    public var networksVersion: UInt64
+    private let encodedNetworks = EncodedOnce()
 
-    public init(version: UInt64, table: HostTable, changes: TableChanges? = nil, networks: HostNetworks? = nil) {
+    public init(
+        version: UInt64, table: HostTable, changes: TableChanges? = nil, networks: HostNetworks? = nil,
+        networksVersion: UInt64? = nil
+    ) {
         self.version = version
         self.table = table
         self.changes = changes
         self.networks = networks ?? HostNetworks(table: table, vdsm: VDSMNetworkConfig())
+        self.networksVersion = networksVersion ?? version
     }
+
+    /// The compact JSON of ``networks``.
+    public var networksJSON: ByteBuffer { encodedNetworks.buffer { ByteBuffer(bytes: CompactJSON.encode(networks)) } }
 
     /// The compact JSON document (`fabric-agent show --json` bytes, not pretty-printed).
     public var json: ByteBuffer { encodedTable.buffer { CompactJSON.encodeTable(table) } }
@@ -143,9 +154,12 @@ public final class TableStore: Sendable {
 
     /// Makes `table` the current version. `changes` lead from the current version to it; `nil` when nobody
     /// listened as it was built (a stream that started meanwhile is sent the whole table).
-    func publish(_ table: HostTable, networks: HostNetworks?, version: UInt64, changes: TableChanges?) {
+    func publish(
+        _ table: HostTable, networks: HostNetworks?, version: UInt64, changes: TableChanges?, networksVersion: UInt64? = nil
+    ) {
         // Replacing `current` drops the previous version (and its JSON) unless a response still holds it.
-        let publication = TablePublication(version: version, table: table, changes: changes, networks: networks)
+        let publication = TablePublication(
+            version: version, table: table, changes: changes, networks: networks, networksVersion: networksVersion)
         let (subscribers, encode) = state.withLockedValue { state -> ([AsyncStream<TablePublication>.Continuation], Bool) in
             state.current = publication
             var encode = false

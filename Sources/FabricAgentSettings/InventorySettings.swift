@@ -44,6 +44,16 @@ public struct InventorySettings: Sendable, Hashable {
     /// The database the inventory asks.
     public var endpoint: OVSDBEndpoint { ovsdb ?? .fromEnvironment() }
 
+    /// What finds the provider's daemons: ovs-vswitchd beside the database socket `ovsdb`.
+    public func agentsProbe(ovsdb: OVSDBEndpoint) -> ProviderAgentsProbe {
+        let directory = ovsdb.socketPath.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+            .joined(separator: "/")
+        return ProviderAgentsProbe(
+            files: HostFiles(root: root), ovsRunDirectory: directory.isEmpty ? "/" : directory,
+            ovsAgentConfigPath: neutronOVSAgentConfig, linuxBridgeAgentConfigPath: neutronLinuxbridgeAgentConfig,
+            controlTimeout: .milliseconds(Int(ovsdbTimeout * 1000)))
+    }
+
     public var tableBuilder: HostTableBuilder {
         HostTableBuilder(
             files: HostFiles(root: root), ovsAgentConfigPath: neutronOVSAgentConfig,

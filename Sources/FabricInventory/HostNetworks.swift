@@ -17,6 +17,11 @@ public struct HostNetworks: Sendable, Hashable, Codable {
     public var networks: [HostNetwork]
     /// What this host can provide to an external provider's networks.
     public var provides: ProviderReach
+    /// The provider's daemons on this host and their health (ovs-vswitchd, ovn-controller, the Neutron agents).
+    public var agents: [ProviderAgent]
+    /// Every provider vNIC port of Open vSwitch and whether its tap is in the switch; empty when the database could
+    /// not be read.
+    public var providerPorts: [ProviderPort]
     /// Every tunnel port of Open vSwitch (the Neutron OVS agent's, OVN's), by bridge and interface; empty when the
     /// database could not be read (`provides.unknown` says so).
     public var tunnels: [OVSTunnel]
@@ -27,8 +32,10 @@ public struct HostNetworks: Sendable, Hashable, Codable {
     ///   - neutron: the Neutron agents' configuration, for what the host provides.
     ///   - switchState: the Open vSwitch database (OVN's bridge mappings and encapsulation, the Neutron agent's
     ///     ports and tunnels); `nil` when it could not be read (what it would tell is then unknown, never guessed).
+    ///   - agents: the provider's daemons as ``ProviderAgentsProbe`` found them.
     public init(
-        table: HostTable, vdsm: VDSMNetworkConfig, neutron: NeutronAgentConfig? = nil, switchState: SwitchState? = nil
+        table: HostTable, vdsm: VDSMNetworkConfig, neutron: NeutronAgentConfig? = nil, switchState: SwitchState? = nil,
+        agents: [ProviderAgent] = []
     ) {
         schema = Self.schemaName
         schemaVersion = Self.currentVersion
@@ -36,6 +43,8 @@ public struct HostNetworks: Sendable, Hashable, Codable {
         sampledAt = table.sampledAt
         provides = ProviderReach(neutron: neutron, switchIDs: switchState?.externalIDs)
         tunnels = switchState.map(OVSTunnel.all(in:)) ?? []
+        providerPorts = switchState.map { ProviderPort.all(in: $0, table: table) } ?? []
+        self.agents = agents.map { $0.completed(with: switchState) }
         var byName: [String: HostNetwork] = [:]
         for network in vdsm.networks {
             byName[network.name] = HostNetwork(name: network.name, fabric: .vdsm, vdsm: network)

@@ -19,6 +19,7 @@ public struct HostTableModel: Sendable {
     /// between do not shorten the interval.
     private var rates = RateWindow()
     private var readings = HostTableBuilder.Readings()
+    private var agents: [ProviderAgent] = []
 
     /// The networks of the current table (``HostNetworks``), from the same build.
     public private(set) var networks: HostNetworks?
@@ -54,6 +55,12 @@ public struct HostTableModel: Sendable {
         return rebuild()
     }
 
+    /// The provider's daemons, when their health changed: a new version of the networks, the table unchanged.
+    public mutating func agentsChanged(_ agents: [ProviderAgent]) -> HostTable? {
+        self.agents = agents
+        return rebuild()
+    }
+
     /// New file locations after a configuration reload: nothing read before is kept.
     public mutating func reconfigure(builder: HostTableBuilder) -> HostTable? {
         self.builder = builder
@@ -69,7 +76,7 @@ public struct HostTableModel: Sendable {
         rates.apply(to: &rebuilt)
         var rebuiltNetworks = HostNetworks(
             table: rebuilt, vdsm: readings.vdsm ?? VDSMNetworkConfig(), neutron: readings.neutron,
-            switchState: switchState)
+            switchState: switchState, agents: agents)
         // A network's configuration can change without any row changing (a new MTU in VDSM's file).
         rebuiltNetworks.sampledAt = networks?.sampledAt ?? rebuiltNetworks.sampledAt
         if let table, table.interfaces == rebuilt.interfaces, table.sources == rebuilt.sources, networks == rebuiltNetworks {

@@ -188,6 +188,11 @@ public final class OVSSandbox: @unchecked Sendable {
         Self.kill(pidfile: directory + "/ovsdb-server.pid")
     }
 
+    /// Stops `ovs-vswitchd` only, as a crash of the switch daemon would.
+    public func stopSwitch() {
+        Self.kill(pidfile: directory + "/ovs-vswitchd.pid")
+    }
+
     /// Starts `ovsdb-server` again on the same database and socket, as a restart after ``stopDatabase()``.
     public func startDatabase() throws {
         try startDatabaseServer(database: directory + "/conf.db", socket: socketPath, name: "ovsdb-server")

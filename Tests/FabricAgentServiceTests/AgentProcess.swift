@@ -129,11 +129,13 @@ final class EventStream {
     let client: BackgroundProcess
     let path: String
 
-    init(agent: AgentProcess) throws {
+    /// - Parameter query: after `/v1/events`, e.g. `?include=networks`.
+    init(agent: AgentProcess, query: String = "") throws {
         path = agent.directory + "/events-\(UUID().uuidString.prefix(6))"
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         client = try BackgroundProcess(
-            "/bin/sh", ["-c", "exec curl -sN --unix-socket '\(agent.bound.dropFirst(5))' http://agent/v1/events > '\(path)'"])
+            "/bin/sh",
+            ["-c", "exec curl -sN --unix-socket '\(agent.bound.dropFirst(5))' 'http://agent/v1/events\(query)' > '\(path)'"])
     }
 
     /// One server-sent event: its `event:` name, `id:` and decoded `data:`.
