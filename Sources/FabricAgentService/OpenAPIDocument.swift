@@ -73,7 +73,12 @@ enum OpenAPIDocument {
               "get": {
                 "operationId": "events",
                 "summary": "Server-sent events: the current table at once, then the changes of each new version.",
-                "description": "The first event is `event: table`, `id: VERSION` and one `data:` line holding the whole HostTable as compact JSON. Each later version is `event: changes`, `id: VERSION`, with data `{schema: \"fabric.host-interfaces.changes\", schemaVersion, version, base, hostname, sampledAt, intervalSeconds, sources, changed: [rows], removed: [names]}` that turns version `base` into `version`: take the header fields, drop the rows named in `removed`, replace or add the rows of `changed` by name, order by `index`. A stream that skipped versions gets `event: table` again. A change is any difference in the rows or sources, and every counter sample (rates). The stream ends when the agent stops.",
+                "description": "The first event is `event: table`, `id: VERSION` and one `data:` line holding the whole HostTable as compact JSON. Each later version is `event: changes`, `id: VERSION`, with data `{schema: \"fabric.host-interfaces.changes\", schemaVersion, version, base, hostname, sampledAt, intervalSeconds, sources, changed: [rows], removed: [names]}` that turns version `base` into `version`: take the header fields, drop the rows named in `removed`, replace or add the rows of `changed` by name, order by `index`. A stream that skipped versions gets `event: table` again. A change is any difference in the rows or sources, and every counter sample (rates). With `?include=networks`, an `event: networks` (the whole HostNetworks, `id:` its version) follows the first event and every version in which the networks changed: a provider daemon started or stopped, a tunnel went up or down, a vNIC's tap left its bridge, a network's configuration changed. The stream ends when the agent stops.",
+                "parameters": [{
+                  "name": "include", "in": "query", "required": false,
+                  "description": "`networks` to receive the networks document whenever it changes.",
+                  "schema": {"type": "string", "enum": ["networks"]}
+                }],
                 "responses": {
                   "200": {"description": "An endless event stream.", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
                   "401": {"$ref": "#/components/responses/Unauthorized"}
@@ -184,7 +189,34 @@ enum OpenAPIDocument {
                       "tunnelIP": {"type": "string"},
                       "unknown": {"type": "string"}
                     }
-                  }
+                  },
+                  "agents": {"type": "array", "items": {"$ref": "#/components/schemas/ProviderAgent"}},
+                  "tunnels": {"type": "array", "items": {"$ref": "#/components/schemas/OVSTunnel"}},
+                  "providerPorts": {"type": "array", "items": {"$ref": "#/components/schemas/ProviderPort"}}
+                }
+              },
+              "ProviderAgent": {
+                "type": "object", "required": ["name", "running"],
+                "properties": {
+                  "name": {"type": "string", "enum": ["ovs-vswitchd", "ovn-controller", "neutron-openvswitch-agent", "neutron-linuxbridge-agent"]},
+                  "running": {"type": "boolean"}, "pid": {"type": "integer"}, "evidence": {"type": "string"},
+                  "version": {"type": "string"}, "datapathTypes": {"type": "array", "items": {"type": "string"}},
+                  "configFile": {"type": "string"}, "configFileExists": {"type": "boolean"}, "problem": {"type": "string"}
+                }
+              },
+              "OVSTunnel": {
+                "type": "object", "required": ["bridge", "interface", "type"],
+                "properties": {
+                  "bridge": {"type": "string"}, "interface": {"type": "string"}, "type": {"type": "string"},
+                  "localIP": {"type": "string"}, "remoteIP": {"type": "string"}, "key": {"type": "string"},
+                  "linkState": {"type": "string"}, "bfdState": {"type": "string"}, "peerChassis": {"type": "string"}
+                }
+              },
+              "ProviderPort": {
+                "type": "object", "required": ["interface", "bridge", "portID", "onBridge"],
+                "properties": {
+                  "interface": {"type": "string"}, "bridge": {"type": "string"}, "portID": {"type": "string"},
+                  "vmID": {"type": "string"}, "onBridge": {"type": "boolean"}, "problem": {"type": "string"}
                 }
               },
               "HostNetwork": {
@@ -218,7 +250,16 @@ enum OpenAPIDocument {
                       "ovsBridge": {"type": "string"}, "vlan": {"type": "integer"}, "vmID": {"type": "string"},
                       "portID": {"type": "string"}
                     }
-                  }}
+                  }},
+                  "segment": {
+                    "type": "object", "required": ["networkID"],
+                    "properties": {
+                      "networkID": {"type": "string"}, "networkType": {"type": "string"},
+                      "physicalNetwork": {"type": "string"}, "segmentationID": {"type": "integer"},
+                      "localVLAN": {"type": "integer"}, "bridge": {"type": "string"}
+                    }
+                  },
+                  "tunnels": {"type": "array", "items": {"$ref": "#/components/schemas/OVSTunnel"}}
                 }
               },
               "HostInterface": {
