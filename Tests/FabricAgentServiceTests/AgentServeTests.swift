@@ -559,9 +559,20 @@ struct AgentServeTests {
             return table
         }
 
+        func provides(_ caps: String) throws -> [String: Any] {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(caps.utf8)) as? [String: Any])
+            return try #require(object["fabric_provides"] as? [String: Any])
+        }
+
+        let ini = directory + "/openvswitch_agent.ini"
+        try "[ovs]\nbridge_mappings = physnet7:br-seven\n[agent]\ntunnel_types = vxlan\n"
+            .write(toFile: ini, atomically: true, encoding: .utf8)
         let agent = try AgentProcess(
             namespace: namespace.name,
-            arguments: ["--listen", "unix:" + socket, "--sample-interval", "0.5", "--ovsdb", "unix:/nonexistent.sock"],
+            arguments: [
+                "--listen", "unix:" + socket, "--sample-interval", "0.5", "--ovsdb", "unix:/nonexistent.sock",
+                "--neutron-ovs-agent-config", ini,
+            ],
             directory: directory)
         #expect(try AgentProcess.eventually { try agent.json("/v1/interfaces")["intervalSeconds"] != nil })
         let up = try runHook(original)
@@ -570,6 +581,13 @@ struct AgentServeTests {
         #expect(served["intervalSeconds"] != nil, "from the agent: with rates")
         #expect(((served["sources"] as? [String: Any])?["agent"] as? [String: Any])?["answered"] as? Bool == true)
         #expect(up.stderr.isEmpty, "\(up.stderr)")
+        // What the host provides, for the engine to ask before it places a VM on a provider network: the agent's
+        // mappings and tunnel types; OVN's part unknown, since the database cannot be read.
+        let reach = try provides(up.caps)
+        let physical = reach["physicalNetworks"] as? [[String: String]]
+        #expect(physical == [["name": "physnet7", "via": "openvswitch", "device": "br-seven"]])
+        #expect(reach["overlayTypes"] as? [String] == ["vxlan"])
+        #expect((reach["unknown"] as? String)?.contains("Open vSwitch database could not be read") == true)
 
         agent.stop()
         let down = try runHook(original)
@@ -581,6 +599,10 @@ struct AgentServeTests {
         #expect(agentSource?["socket"] as? String == socket)
         #expect(down.caps.contains("openstack_binding_host_ids") == false, "OVS unreachable: no binding key")
         #expect(down.stderr.contains("instant snapshot"))
+        // Without the agent the hook reads the default Neutron files (none here) and says OVN's part is unknown.
+        let fallback = try provides(down.caps)
+        #expect((fallback["physicalNetworks"] as? [Any])?.isEmpty == true)
+        #expect(fallback["unknown"] != nil)
 
         let malformed = #"{"kvmEnabled": "true", "#
         let bad = try runHook(malformed)

@@ -30,6 +30,20 @@ enum AgentClient {
         return .success(table)
     }
 
+    /// What the host provides, from the agent's networks (`provides` of a `fabric.host-networks` document).
+    static func fetchProvides(socketPath: String, timeoutMilliseconds: Int) -> Result<JSONValue, Unavailable> {
+        switch get(path: "/v1/networks", socketPath: socketPath, timeoutMilliseconds: timeoutMilliseconds) {
+        case .success(let body):
+            guard let document = try? JSONValue(parsing: body), document["schema"] == .string(HostNetworks.schemaName),
+                let provides = document["provides"], provides.objectValue != nil
+            else {
+                return .failure(Unavailable(description: "the agent at \(socketPath) answered networks without what the host provides"))
+            }
+            return .success(provides)
+        case .failure(let reason): return .failure(reason)
+        }
+    }
+
     static func get(path: String, socketPath: String, timeoutMilliseconds: Int) -> Result<[UInt8], Unavailable> {
         func failed(_ what: String) -> Result<[UInt8], Unavailable> {
             .failure(Unavailable(description: "the agent at \(socketPath) \(what)"))

@@ -19,6 +19,9 @@ import VDSMHook
 enum CapsHook {
     /// The capabilities key fabric adds; its value is the HostTable document (docs/host-table-schema.md).
     static let capsKey = "fabric_host_interfaces"
+    /// The capabilities key of what the host can carry for a provider (``ProviderReach``), so the engine can tell
+    /// whether this host provides a provider network rather than assume every host does.
+    static let providesKey = "fabric_provides"
 
     /// Adds the table and the binding host ids to the file named by `_hook_json`.
     /// - Returns: a message for stderr when the file was left untouched (or a note), else `nil`.
@@ -46,16 +49,24 @@ enum CapsHook {
         // is built, to add `sources.agent` and read the host's OVS external_ids.
         let table: JSONObjectText
         let agent: JSONValue
+        var provides: JSONValue?
         switch AgentClient.fetchTable(socketPath: socketPath, timeoutMilliseconds: 1500) {
         case .success(let served):
             table = served
             agent = ["answered": true, "socket": .string(socketPath)]
+            switch AgentClient.fetchProvides(socketPath: socketPath, timeoutMilliseconds: 500) {
+            case .success(let served): provides = served
+            case .failure(let reason): notes.append("\(reason); \(providesKey) left out")
+            }
         case .failure(let reason):
+            let snapshot: (table: [UInt8], provides: ProviderReach)
             do {
-                table = try JSONObjectText(validating: snapshotTable(ovsdb: settings.ovsdb))
+                snapshot = try snapshotTable(ovsdb: settings.ovsdb)
+                table = try JSONObjectText(validating: snapshot.table)
             } catch {
                 return "cannot read the host's links (\(error)); capabilities left untouched"
             }
+            provides = (try? JSONEncoder.sortedCompact.encode(snapshot.provides)).flatMap { try? JSONValue(parsing: Array($0)) }
             agent = ["answered": false, "error": .string("\(reason)"), "socket": .string(socketPath)]
             notes.append("\(reason); used an instant snapshot (no rates)")
         }
@@ -66,6 +77,7 @@ enum CapsHook {
         sources.sort { $0.key < $1.key }  // as the rest of the document: keys sorted
         let tableBytes = table.replacing("sources", with: .object(sources))
 
+        if let provides { members.set(providesKey, provides) }
         members.set(capsKey, .null)  // its place; the bytes go there when written
         if let note = mergeBindingHostIDs(from: .object(sources), into: &members) { notes.append(note) }
         do {
@@ -109,8 +121,9 @@ enum CapsHook {
         return nil
     }
 
-    /// One snapshot like `fabric-agent show --json --no-rates`, with a short OVSDB deadline.
-    static func snapshotTable(ovsdb endpoint: OVSDBEndpoint) throws -> [UInt8] {
+    /// One snapshot like `fabric-agent show --json --no-rates`, with a short OVSDB deadline, and what the host
+    /// provides from the Neutron agents' files and the switch (unknown for OVN when the database is out of reach).
+    static func snapshotTable(ovsdb endpoint: OVSDBEndpoint) throws -> (table: [UInt8], provides: ProviderReach) {
         let socket = try NetlinkSocket()
         let sample = HostTableBuilder.Sample(snapshot: try socket.snapshot())
         var switchState: SwitchState?
@@ -128,9 +141,9 @@ enum CapsHook {
             // sudo reads the host's ids (never OVS membership), as the reference hooks' `sudo ovs-vsctl` does.
             table.sources.ovsdb.hostExternalIDs = helperHostExternalIDs()
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(table))
+        let provides = ProviderReach(
+            neutron: NeutronAgentConfig.load(files: HostFiles()), switchIDs: switchState?.externalIDs)
+        return (Array(try JSONEncoder.sortedCompact.encode(table)), provides)
     }
 
     /// `sudo -n fabric-wire host-ids`, within 1 s; `nil` when it fails (OVS down, no sudoers drop-in).
@@ -161,5 +174,14 @@ extension [JSONValue.Member] {
         } else {
             append(JSONValue.Member(key, value))
         }
+    }
+}
+
+extension JSONEncoder {
+    /// Compact, keys sorted, slashes as they are: the capabilities' style.
+    static var sortedCompact: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
 }
