@@ -16,5 +16,6 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link/vlan.h>
 #include <netlink/route/link/bridge.h>
+#include <netlink/route/link/vxlan.h>
 
 #endif

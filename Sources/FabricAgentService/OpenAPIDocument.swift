@@ -195,6 +195,13 @@ enum OpenAPIDocument {
                   "providerPorts": {"type": "array", "items": {"$ref": "#/components/schemas/ProviderPort"}}
                 }
               },
+              "VXLAN": {
+                "type": "object", "required": ["vni"],
+                "properties": {
+                  "vni": {"type": "integer"}, "group": {"type": "string"}, "remote": {"type": "string"},
+                  "local": {"type": "string"}, "port": {"type": "integer"}, "device": {"type": "string"}
+                }
+              },
               "ProviderAgent": {
                 "type": "object", "required": ["name", "running"],
                 "properties": {
@@ -248,7 +255,7 @@ enum OpenAPIDocument {
                     "properties": {
                       "name": {"type": "string"}, "kind": {"type": "string"}, "reason": {"type": "string"},
                       "ovsBridge": {"type": "string"}, "vlan": {"type": "integer"}, "vmID": {"type": "string"},
-                      "portID": {"type": "string"}
+                      "portID": {"type": "string"}, "vxlan": {"$ref": "#/components/schemas/VXLAN"}
                     }
                   }},
                   "segment": {
@@ -287,6 +294,7 @@ enum OpenAPIDocument {
                   "vlanID": {"type": "integer"},
                   "parent": {"type": "string"},
                   "peer": {"type": "string"},
+                  "vxlan": {"$ref": "#/components/schemas/VXLAN"},
                   "bonding": {"type": "object"},
                   "bridgePorts": {"type": "array", "items": {"type": "string"}},
                   "ovs": {

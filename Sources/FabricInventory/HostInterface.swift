@@ -33,6 +33,8 @@ public struct HostInterface: Sendable, Hashable, Codable {
     public var parent: String?
     /// A veth's peer, when it is in this namespace.
     public var peer: String?
+    /// A vxlan device's VNI and endpoints.
+    public var vxlan: VXLAN?
     public var bonding: BondDetails?
     /// A Linux bridge's ports (from the masters in the link dump).
     public var bridgePorts: [String]?
@@ -92,6 +94,26 @@ public struct HostInterface: Sendable, Hashable, Codable {
             self.cidr = cidr
             self.scope = scope
             self.secondary = secondary
+        }
+    }
+
+    /// A vxlan device as `ip -d link` shows it: the VNI, the multicast group or the one remote, the local
+    /// address, the UDP port and the lower device.
+    public struct VXLAN: Sendable, Hashable, Codable {
+        public var vni: Int
+        public var group: String?
+        public var remote: String?
+        public var local: String?
+        public var port: Int?
+        public var device: String?
+
+        public init(_ info: VXLANInfo, lowerDevice: String?) {
+            vni = Int(info.vni)
+            group = info.group
+            remote = info.remote
+            local = info.local
+            port = info.port.map(Int.init)
+            device = lowerDevice
         }
     }
 

@@ -141,6 +141,8 @@ public struct HostNetwork: Sendable, Hashable, Codable {
         public var vmID: String?
         /// The provider port (`external_ids:iface-id`).
         public var portID: String?
+        /// A vxlan device's VNI and endpoints (the Linux bridge agent's `vxlan-<vni>`).
+        public var vxlan: HostInterface.VXLAN?
 
         public init(_ row: HostInterface) {
             name = row.name
@@ -150,6 +152,7 @@ public struct HostNetwork: Sendable, Hashable, Codable {
             vlan = row.vlanID ?? row.ovs?.tag
             vmID = row.ovs?.externalIDs["vm-id"]
             portID = row.ovs?.externalIDs["iface-id"]
+            vxlan = row.vxlan
         }
     }
 }

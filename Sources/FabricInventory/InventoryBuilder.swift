@@ -55,6 +55,11 @@ public struct InventoryBuilder: Sendable {
             // IFLA_LINK is the lower device for VLAN/macvlan/vxlan, but the peer for veth.
             let linked = link.parentIndex.flatMap { nameByIndex[$0] }
             if kind == .veth { row.peer = linked } else if linked != row.name { row.parent = linked }
+            if let vxlan = link.vxlan {
+                row.vxlan = HostInterface.VXLAN(vxlan, lowerDevice: vxlan.lowerIndex.flatMap { nameByIndex[$0] })
+                // vxlan keeps its lower device in IFLA_VXLAN_LINK, not IFLA_LINK.
+                row.parent = row.parent ?? row.vxlan?.device
+            }
             row.ovs = classifier.ovsMembership(of: link.name)
             // Bond slaves are NICs in production but may be any Ethernet device (veth in tests); their
             // speed is needed for the bond's.

@@ -66,6 +66,10 @@ public enum NetworkRenderer {
             if let local = segment.localVLAN { lines.append(("Local VLAN", String(local))) }
             lines.append(("Neutron network", segment.networkID))
         }
+        for member in network.interfaces {
+            guard let vxlan = member.vxlan else { continue }
+            lines.append(("VXLAN \(member.name)", vxlanText(vxlan)))
+        }
         let width = lines.map(\.0.count).max() ?? 0
         var out = lines.map { key, value in key + ":" + String(repeating: " ", count: width - key.count + 1) + value }
         if let tunnels = network.tunnels {
@@ -89,6 +93,17 @@ public enum NetworkRenderer {
             out += TextColumns.lines(header: ["Interface", "Kind", "OVS bridge", "VLAN", "VM", "Why"], rows: rows)
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// `VNI 1001, group 239.1.1.1, local 192.0.2.11, port 8472, device eth1`.
+    static func vxlanText(_ vxlan: HostInterface.VXLAN) -> String {
+        var parts = ["VNI \(vxlan.vni)"]
+        if let group = vxlan.group { parts.append("group " + group) }
+        if let remote = vxlan.remote { parts.append("remote " + remote) }
+        if let local = vxlan.local { parts.append("local " + local) }
+        if let port = vxlan.port { parts.append("port \(port)") }
+        if let device = vxlan.device { parts.append("device " + device) }
+        return parts.joined(separator: ", ")
     }
 
     static func tunnelCells(_ tunnel: OVSTunnel) -> [String] {

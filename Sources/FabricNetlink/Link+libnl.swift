@@ -32,6 +32,8 @@ extension Link {
             parentNetnsID: parent > 0 && hasNetnsID ? netnsID : nil,
             vlanID: kind == .vlan ? vlanID : nil,
             tunMode: kind == .tun ? tunMode : nil,
+            // The vxlan getters assert (and abort) on any other kind of link.
+            vxlan: rtnl_link_is_vxlan(link) != 0 ? VXLANInfo(libnlLink: link) : nil,
             statistics: LinkStatistics(libnlLink: link)
         )
     }
@@ -59,6 +61,33 @@ extension Link {
             text.append(digits[Int(byte & 0xf)])
         }
         return String(decoding: text, as: UTF8.self)
+    }
+}
+
+extension VXLANInfo {
+    /// Reads a link libnl parsed as vxlan (checked by the caller with `rtnl_link_is_vxlan`); `nil` without a VNI.
+    init?(libnlLink link: OpaquePointer) {
+        var vni: UInt32 = 0
+        guard rtnl_link_vxlan_get_id(link, &vni) == 0 else { return nil }
+        // Both address getters build a new nl_addr the caller puts.
+        func address(_ get: (OpaquePointer, UnsafeMutablePointer<OpaquePointer?>) -> Int32) -> String? {
+            var address: OpaquePointer?
+            guard get(link, &address) == 0, let address else { return nil }
+            defer { nl_addr_put(address) }
+            guard nl_addr_get_len(address) == 4, let bytes = nl_addr_get_binary_addr(address) else { return nil }
+            let text = ipText(UnsafeRawBufferPointer(start: bytes, count: 4), family: AF_INET)
+            return text == "0.0.0.0" ? nil : text
+        }
+        let destination = address { rtnl_link_vxlan_get_group($0, $1) }
+        var port: UInt32 = 0
+        var lower: UInt32 = 0
+        self.init(
+            vni: vni,
+            group: destination.flatMap { Self.isMulticast($0) ? $0 : nil },
+            remote: destination.flatMap { Self.isMulticast($0) ? nil : $0 },
+            local: address { rtnl_link_vxlan_get_local($0, $1) },
+            port: rtnl_link_vxlan_get_port(link, &port) == 0 && port > 0 ? UInt16(truncatingIfNeeded: port) : nil,
+            lowerIndex: rtnl_link_vxlan_get_link(link, &lower) == 0 && lower > 0 ? Int32(bitPattern: lower) : nil)
     }
 }
 

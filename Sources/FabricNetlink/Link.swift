@@ -33,6 +33,8 @@ public struct Link: Sendable, Hashable, Codable {
     /// For `tun` links: `tun` or `tap` (`IFLA_TUN_TYPE`, read from the raw dump message because libnl 3.7
     /// does not parse it); `nil` for other kinds or kernels that do not send it.
     public var tunMode: String?
+    /// For `vxlan` links: the VNI and the endpoints (`IFLA_VXLAN_*`).
+    public var vxlan: VXLANInfo?
     /// 64-bit counters from `IFLA_STATS64`.
     public var statistics: LinkStatistics
 
@@ -40,7 +42,7 @@ public struct Link: Sendable, Hashable, Codable {
         index: Int32, name: String, kind: LinkKind? = nil, slaveKind: LinkKind? = nil, flags: UInt32 = 0,
         operState: OperState = .unknown, mtu: UInt32 = 1500, mac: String? = nil, masterIndex: Int32? = nil,
         parentIndex: Int32? = nil, parentNetnsID: Int32? = nil, vlanID: UInt16? = nil, tunMode: String? = nil,
-        statistics: LinkStatistics = LinkStatistics()
+        vxlan: VXLANInfo? = nil, statistics: LinkStatistics = LinkStatistics()
     ) {
         self.index = index
         self.name = name
@@ -55,6 +57,7 @@ public struct Link: Sendable, Hashable, Codable {
         self.parentNetnsID = parentNetnsID
         self.vlanID = vlanID
         self.tunMode = tunMode
+        self.vxlan = vxlan
         self.statistics = statistics
     }
 

@@ -161,7 +161,7 @@ import Testing
             // Neutron Linux bridge agent: physical interface lb0 (physnet "provider"), a network bridge
             // with a VXLAN device and a VM tap, and a bridge whose network only the name tells.
             "link add lb0 type veth peer name lb0p", "link add brq1c9d0f7a-2b type bridge",
-            "link add vxlan-42 type vxlan id 42 dev lb0 dstport 4789", "link set vxlan-42 master brq1c9d0f7a-2b",
+            "link add vxlan-42 type vxlan id 42 dev lb0 group 239.1.1.1 local 192.0.2.11 dstport 4789", "link set vxlan-42 master brq1c9d0f7a-2b",
             "link set lb0 master brq1c9d0f7a-2b",
             "tuntap add tapa4b7e2c1-90 mode tap", "link set tapa4b7e2c1-90 master brq1c9d0f7a-2b",
             "link add brq99999999-99 type bridge",
@@ -223,8 +223,16 @@ import Testing
         let one = try agent(in: namespace, ["network", "provider"] + settings)
         #expect(one.status == 0, "\(one.standardError)")
         let detail = String(decoding: one.standardOutput, as: UTF8.self)
-        #expect(detail.hasPrefix("Network: provider\nFabric:  Linux Bridge\n"), "\(detail)")
+        let keys = detail.split(separator: "\n").prefix(2).map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        #expect(keys == [["Network:", "provider"], ["Fabric:", "Linux", "Bridge"]], "\(detail)")
         #expect(detail.contains("vxlan-42") && detail.contains("tapa4b7e2c1-90"))
+        // The Linux bridge agent's VXLAN device with its VNI and endpoints, as text and JSON.
+        #expect(detail.contains("VXLAN vxlan-42: VNI 42, group 239.1.1.1, local 192.0.2.11, port 4789, device lb0\n"), "\(detail)")
+        let provider = try #require(networks.first { $0["name"] as? String == "provider" })
+        let vxlanMember = (provider["interfaces"] as? [[String: Any]])?.first { $0["name"] as? String == "vxlan-42" }
+        let vxlan = vxlanMember?["vxlan"] as? [String: Any] ?? [:]
+        #expect(vxlan["vni"] as? Int == 42 && vxlan["port"] as? Int == 4789 && vxlan.count == 5, "\(vxlan)")
+        #expect(vxlan.compactMapValues { $0 as? String } == ["group": "239.1.1.1", "local": "192.0.2.11", "device": "lb0"])
 
         let unknown = try agent(in: namespace, ["network", "nope"] + settings)
         #expect(unknown.status == 1)
