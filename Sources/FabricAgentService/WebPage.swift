@@ -33,6 +33,7 @@ enum WebPage {
         a.network { color: inherit; }
         #network { display: none; margin: 0 0 1em; padding: .6em .9em; background: #fff; border: 1px solid #cfd6dd; }
         #network.open { display: block; }
+        #agents { margin: 0 0 1em; } #agents span { margin-right: 1.2em; } #agents .down { color: #b00020; }
         #network h2 { font-size: 1.1em; margin: 0 0 .4em; }
         #network dl { display: grid; grid-template-columns: max-content auto; gap: .15em 1em; margin: 0 0 .5em; }
         #network dt { color: #5a6570; } #network dd { margin: 0; }
@@ -41,6 +42,7 @@ enum WebPage {
         <body>
         <h1>Host interfaces <span id="host"></span></h1>
         <div id="status">loading…</div>
+        <section id="agents" aria-live="polite"></section>
         <section id="network" aria-live="polite"></section>
         <table id="interfaces">
         <thead><tr>
@@ -82,7 +84,8 @@ enum WebPage {
           const vdsm = network.vdsm;
           let vlan = vdsm && vdsm.vlan !== undefined ? vdsm.vlan : undefined;
           for (const member of network.interfaces) if (vlan === undefined && member.vlan !== undefined) vlan = member.vlan;
-          facts.push(["VLAN tag", vlan === undefined ? "none" : String(vlan)]);
+          // A provider segment says its VLANs itself (segmentation id on the wire, local VLAN on br-int).
+          if (!network.segment) facts.push(["VLAN tag", vlan === undefined ? "none" : String(vlan)]);
           if (vdsm) {
             facts.push(["Device", vdsm.bonding || vdsm.nic || "none"], ["Bridged", vdsm.bridged ? "yes" : "no"],
               ["MTU", vdsm.mtu === undefined ? "default" : String(vdsm.mtu)], ["Switch", vdsm.switchType]);
@@ -96,6 +99,26 @@ enum WebPage {
               facts.push(["Host QoS (out)", [["link share", q.linkShare], ["upper limit", q.upperLimit], ["real time", q.realTime]]
                 .filter(([, v]) => v !== undefined).map(([k, v]) => k + " " + v).join(", ")]);
             }
+          }
+          const segment = network.segment;
+          if (segment) {
+            facts.push(["Network type", segment.networkType || "unknown"]);
+            if (segment.segmentationID !== undefined) {
+              const overlay = ["vxlan", "gre", "geneve"].includes(segment.networkType);
+              facts.push([overlay ? "Tunnel key (VNI)" : "Segmentation id", String(segment.segmentationID)]);
+            }
+            if (segment.physicalNetwork) facts.push(["Physical network", segment.physicalNetwork + (segment.bridge ? " (bridge " + segment.bridge + ")" : "")]);
+            if (segment.localVLAN !== undefined) facts.push(["Local VLAN", String(segment.localVLAN)]);
+          }
+          if (network.tunnels) {
+            facts.push(["Tunnel endpoints", network.tunnels.length ? network.tunnels.map(t =>
+              t.type + " " + (t.localIP || "?") + " → " + (t.remoteIP || "?") + (t.key ? " key " + t.key : "") + " (" +
+              (t.linkState || "?") + (t.bfdState ? ", BFD " + t.bfdState : "") + ")").join("; ") : "none"]);
+          }
+          for (const m of network.interfaces) {
+            const x = m.vxlan;
+            if (x) facts.push(["VXLAN " + m.name, ["VNI " + x.vni, x.group && "group " + x.group, x.remote && "remote " + x.remote,
+              x.local && "local " + x.local, x.port && "port " + x.port, x.device && "device " + x.device].filter(Boolean).join(", ")]);
           }
           const carriers = network.interfaces.map(m => m.name + (m.vmID ? " (VM " + m.vmID + ")" : "") + (m.ovsBridge ? " on " + m.ovsBridge : ""));
           facts.push(["Interfaces", carriers.length ? carriers.join(", ") : "none on this host"]);
@@ -129,6 +152,34 @@ enum WebPage {
           openNetwork(match ? decodeURIComponent(match[1]) : null);
         }
         window.addEventListener("hashchange", networkFromHash);
+        // The provider's daemons, tunnels and vNIC ports, from each networks event (only when they change).
+        function renderAgents(networks) {
+          const items = (networks.agents || []).map(agent => {
+            const span = document.createElement("span");
+            const details = [agent.version, (agent.datapathTypes || []).join("/")].filter(Boolean).join(", ");
+            span.textContent = agent.name + ": " + (agent.running ? "running" : "not running") + (details ? " (" + details + ")" : "") +
+              (agent.problem ? " — " + agent.problem : "");
+            if (!agent.running || agent.problem) span.className = "down";
+            span.dataset.agent = agent.name;
+            return span;
+          });
+          const tunnels = networks.tunnels || [];
+          const down = tunnels.filter(t => t.linkState !== "up" || (t.bfdState && t.bfdState !== "up")).length;
+          if (tunnels.length) {
+            const span = document.createElement("span");
+            span.textContent = "tunnels: " + (tunnels.length - down) + " up, " + down + " down";
+            if (down) span.className = "down";
+            items.push(span);
+          }
+          const off = (networks.providerPorts || []).filter(p => !p.onBridge);
+          if (off.length) {
+            const span = document.createElement("span");
+            span.className = "down";
+            span.textContent = "vNICs off their bridge: " + off.map(p => p.interface + " (" + p.problem + ")").join(", ");
+            items.push(span);
+          }
+          document.getElementById("agents").replaceChildren(...items);
+        }
         function render(table) {
           const body = document.querySelector("#interfaces tbody");
           const rows = [];
@@ -184,7 +235,8 @@ enum WebPage {
             sources: changes.sources, interfaces: interfaces });
         }
         networkFromHash();
-        const events = new EventSource("v1/events");
+        const events = new EventSource("v1/events?include=networks");
+        events.addEventListener("networks", event => renderAgents(JSON.parse(event.data)));
         events.addEventListener("table", event => show(JSON.parse(event.data)));
         events.addEventListener("changes", event => {
           if (current) show(apply(current, JSON.parse(event.data)));

@@ -471,10 +471,15 @@ struct AgentServeTests {
             while not page(facts):
                 if time.monotonic() > deadline: raise SystemExit("the network panel never filled")
                 time.sleep(0.1)
+            # The daemons' panel fills from the first networks event; ovs-vswitchd is always listed.
+            agents = "Array.from(document.querySelectorAll('#agents span')).map(s => s.textContent)"
+            while not page(agents):
+                if time.monotonic() > deadline: raise SystemExit("the agents panel never filled")
+                time.sleep(0.1)
             shot = call("Page.captureScreenshot", {"format": "png"}, session)
             with open(screenshot, "wb") as f: f.write(base64.b64decode(shot["data"]))
             print(json.dumps({"network": network, "title": page("document.querySelector('#network h2').textContent"),
-                              "facts": dict(page(facts)), "hash": page("location.hash")}))
+                              "facts": dict(page(facts)), "hash": page("location.hash"), "agents": page(agents)}))
         finally:
             browser.kill()
             browser.wait()
@@ -520,7 +525,66 @@ struct AgentServeTests {
         #expect(facts["IPv4"] == "192.0.2.7/24")
         #expect(facts["Interfaces"] == "web0")
         #expect(FileManager.default.fileExists(atPath: screenshot))
+        // No OVS here: the daemons' panel says ovs-vswitchd does not run, and why.
+        #expect((report["agents"] as? [String])?.first?.hasPrefix("ovs-vswitchd: not running — no pid file") == true, "\(report)")
         #expect(agent.stop() == 0)
+    }
+
+    /// "It may show additional information for a Quantum network, for example GRE tunnel information": a vNIC on a
+    /// VXLAN network of the Neutron OVS agent, on a real OVS; its panel shows the VNI and the tunnel endpoints, and
+    /// the daemons' panel shows ovs-vswitchd running and the tunnel count.
+    @Test(.enabled(if: inNamespace && OVSSandbox.isAvailable && AgentTestGate.tool("chromium") != nil,
+                   "needs root, a built agent, Open vSwitch and chromium"))
+    func clickingAProviderNetworkShowsItsTunnelEndpointsInChromium() throws {
+        let sandbox = try OVSSandbox()
+        defer { sandbox.stop() }
+        let integration = OVSSandbox.uniqueName("bwi"), tunnel = OVSSandbox.uniqueName("bwt")
+        let vnic = OVSSandbox.uniqueName("twv")
+        let network = "7a3f9e21-0000-4000-8000-0000000000b1"
+        _ = try sandbox.vsctl([
+            "add-br", integration, "--", "set", "Bridge", integration, "datapath_type=netdev",
+            "--", "add-br", tunnel, "--", "set", "Bridge", tunnel, "datapath_type=netdev",
+            "--", "add-port", integration, vnic, "tag=3", "--", "set", "Interface", vnic, "type=internal",
+            "external_ids:iface-id=1b2c3d4e-0000-4000-8000-0000000000b2", "external_ids:vm-id=vm-web",
+            "--", "set", "Port", vnic, "other_config:net_uuid=\(network)", "other_config:network_type=vxlan",
+            "other_config:segmentation_id=7001",
+            "--", "add-port", tunnel, "vxlan-c000020c", "--", "set", "Interface", "vxlan-c000020c", "type=vxlan",
+            "options:local_ip=192.0.2.11", "options:remote_ip=192.0.2.12", "options:in_key=flow", "options:out_key=flow",
+        ], wait: true)
+        let directory = AgentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ini = directory + "/openvswitch_agent.ini"
+        try "[ovs]\nintegration_bridge = \(integration)\ntunnel_bridge = \(tunnel)\n[agent]\ntunnel_types = vxlan\n"
+            .write(toFile: ini, atomically: true, encoding: .utf8)
+        let agent = try AgentProcess(arguments: [
+            "--listen", "127.0.0.1:0", "--ovsdb", sandbox.remote, "--neutron-ovs-agent-config", ini,
+            "--neutron-linuxbridge-agent-config", "/nonexistent",
+        ])
+        defer { _ = agent.stop() }
+        #expect(try AgentProcess.eventually {
+            ((try agent.json("/v1/interfaces/\(vnic)"))["classification"] as? [String: Any])?["networkName"] as? String == network
+        })
+        let chromium = try #require(AgentTestGate.tool("chromium"))
+        let artifacts = FileManager.default.currentDirectoryPath + "/.build/test-artifacts"
+        try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
+        let screenshot = artifacts + "/agent-web-provider-network.png"
+        try? FileManager.default.removeItem(atPath: screenshot)
+        let result = try ProcessRunner.run(
+            "python3", ["-c", Self.networkClickDriver, chromium, agent.bound + "/", agent.directory + "/chromium-network", vnic, screenshot])
+        #expect(result.status == 0, "\(result.output) \(result.standardError)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any], "\(result.output)")
+        #expect(report["network"] as? String == network)
+        let facts = report["facts"] as? [String: String] ?? [:]
+        #expect(facts["Fabric"] == "Open vSwitch")
+        #expect(facts["Network type"] == "vxlan")
+        #expect(facts["Tunnel key (VNI)"] == "7001")
+        #expect(facts["Local VLAN"] == "3")
+        #expect(facts["Tunnel endpoints"]?.hasPrefix("vxlan 192.0.2.11 → 192.0.2.12 key flow (") == true, "\(facts)")
+        let agents = report["agents"] as? [String] ?? []
+        #expect(agents.first?.hasPrefix("ovs-vswitchd: running (") == true, "\(agents)")
+        #expect(agents.contains { $0.hasPrefix("tunnels: ") }, "\(agents)")
+        #expect(FileManager.default.fileExists(atPath: screenshot))
     }
 
     // MARK: VDSM after_get_caps hook
