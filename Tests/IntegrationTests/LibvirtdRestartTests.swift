@@ -31,6 +31,7 @@ struct LibvirtdRestartTests {
     @Test func afterUpdateDeviceWhileLibvirtdRestarts() throws {
         let helper = try #require(BuiltProducts.path("fabric-wire"))
         let hook = try #require(BuiltProducts.path("after_update_device"))
+        let agentPath = try #require(BuiltProducts.path("fabric-agent"))
         let sudoers = try SudoersDropIn(user: Self.user)
         defer { sudoers.remove() }
         let sandbox = try OVSSandbox()
@@ -109,7 +110,18 @@ struct LibvirtdRestartTests {
             let ids = port?.interfaces.first?.externalIDs ?? [:]
             #expect(ids["iface-id"] == id && ids["attached-mac"] == mac && ids["vm-id"] == guest.uuid, "\(label): \(ids)")
             let master = try masterName(of: tap)
-            if master != nil { reverted.append("\(label): the tap is back on \(master ?? "")") }
+            if let master {
+                reverted.append("\(label): the tap is back on \(master)")
+                // Not repaired, but never silent: the agent's networks (and fabric_vnic_on_bridge) say so.
+                let shown = try ProcessRunner.run(agentPath, [
+                    "show", "--networks", "--json", "--ovsdb", sandbox.remote, "--neutron-ovs-agent-config", "/nonexistent",
+                ])
+                let document = try JSONSerialization.jsonObject(with: shown.standardOutput) as? [String: Any]
+                let ports = document?["providerPorts"] as? [[String: Any]] ?? []
+                let reported = ports.first { $0["interface"] as? String == tap }
+                #expect(reported?["onBridge"] as? Bool == false, "\(label): \(ports)")
+                #expect(reported?["problem"] as? String == "the tap is a port of \(master), not of the switch", "\(label)")
+            }
         }
         // libvirt's reconnect reattaches every bridge-type tap to the bridge of its live XML (virNetDevTapReattachBridge):
         // here the placeholder, since libvirt cannot change a vNIC's virtualport live (docs/RELIABILITY.md).
