@@ -76,7 +76,7 @@ public enum AgentAPI {
                 body: .init(
                     byteBuffer: ByteBuffer(
                         bytes: MetricsExporter.exposition(
-                            publication.table, engine: push, streams: streams.statistics,
+                            publication.table, networks: publication.networks, engine: push, streams: streams.statistics,
                             netlinkOverruns: store.netlinkOverruns))))
         }
         router.get("/v1/events") { _, context in
