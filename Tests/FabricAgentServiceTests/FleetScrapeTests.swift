@@ -51,6 +51,19 @@ struct FleetScrapeTests {
         return Host(namespace: namespace, agent: agent, instance: String(agent.bound.dropFirst("https://".count)))
     }
 
+    /// Sends broadcast frames of the local experimental ethertype 0x88b5 on the interface `sys.argv[1]`, 500 a
+    /// second, until killed.
+    static let unhandledFrames = """
+        import socket, sys, time
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        s.bind((sys.argv[1], 0))
+        frame = b"\\xff" * 6 + b"\\x02\\x00\\x00\\x00\\x00\\x01" + b"\\x88\\xb5" + b"fabric-drop" * 5
+        while True:
+            for _ in range(50):
+                s.send(frame)
+            time.sleep(0.1)
+        """
+
     static func configuration(directory: String, targets: [String]) -> String {
         """
         global:
@@ -145,6 +158,23 @@ struct FleetScrapeTests {
         let targets = (try prometheus.api("targets")["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]] ?? []
         let scrapeSeconds = targets.compactMap { $0["lastScrapeDuration"] as? Double }
 
+        // Frames of an ethertype no protocol handles, sent into alpha0 from its peer: the kernel drops each one on
+        // receive (rx_dropped), so FabricInterfaceDropsRising fires for alpha0 on a, and for nothing on b.
+        let dropsStarted = Date()
+        let sender = try BackgroundProcess(
+            "/usr/sbin/ip", ["netns", "exec", a.namespace.name, "python3", "-c", Self.unhandledFrames, "alpha1"])
+        defer { sender.stop() }
+        var dropping: [PrometheusServer.Alert] = []
+        let dropsFired = try AgentProcess.eventually(seconds: 30) {
+            dropping = try prometheus.firingAlerts().filter { $0["alertname"] == "FabricInterfaceDropsRising" }
+            return !dropping.isEmpty
+        }
+        sender.stop()
+        #expect(dropsFired, "FabricInterfaceDropsRising fires: \((try? prometheus.api("alerts")) ?? [:])")
+        let dropsFiredAfter = Date().timeIntervalSince(dropsStarted)
+        #expect(dropping.allSatisfy { $0["instance"] == a.instance && $0["interface"] == "alpha0" }, "\(dropping)")
+        #expect(dropping.first?.annotations["summary"]?.hasPrefix("alpha0 on \(a.instance) drops packets") == true)
+
         // Host b's agent stops: its target goes down and FabricAgentDown fires for b, not for a.
         let stoppedAt = Date()
         #expect(b.agent.stop() == 0)
@@ -158,6 +188,7 @@ struct FleetScrapeTests {
         print(
             "fleet-scrape: both targets up \(String(format: "%.1f", scrapedAfter))s after starting Prometheus; "
                 + "FabricOVSDBUnreachable firing after \(String(format: "%.1f", ovsdbFiredAfter))s (for: 2s); "
+                + "FabricInterfaceDropsRising firing \(String(format: "%.1f", dropsFiredAfter))s after the drops began; "
                 + "FabricAgentDown firing \(String(format: "%.1f", agentDownAfter))s after stopping agent b (for: 2s); "
                 + "last scrape durations \(scrapeSeconds.map { String(format: "%.4f", $0) })s")
     }

@@ -60,10 +60,21 @@ final class PrometheusServer {
         }
     }
 
-    /// The alerts in state `firing`, as their label sets.
-    func firingAlerts() throws -> [[String: String]] {
+    /// An alert of `/api/v1/alerts`.
+    struct Alert {
+        var labels: [String: String]
+        var annotations: [String: String]
+        subscript(label: String) -> String? { labels[label] }
+    }
+
+    /// The alerts in state `firing`.
+    func firingAlerts() throws -> [Alert] {
         let alerts = (try api("alerts")["data"] as? [String: Any])?["alerts"] as? [[String: Any]] ?? []
-        return alerts.filter { $0["state"] as? String == "firing" }.compactMap { $0["labels"] as? [String: String] }
+        return alerts.filter { $0["state"] as? String == "firing" }.map {
+            Alert(
+                labels: $0["labels"] as? [String: String] ?? [:],
+                annotations: $0["annotations"] as? [String: String] ?? [:])
+        }
     }
 
     /// SIGTERM to Prometheus's pid, then waits (SIGKILL after `timeout`). Safe to call more than once.
