@@ -1,7 +1,8 @@
-// SPDX-License-Identifier: Apache-2.0
-@testable import FabricAgentService
 import FabricInventory
 import Foundation
+
+// SPDX-License-Identifier: Apache-2.0
+@testable import FabricAgentService
 
 /// The shipped Prometheus rules and Grafana dashboard (deploy/), and the facts the fleet tests check them against.
 enum FleetDeployFiles {
@@ -28,7 +29,8 @@ enum FleetDeployFiles {
             sources: HostTable.Sources(
                 ovsdb: HostTable.OVSDBStatus(endpoint: "unix:/x", reachable: true), vdsmConfig: nil, warnings: []),
             interfaces: [row])
-        let networks = HostNetworks(table: table, vdsm: VDSMNetworkConfig(networks: [VDSMNetwork(name: "red", nic: "eno1")]))
+        let networks = HostNetworks(
+            table: table, vdsm: VDSMNetworkConfig(networks: [VDSMNetwork(name: "red", nic: "eno1")]))
         let text = String(decoding: MetricsExporter.exposition(table, networks: networks), as: UTF8.self)
         var names: Set<String> = ["up"]
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
@@ -90,6 +92,7 @@ enum FleetDeployFiles {
 
     /// `expression` with the dashboard's variables and Grafana's built-ins replaced, as Grafana sends it.
     static func substituting(_ expression: String, host: String) -> String {
-        expression.replacingOccurrences(of: "$__rate_interval", with: "1m").replacingOccurrences(of: "$host", with: host)
+        expression.replacingOccurrences(of: "$__rate_interval", with: "1m").replacingOccurrences(
+            of: "$host", with: host)
     }
 }

@@ -39,10 +39,12 @@ struct FleetRulesTests {
     @Test func everyRuleHasSeverityAnnotationsAndAForDuration() throws {
         let text = try String(contentsOfFile: FleetDeployFiles.rules, encoding: .utf8)
         let alerts = text.components(separatedBy: "- alert: ").dropFirst()
-        #expect(Set(alerts.map { String($0.prefix { !$0.isNewline }) }) == [
-            "FabricAgentDown", "FabricProviderAgentNotRunning", "FabricOVNControllerDisconnected", "FabricTunnelDown",
-            "FabricVNICNotOnBridge", "FabricInterfaceDropsRising", "FabricOVSDBUnreachable",
-        ])
+        #expect(
+            Set(alerts.map { String($0.prefix { !$0.isNewline }) }) == [
+                "FabricAgentDown", "FabricProviderAgentNotRunning", "FabricOVNControllerDisconnected",
+                "FabricTunnelDown",
+                "FabricVNICNotOnBridge", "FabricInterfaceDropsRising", "FabricOVSDBUnreachable",
+            ])
         for alert in alerts {
             let name = alert.prefix { !$0.isNewline }
             #expect(alert.contains("\n        for: "), "\(name) has a for: duration")
@@ -59,7 +61,8 @@ struct FleetRulesTests {
 
     @Test func rulesAndDashboardReadOnlyMetricsTheAgentExposes() throws {
         let known = FleetDeployFiles.exposedMetricNames().union(FleetDeployFiles.pendingMetricNames)
-        #expect(known.isSuperset(of: ["fabric_interfaces", "fabric_network_info", "fabric_interface_receive_drops_total"]))
+        #expect(
+            known.isSuperset(of: ["fabric_interfaces", "fabric_network_info", "fabric_interface_receive_drops_total"]))
         let rules = try FleetDeployFiles.ruleExpressions()
         #expect(rules.count == 7)
         let dashboard = try FleetDeployFiles.dashboardJSON()
@@ -89,11 +92,14 @@ struct FleetRulesTests {
         let targets = table["targets"] as? [[String: Any]] ?? []
         #expect(targets.allSatisfy { ($0["expr"] as? String ?? "").contains(#"instance="$host""#) })
         let organize = (table["transformations"] as? [[String: Any]] ?? []).first { $0["id"] as? String == "organize" }
-        let renamed = ((organize?["options"] as? [String: Any])?["renameByName"] as? [String: String]).map { Set($0.values) }
+        let renamed = ((organize?["options"] as? [String: Any])?["renameByName"] as? [String: String]).map {
+            Set($0.values)
+        }
         #expect(renamed == ["Name", "Speed", "Rx", "Tx", "Drops", "Fabric", "Network Name"])
         let titles = Set(panels.compactMap { $0["title"] as? String })
-        #expect(titles.isSuperset(of: [
-            "Agents down", "Tunnels down", "vNICs off their bridge", "Top drops by host", "Networks per host",
-        ]))
+        #expect(
+            titles.isSuperset(of: [
+                "Agents down", "Tunnels down", "vNICs off their bridge", "Top drops by host", "Networks per host",
+            ]))
     }
 }

@@ -27,8 +27,10 @@ struct FleetScrapeTests {
         let namespace = try NetworkNamespaceFixture(prefix: "fab-host\(letter)")
         let address = "10.98.\(subnet).1"
         try namespace.ipBatch(
-            ["link set lo up", "link add up-\(letter) type veth peer name to-\(letter) netns \(server.name)",
-             "addr add \(address)/24 dev up-\(letter)", "link set up-\(letter) up"] + links)
+            [
+                "link set lo up", "link add up-\(letter) type veth peer name to-\(letter) netns \(server.name)",
+                "addr add \(address)/24 dev up-\(letter)", "link set up-\(letter) up",
+            ] + links)
         try server.ipBatch(["addr add 10.98.\(subnet).2/24 dev to-\(letter)", "link set to-\(letter) up"])
         let root = directory + "/root-\(letter)"
         let nets = root + "/var/lib/vdsm/staging/netconf/nets"
@@ -36,7 +38,8 @@ struct FleetScrapeTests {
         try FileManager.default.createSymbolicLink(atPath: root + "/sys", withDestinationPath: "/sys")
         try FileManager.default.createSymbolicLink(atPath: root + "/proc", withDestinationPath: "/proc")
         let name = String(network.prefix { $0 != "=" })
-        try String(network.dropFirst(name.count + 1)).write(toFile: nets + "/" + name, atomically: true, encoding: .utf8)
+        try String(network.dropFirst(name.count + 1)).write(
+            toFile: nets + "/" + name, atomically: true, encoding: .utf8)
         let agentDirectory = directory + "/agent-\(letter)"
         try FileManager.default.createDirectory(atPath: agentDirectory, withIntermediateDirectories: true)
         // Nobody serves this OVSDB socket: FabricOVSDBUnreachable is the alert the test causes for real.
@@ -93,20 +96,27 @@ struct FleetScrapeTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try ProcessRunner.checkedOutput(
             "openssl",
-            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out",
-             directory + "/cert.pem", "-days", "1", "-subj", "/CN=fabric-agent", "-addext",
-             "subjectAltName=IP:10.98.1.1,IP:10.98.2.1"])
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out",
+                directory + "/cert.pem", "-days", "1", "-subj", "/CN=fabric-agent", "-addext",
+                "subjectAltName=IP:10.98.1.1,IP:10.98.2.1",
+            ])
         try "fleet-token-\(UUID().uuidString)".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
         // The shipped rules, every `for:` shortened from minutes to 2s so that the alerts fire within the test.
         try FleetDeployFiles.rulesWithShortFor("2s").write(
             toFile: directory + "/fabric-rules.yml", atomically: true, encoding: .utf8)
 
         let a = try Self.startHost(
-            "a", subnet: 1, links: ["link add alpha0 type veth peer name alpha1", "link set alpha0 up", "link set alpha1 up"],
+            "a", subnet: 1,
+            links: ["link add alpha0 type veth peer name alpha1", "link set alpha0 up", "link set alpha1 up"],
             network: #"red={"nic": "alpha0", "vlan": 172, "bridged": false}"#, server: server, directory: directory)
         defer { a.agent.stop(); a.namespace.delete() }
         let b = try Self.startHost(
-            "b", subnet: 2, links: ["link add bravo0 type veth peer name bravo1", "link add bravobr type bridge", "link set bravo0 master bravobr"],
+            "b", subnet: 2,
+            links: [
+                "link add bravo0 type veth peer name bravo1", "link add bravobr type bridge",
+                "link set bravo0 master bravobr",
+            ],
             network: #"blue={"nic": "bravo0", "bridged": false}"#, server: server, directory: directory)
         defer { b.agent.stop(); b.namespace.delete() }
 
@@ -122,9 +132,10 @@ struct FleetScrapeTests {
         let scrapedAfter = Date().timeIntervalSince(started)
 
         // Each host's rows, and only its own.
-        #expect(try AgentProcess.eventually(seconds: 10) {
-            try prometheus.query(#"fabric_interface_oper_up{interface="bravobr"}"#).count == 1
-        })
+        #expect(
+            try AgentProcess.eventually(seconds: 10) {
+                try prometheus.query(#"fabric_interface_oper_up{interface="bravobr"}"#).count == 1
+            })
         let rows = try prometheus.query(#"fabric_interface_oper_up{job="fabric-agent"}"#)
         func interfaces(_ host: Host) -> Set<String> {
             Set(rows.filter { $0.labels["instance"] == host.instance }.compactMap { $0.labels["interface"] })
@@ -155,7 +166,8 @@ struct FleetScrapeTests {
         let alert = try prometheus.firingAlerts().first { $0["alertname"] == "FabricOVSDBUnreachable" }
         #expect(alert?["severity"] == "warning")
 
-        let targets = (try prometheus.api("targets")["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]] ?? []
+        let targets =
+            (try prometheus.api("targets")["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]] ?? []
         let scrapeSeconds = targets.compactMap { $0["lastScrapeDuration"] as? Double }
 
         // Frames of an ethertype no protocol handles, sent into alpha0 from its peer: the kernel drops each one on
@@ -179,11 +191,16 @@ struct FleetScrapeTests {
         let stoppedAt = Date()
         #expect(b.agent.stop() == 0)
         let down = try AgentProcess.eventually(seconds: 30) {
-            try prometheus.firingAlerts().contains { $0["alertname"] == "FabricAgentDown" && $0["instance"] == b.instance }
+            try prometheus.firingAlerts().contains {
+                $0["alertname"] == "FabricAgentDown" && $0["instance"] == b.instance
+            }
         }
         #expect(down, "FabricAgentDown fires for the stopped agent: \((try? prometheus.api("alerts")) ?? [:])")
         let agentDownAfter = Date().timeIntervalSince(stoppedAt)
-        #expect(try !prometheus.firingAlerts().contains { $0["alertname"] == "FabricAgentDown" && $0["instance"] == a.instance })
+        #expect(
+            try !prometheus.firingAlerts().contains {
+                $0["alertname"] == "FabricAgentDown" && $0["instance"] == a.instance
+            })
 
         print(
             "fleet-scrape: both targets up \(String(format: "%.1f", scrapedAfter))s after starting Prometheus; "
@@ -199,7 +216,9 @@ struct FleetScrapeTests {
     func checkDashboard(_ prometheus: PrometheusServer, hosts: [Host]) throws {
         let dashboard = try FleetDeployFiles.dashboardJSON()
         let values = try prometheus.api("label/instance/values", [("match[]", "fabric_interfaces")])
-        #expect(Set(values["data"] as? [String] ?? []) == Set(hosts.map(\.instance)), "label_values(fabric_interfaces, instance)")
+        #expect(
+            Set(values["data"] as? [String] ?? []) == Set(hosts.map(\.instance)),
+            "label_values(fabric_interfaces, instance)")
 
         for (panel, expression) in FleetDeployFiles.panelExpressions(dashboard) {
             let sent = FleetDeployFiles.substituting(expression, host: hosts[0].instance)
@@ -220,10 +239,12 @@ struct FleetScrapeTests {
         #expect(perHost.count == 2 && perHost.allSatisfy { $0.value == 1 }, "Networks per host: \(perHost)")
 
         let stored = Set(try prometheus.api("label/__name__/values")["data"] as? [String] ?? [])
-        let read = (try FleetDeployFiles.ruleExpressions() + FleetDeployFiles.panelExpressions(dashboard).map(\.expression))
+        let read =
+            (try FleetDeployFiles.ruleExpressions() + FleetDeployFiles.panelExpressions(dashboard).map(\.expression))
             .reduce(into: Set<String>()) { $0.formUnion(FleetDeployFiles.metricNames(in: $1)) }
         // Speed is exported only for NICs and bond slaves (InventoryBuilder), and these namespaces have only veths.
-        let expected = read.subtracting(FleetDeployFiles.pendingMetricNames).subtracting(["fabric_interface_speed_mbps"])
+        let expected = read.subtracting(FleetDeployFiles.pendingMetricNames).subtracting(["fabric_interface_speed_mbps"]
+        )
         #expect(expected.count >= 7, "\(expected)")
         #expect(expected.isSubset(of: stored), "read but never scraped: \(expected.subtracting(stored).sorted())")
     }

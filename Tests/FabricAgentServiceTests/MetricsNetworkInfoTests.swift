@@ -1,7 +1,8 @@
-// SPDX-License-Identifier: Apache-2.0
-@testable import FabricAgentService
 import FabricInventory
 import Testing
+
+// SPDX-License-Identifier: Apache-2.0
+@testable import FabricAgentService
 
 /// `fabric_network_info` and `fabric_network_interfaces` from a host's VDSM networks, as the exposition text.
 @Suite struct MetricsNetworkInfoTests {
@@ -28,11 +29,21 @@ import Testing
         let lines = text.split(separator: "\n").map(String.init)
         let info = lines.filter { $0.hasPrefix("fabric_network_info{") }.sorted()
         #expect(info.count == 2, "\(text)")
-        #expect(info.contains { $0.contains(#"network="ovirtmgmt""#) && $0.contains(#"vlan="100""#) && $0.contains(#"switch="legacy""#) && Self.value($0) == 1 })
-        #expect(info.contains { $0.contains(#"network="storage""#) && $0.contains(#"vlan="""#) && $0.contains(#"switch="ovs""#) })
+        #expect(
+            info.contains {
+                $0.contains(#"network="ovirtmgmt""#) && $0.contains(#"vlan="100""#) && $0.contains(#"switch="legacy""#)
+                    && Self.value($0) == 1
+            })
+        #expect(
+            info.contains {
+                $0.contains(#"network="storage""#) && $0.contains(#"vlan="""#) && $0.contains(#"switch="ovs""#)
+            })
         #expect(info.allSatisfy { $0.contains(#"fabric="vdsm""#) })
         // Configured but carried by no device in this (empty) table.
-        #expect(lines.contains { $0.hasPrefix("fabric_network_interfaces{") && $0.contains(#"network="storage""#) && Self.value($0) == 0 })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("fabric_network_interfaces{") && $0.contains(#"network="storage""#) && Self.value($0) == 0
+            })
         #expect(lines.contains("# TYPE fabric_network_info gauge"))
     }
 
