@@ -77,8 +77,8 @@ public enum AgentAPI {
                 body: .init(
                     byteBuffer: ByteBuffer(
                         bytes: MetricsExporter.exposition(
-                            publication.table, engine: push, streams: streams.statistics,
-                            netlinkOverruns: store.netlinkOverruns, networks: publication.networks))))
+                            publication.table, networks: publication.networks, engine: push, streams: streams.statistics,
+                            netlinkOverruns: store.netlinkOverruns))))
         }
         router.get("/v1/events") { request, context in
             // `?include=networks` adds an `event: networks` (the whole networks document) first and whenever

@@ -15,9 +15,11 @@ enum MetricsExporter {
         MetricNameDescriptor(namespace: "fabric", subsystem: "interface", metricName: name, unitName: unit, helpText: help)
     }
 
+    /// - Parameter networks: the table's networks (`fabric_network_*`, MetricsExporter+Networks.swift); left out
+    ///   when `nil`.
     static func exposition(
-        _ table: HostTable, engine: EngineReporter.Statistics? = nil, streams: EventStreams.Statistics? = nil,
-        netlinkOverruns: Int = 0, networks: HostNetworks? = nil
+        _ table: HostTable, networks: HostNetworks? = nil, engine: EngineReporter.Statistics? = nil,
+        streams: EventStreams.Statistics? = nil, netlinkOverruns: Int = 0
     ) -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
         let counters: [(String, String, KeyPath<LinkStatistics, UInt64>)] = [
@@ -81,6 +83,7 @@ enum MetricsExporter {
                 namespace: "fabric", subsystem: "netlink", metricName: "overruns", unitName: "total",
                 helpText: "Times the kernel dropped link or address notifications for the agent (receive buffer overrun); each was answered with a full dump.")
         ).increment(by: Int64(netlinkOverruns))
+        if let networks { Self.add(networks, to: registry) }
         if let engine { Self.add(engine, to: registry) }
         if let streams { Self.add(streams, to: registry) }
         if let networks { Self.addProvider(networks, to: registry) }
