@@ -109,4 +109,56 @@ struct AgentOnVMTestHostTests {
         #expect(fabric("br-int") == "openvswitch")
         #expect(fabric("br100") == "unclassified")
     }
+
+    /// The networks on a real kernel's bond and VLAN: VDSM's characteristics from its netconf, the devices that
+    /// carry each network, ovs-vswitchd's health, and a provider vNIC port on the kernel datapath (master
+    /// `ovs-system`) that is in its bridge.
+    @Test func vdsmNetworksOnBondsAndVLANsHaveTheirCharacteristicsAndDevices() throws {
+        let out = try Self.output()
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: out.run.data("fabric-agent-networks.json")) as? [String: Any])
+        let networks = Dictionary(
+            (document["networks"] as? [[String: Any]] ?? []).map { ($0["name"] as? String ?? "", $0) },
+            uniquingKeysWith: { first, _ in first })
+        let management = try #require(networks["ovirtmgmt"])
+        #expect(management["fabric"] as? String == "vdsm")
+        #expect(IPJSON.value(management, "vdsm", "vlan") as? Int == 200)
+        #expect(IPJSON.value(management, "vdsm", "bonding") as? String == "bond2")
+        #expect(IPJSON.value(management, "vdsm", "bridged") as? Bool == true)
+        #expect(IPJSON.value(management, "vdsm", "mtu") as? Int == 1500)
+        #expect(IPJSON.value(management, "vdsm", "ipv4", "address") as? String == "10.35.1.20")
+        #expect(IPJSON.value(management, "vdsm", "ipv4", "prefix") as? Int == 24)
+        #expect(IPJSON.value(management, "vdsm", "ipv4", "gateway") as? String == "10.35.1.254")
+        #expect(IPJSON.value(management, "vdsm", "defaultRoute") as? Bool == true)
+        let carriers = (management["interfaces"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(Set(carriers) == ["vr0", "vr1", "bond2", "bond2.200", "ovirtmgmt"], "\(carriers)")
+        let vlanMember = (management["interfaces"] as? [[String: Any]])?.first { $0["name"] as? String == "bond2.200" }
+        #expect(vlanMember?["vlan"] as? Int == 200, "the kernel VLAN id of the carrying device")
+
+        let storage = try #require(networks["storage"])
+        #expect(IPJSON.value(storage, "vdsm", "bridged") as? Bool == false)
+        #expect(IPJSON.value(storage, "vdsm", "ipv6", "autoconf") as? Bool == true)
+        #expect(IPJSON.value(storage, "vdsm", "hostQoS", "linkShare") as? Int == 50)
+        #expect(IPJSON.value(storage, "vdsm", "hostQoS", "upperLimit") as? Int == 2000)
+        #expect(Set((storage["interfaces"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }) == ["vr0", "vr1", "bond2"])
+
+        // `fabric-agent network ovirtmgmt`: the VLAN tag the seed asks for, and the bond.
+        let text = try out.run.text("fabric-agent-network-ovirtmgmt.txt")
+        let facts = Dictionary(text.split(separator: "\n").compactMap { line -> (String, String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }, uniquingKeysWith: { first, _ in first })
+        #expect(facts["VLAN"] == "200", "\(text)")
+        #expect(facts["Device"] == "bond2")
+        #expect(facts["IPv4"] == "10.35.1.20/24")
+
+        // The kernel datapath: the vNIC port's tap is enslaved to ovs-system, which counts as in the switch.
+        let ports = document["providerPorts"] as? [[String: Any]] ?? []
+        let vnic = try #require(ports.first { $0["interface"] as? String == "tapvnic" })
+        #expect(vnic["onBridge"] as? Bool == true, "\(vnic)")
+        #expect(vnic["bridge"] as? String == "br-int")
+        let vswitchd = (document["agents"] as? [[String: Any]])?.first { $0["name"] as? String == "ovs-vswitchd" }
+        #expect(vswitchd?["running"] as? Bool == true, "\(vswitchd ?? [:])")
+        #expect((vswitchd?["datapathTypes"] as? [String])?.contains("system") == true)
+    }
 }

@@ -33,7 +33,9 @@
 #   ovs-dpctl.txt                   ovs-dpctl show (the kernel datapath)
 #   ovs-logs/*.log                  the private ovsdb-server and ovs-vswitchd logs
 #   fabric-agent.json               stdout of "$FABRIC_AGENT" show --json --no-rates (if set)
-#   fabric-agent.stderr             its stderr
+#   fabric-agent-networks.json      stdout of "$FABRIC_AGENT" show --networks --json (if set)
+#   fabric-agent-network-ovirtmgmt.txt  stdout of "$FABRIC_AGENT" network ovirtmgmt (if set)
+#   fabric-agent.stderr             their stderr
 #   fabric-agent.status             its exit status (the scenario itself does not fail on it)
 #   scenario-done                   written last, only when every step succeeded
 # Every command is traced (set -x) to the console; the first failing step ends the script
@@ -92,8 +94,11 @@ vdsm="/run/vdsmroot/var/lib/vdsm/staging/netconf"
 mkdir -p "$vdsm/nets" "$vdsm/bonds"
 ln -s /sys /run/vdsmroot/sys
 ln -s /proc /run/vdsmroot/proc
-echo '{"bonding": "bond2", "vlan": 200, "bridged": true, "switch": "legacy"}' >"$vdsm/nets/ovirtmgmt"
-echo '{"bonding": "bond2", "bridged": false, "switch": "legacy"}' >"$vdsm/nets/storage"
+echo '{"bonding": "bond2", "vlan": 200, "bridged": true, "switch": "legacy", "mtu": 1500, "bootproto": "none",' \
+    '"ipaddr": "10.35.1.20", "prefix": "24", "gateway": "10.35.1.254", "defaultRoute": true,' \
+    '"nameservers": ["10.35.1.1"]}' >"$vdsm/nets/ovirtmgmt"
+echo '{"bonding": "bond2", "bridged": false, "switch": "legacy", "ipv6autoconf": true,' \
+    '"hostQos": {"out": {"ls": {"m2": 50}, "ul": {"m2": 2000}}}}' >"$vdsm/nets/storage"
 echo '{"nics": ["vr0", "vr1"], "options": "mode=0 miimon=100", "switch": "legacy"}' >"$vdsm/bonds/bond2"
 
 # VLAN 100 on bond0 under a Linux bridge.
@@ -154,6 +159,11 @@ if [ -n "${FABRIC_AGENT:-}" ]; then
         >"$out/fabric-agent.json" 2>"$out/fabric-agent.stderr" ||
         agent_status=$?
     echo "$agent_status" >"$out/fabric-agent.status"
+    # The networks from the same inventory, as JSON and as `fabric-agent network NAME` prints one.
+    "$FABRIC_AGENT" show --networks --json --ovsdb "unix:$ovs/db.sock" --root /run/vdsmroot \
+        >"$out/fabric-agent-networks.json" 2>>"$out/fabric-agent.stderr" || echo "$?" >"$out/fabric-agent.status"
+    "$FABRIC_AGENT" network ovirtmgmt --ovsdb "unix:$ovs/db.sock" --root /run/vdsmroot \
+        >"$out/fabric-agent-network-ovirtmgmt.txt" 2>>"$out/fabric-agent.stderr" || echo "$?" >"$out/fabric-agent.status"
 fi
 
 set +x
