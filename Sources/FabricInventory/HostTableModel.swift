@@ -20,6 +20,8 @@ public struct HostTableModel: Sendable {
     private var rates = RateWindow()
     private var readings = HostTableBuilder.Readings()
     private var agents: [ProviderAgent] = []
+    /// The provider vNIC ports seen so far, with their tap's ifindex (``ProviderPort/remembering(_:in:)``).
+    private var rememberedPorts: [String: ProviderPort.Remembered] = [:]
 
     /// The networks of the current table (``HostNetworks``), from the same build.
     public private(set) var networks: HostNetworks?
@@ -77,6 +79,10 @@ public struct HostTableModel: Sendable {
         var rebuiltNetworks = HostNetworks(
             table: rebuilt, vdsm: readings.vdsm ?? VDSMNetworkConfig(), neutron: readings.neutron,
             switchState: switchState, agents: agents)
+        if switchState != nil {
+            rebuiltNetworks.providerPorts = ProviderPort.remembering(
+                rebuiltNetworks.providerPorts, in: rebuilt, memory: &rememberedPorts)
+        }
         // A network's configuration can change without any row changing (a new MTU in VDSM's file).
         rebuiltNetworks.sampledAt = networks?.sampledAt ?? rebuiltNetworks.sampledAt
         if let table, table.interfaces == rebuilt.interfaces, table.sources == rebuilt.sources, networks == rebuiltNetworks {

@@ -47,4 +47,38 @@ public struct ProviderPort: Sendable, Hashable, Codable {
         if let ofport = interface.ofport, ofport < 0 { return "ovs-vswitchd could not add it (ofport -1)" }
         return nil
     }
+
+    /// A port seen in the switch, and the ifindex its tap had then.
+    public struct Remembered: Sendable, Hashable {
+        var port: ProviderPort
+        var tapIndex: Int32
+    }
+
+    /// `current` (the switch's provider ports) plus those the switch dropped while their tap lives on. With the
+    /// kernel datapath, libvirtd's reconnect deletes the OVS port of a tap it moves back to its live XML's Linux
+    /// bridge, so the switch alone no longer shows that a provider vNIC lost its network; a tap that keeps its
+    /// ifindex after its port is gone still does. A tap that is gone (the VM stopped, the NIC was unplugged, or it
+    /// was recreated under the same name) is forgotten. Needs the memory of earlier builds: the agent has it, a
+    /// one-shot `show` does not.
+    static func remembering(_ current: [ProviderPort], in table: HostTable, memory: inout [String: Remembered]) -> [ProviderPort] {
+        var rows: [String: HostInterface] = [:]
+        for row in table.interfaces { rows[row.name] = row }
+        var result = current
+        var next: [String: Remembered] = [:]
+        let present = Set(current.map(\.interface))
+        for port in current {
+            if let row = rows[port.interface] { next[port.interface] = Remembered(port: port, tapIndex: row.index) }
+        }
+        for (name, remembered) in memory where !present.contains(name) {
+            guard let row = rows[name], row.index == remembered.tapIndex else { continue }
+            var lost = remembered.port
+            lost.onBridge = false
+            lost.problem = "its port left OVS bridge \(lost.bridge) while the tap remains"
+                + (row.master.map { ", now a port of \($0)" } ?? "")
+            result.append(lost)
+            next[name] = remembered
+        }
+        memory = next
+        return result.sorted { ($0.bridge, $0.interface) < ($1.bridge, $1.interface) }
+    }
 }

@@ -92,6 +92,20 @@ import Testing
         #expect(ports.first { $0["interface"] as? String == tap }?["problem"] as? String
             == "the tap is a port of \(linuxBridge), not of the switch")
 
+        // With the kernel datapath libvirtd also deletes the OVS port: the agent remembers the port while the tap lives.
+        try sandbox.vsctl("del-port", bridge, tap)
+        func portOf(_ name: String) throws -> [String: Any]? {
+            (try agent.json("/v1/networks")["providerPorts"] as? [[String: Any]] ?? []).first { $0["interface"] as? String == name }
+        }
+        #expect(try AgentProcess.eventually {
+            try portOf(tap)?["problem"] as? String
+                == "its port left OVS bridge \(bridge) while the tap remains, now a port of \(linuxBridge)"
+        })
+        #expect(try metric(agent, vnicSeries) == 0)
+        // The tap goes (the VM stopped): nothing is left to report.
+        _ = try ProcessRunner.run("ip", ["link", "del", tap])
+        #expect(try AgentProcess.eventually { try portOf(tap) == nil })
+
         // The Neutron agent stops: one networks event says so, within the probe's 2 s (plus the stream's delivery).
         let stopped = Date()
         neutron.stop()
