@@ -53,6 +53,28 @@ final class AgentProcess {
         throw AgentTestError("agent did not become ready: \(standardError)")
     }
 
+    /// A self-signed certificate (`cert.pem`) and its key (`key.pem`) in `directory`, for the agent's TLS on the
+    /// given addresses.
+    static func makeSelfSignedCertificate(in directory: String, addresses: [String]) throws {
+        try ProcessRunner.checkedOutput(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out",
+                directory + "/cert.pem", "-days", "1", "-subj", "/CN=fabric-agent", "-addext",
+                "subjectAltName=" + addresses.map { "IP:" + $0 }.joined(separator: ","),
+            ])
+    }
+
+    /// A path under `.build/test-artifacts` (made if missing) for a file a test keeps, such as a screenshot; any
+    /// older file there is removed first.
+    static func artifact(_ name: String) throws -> String {
+        let folder = FileManager.default.currentDirectoryPath + "/.build/test-artifacts"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/" + name
+        try? FileManager.default.removeItem(atPath: path)
+        return path
+    }
+
     static func temporaryDirectory() -> String {
         let path = "/tmp/fabric-agent-test-\(UUID().uuidString.prefix(8))"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -212,13 +212,7 @@ struct AgentServeTests {
         try client.ipBatch(["link set lo up", "addr add 10.99.0.2/24 dev tls1", "link set tls1 up"])
         let directory = AgentProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try ProcessRunner.checkedOutput(
-            "openssl",
-            [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out",
-                directory + "/cert.pem", "-days", "1", "-subj", "/CN=fabric-agent", "-addext",
-                "subjectAltName=IP:10.99.0.1",
-            ])
+        try AgentProcess.makeSelfSignedCertificate(in: directory, addresses: ["10.99.0.1"])
         let token = "fabric-test-token-\(UUID().uuidString)"
         try token.write(toFile: directory + "/token", atomically: true, encoding: .utf8)
         let agent = try AgentProcess(
@@ -333,8 +327,6 @@ struct AgentServeTests {
         let agent = try AgentProcess(
             namespace: namespace.name, arguments: ["--listen", "127.0.0.1:0", "--ovsdb", "unix:/nonexistent.sock"])
         let chromium = try #require(AgentTestGate.tool("chromium"))
-        let artifacts = FileManager.default.currentDirectoryPath + "/.build/test-artifacts"
-        try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
         let common = [
             "netns", "exec", namespace.name, chromium, "--headless", "--no-sandbox", "--disable-gpu",
             "--disable-dev-shm-usage", "--user-data-dir=\(agent.directory)/chromium",
@@ -349,7 +341,7 @@ struct AgentServeTests {
         #expect(html.components(separatedBy: "<tr data-name=").count - 1 == 3)
         #expect(html.contains("<th>Fabric</th>"))
         #expect(html.contains("class=\"fabric fabric-unclassified\""))
-        let screenshot = artifacts + "/agent-web.png"
+        let screenshot = try AgentProcess.artifact("agent-web.png")
         _ = try ProcessRunner.run(
             "/usr/sbin/ip", common + ["--window-size=1400,400", "--screenshot=\(screenshot)", agent.bound + "/"])
         #expect(FileManager.default.fileExists(atPath: screenshot))
@@ -503,10 +495,7 @@ struct AgentServeTests {
             namespace: namespace.name,
             arguments: ["--listen", "127.0.0.1:0", "--ovsdb", "unix:/nonexistent.sock", "--root", root])
         let chromium = try #require(AgentTestGate.tool("chromium"))
-        let artifacts = FileManager.default.currentDirectoryPath + "/.build/test-artifacts"
-        try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
-        let screenshot = artifacts + "/agent-web-network.png"
-        try? FileManager.default.removeItem(atPath: screenshot)
+        let screenshot = try AgentProcess.artifact("agent-web-network.png")
         let result = try ProcessRunner.run(
             "/usr/sbin/ip",
             ["netns", "exec", namespace.name, "python3", "-c", Self.networkClickDriver, chromium, agent.bound + "/",
@@ -565,10 +554,7 @@ struct AgentServeTests {
             ((try agent.json("/v1/interfaces/\(vnic)"))["classification"] as? [String: Any])?["networkName"] as? String == network
         })
         let chromium = try #require(AgentTestGate.tool("chromium"))
-        let artifacts = FileManager.default.currentDirectoryPath + "/.build/test-artifacts"
-        try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
-        let screenshot = artifacts + "/agent-web-provider-network.png"
-        try? FileManager.default.removeItem(atPath: screenshot)
+        let screenshot = try AgentProcess.artifact("agent-web-provider-network.png")
         let result = try ProcessRunner.run(
             "python3", ["-c", Self.networkClickDriver, chromium, agent.bound + "/", agent.directory + "/chromium-network", vnic, screenshot])
         #expect(result.status == 0, "\(result.output) \(result.standardError)")

@@ -94,13 +94,7 @@ struct FleetScrapeTests {
         try server.ip("link", "set", "lo", "up")
         let directory = AgentProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try ProcessRunner.checkedOutput(
-            "openssl",
-            [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out",
-                directory + "/cert.pem", "-days", "1", "-subj", "/CN=fabric-agent", "-addext",
-                "subjectAltName=IP:10.98.1.1,IP:10.98.2.1",
-            ])
+        try AgentProcess.makeSelfSignedCertificate(in: directory, addresses: ["10.98.1.1", "10.98.2.1"])
         try "fleet-token-\(UUID().uuidString)".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
         // The shipped rules, every `for:` shortened from minutes to 2s so that the alerts fire within the test.
         try FleetDeployFiles.rulesWithShortFor("2s").write(
