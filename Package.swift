@@ -52,6 +52,13 @@ let package = Package(
             providers: [.apt(["libxml2-dev"]), .yum(["libxml2-devel"])]
         ),
 
+        // OpenSSL, for TLS to OVN's southbound database; only the agent's modules link it, never the hooks.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .yum(["openssl-devel"])]
+        ),
+
         // The system calls every module repeats: owned descriptors, whole-file reads, atomic replace, unix
         // socket addresses, poll with a Duration, errno, stderr. Internal to the package (`package` access).
         .target(name: "CLinuxShims"),
@@ -62,6 +69,8 @@ let package = Package(
         // General JSON (OVSDB's JSON-RPC, VDSM's netconf and capabilities): a strict parser that keeps member order.
         .target(name: "FabricJSON"),
         .target(name: "FabricOVSDB", dependencies: ["FabricJSON", "FabricPOSIX"]),
+        // A TLS client session over a connected socket (OpenSSL), with the peer checked against a CA.
+        .target(name: "FabricTLS", dependencies: ["COpenSSL", "FabricPOSIX"]),
         .target(
             name: "FabricInventory",
             dependencies: [
@@ -155,6 +164,7 @@ let package = Package(
         .testTarget(name: "FabricPOSIXTests", dependencies: ["FabricPOSIX", "FabricTestSupport"]),
         .testTarget(name: "FabricNetlinkTests", dependencies: ["FabricNetlink", "FabricTestSupport"]),
         .testTarget(name: "FabricJSONTests", dependencies: ["FabricJSON"]),
+        .testTarget(name: "FabricTLSTests", dependencies: ["FabricTLS", "FabricTestSupport"]),
         .testTarget(name: "FabricOVSDBTests", dependencies: ["FabricOVSDB", "FabricJSON", "FabricTestSupport"]),
         .testTarget(
             name: "FabricInventoryTests",

@@ -3,7 +3,7 @@
 # The test packages are the second column of scripts/test-programs (plus libvirt's QEMU driver).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=(libnl-3-dev libnl-route-3-dev libxml2-dev pkg-config iproute2)
+build=(libnl-3-dev libnl-route-3-dev libxml2-dev libssl-dev pkg-config iproute2)
 want=("${build[@]}")
 if [ "${1:-build}" = test ]; then
     read -r -a test <<<"$(awk '!/^#/ && NF == 2 { print $2 }' scripts/test-programs | sort -u | tr '\n' ' ')"

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+internal import COpenSSL
+internal import FabricPOSIX
+
+/// The files of a TLS client's identity and trust, as Open vSwitch takes them (`--private-key`, `--certificate`,
+/// `--ca-cert`): ovn-controller's own, so fabric reads the southbound database as the chassis does.
+public struct TLSCredentials: Sendable, Hashable {
+    public var privateKey: String
+    public var certificate: String
+    public var caCertificate: String
+
+    public init(privateKey: String, certificate: String, caCertificate: String) {
+        self.privateKey = privateKey
+        self.certificate = certificate
+        self.caCertificate = caCertificate
+    }
+}
+
+/// Why a TLS session could not be set up or used, in one sentence.
+public struct TLSError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var description: String
+
+    init(_ what: String) {
+        // OpenSSL's queue holds the detail (`certificate verify failed`, `no such file`); keep its last entry.
+        var detail: String?
+        while case let code = ERR_get_error(), code != 0 {
+            var buffer = [CChar](repeating: 0, count: 256)
+            ERR_error_string_n(code, &buffer, buffer.count)
+            detail = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        description = detail.map { "\(what): \($0)" } ?? what
+    }
+}
+
+/// What one read or write on a session did. TLS may need the other direction first (a renegotiation, a
+/// handshake message), which is why `wantRead`/`wantWrite` name what to wait for, not the call's direction.
+public enum TLSTransfer: Sendable, Equatable {
+    case done(Int)
+    case wantRead
+    case wantWrite
+    case closed
+    case failed(String)
+}
+
+/// A TLS 1.2+ client session over a connected, non-blocking socket it does not own; the peer's certificate must
+/// chain to the CA of ``TLSCredentials``, as Open vSwitch checks it (by the CA, not by host name: OVS remotes are
+/// addresses, and its certificates are made by `ovs-pki` without names to match).
+public struct TLSClientSession: ~Copyable {
+    // OpenSSL objects, freed in deinit; never visible outside this type.
+    private let context: OpaquePointer
+    private let ssl: OpaquePointer
+    private let descriptor: Int32
+
+    /// Loads the credentials and binds a session to `descriptor` (connected, non-blocking).
+    public init(descriptor: Int32, credentials: TLSCredentials) throws(TLSError) {
+        guard let context = SSL_CTX_new(TLS_client_method()) else { throw TLSError("cannot create a TLS context") }
+        guard fabric_ssl_ctx_set_min_tls12(context) == 1 else {
+            SSL_CTX_free(context)
+            throw TLSError("cannot require TLS 1.2")
+        }
+        if SSL_CTX_use_certificate_chain_file(context, credentials.certificate) != 1 {
+            SSL_CTX_free(context)
+            throw TLSError("cannot load the certificate \(credentials.certificate)")
+        }
+        if SSL_CTX_use_PrivateKey_file(context, credentials.privateKey, SSL_FILETYPE_PEM) != 1
+            || SSL_CTX_check_private_key(context) != 1
+        {
+            SSL_CTX_free(context)
+            throw TLSError("cannot load the private key \(credentials.privateKey) for that certificate")
+        }
+        if SSL_CTX_load_verify_locations(context, credentials.caCertificate, nil) != 1 {
+            SSL_CTX_free(context)
+            throw TLSError("cannot load the CA certificate \(credentials.caCertificate)")
+        }
+        SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+        guard let ssl = SSL_new(context) else {
+            SSL_CTX_free(context)
+            throw TLSError("cannot create a TLS session")
+        }
+        guard SSL_set_fd(ssl, descriptor) == 1 else {
+            SSL_free(ssl)
+            SSL_CTX_free(context)
+            throw TLSError("cannot bind the TLS session to the socket")
+        }
+        SSL_set_connect_state(ssl)
+        self.context = context
+        self.ssl = ssl
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        SSL_free(ssl)
+        SSL_CTX_free(context)
+    }
+
+    /// Runs the handshake until it completes, fails, or `deadline` passes (polling the socket meanwhile).
+    public func handshake(deadline: ContinuousClock.Instant) throws(TLSError) {
+        while true {
+            ERR_clear_error()
+            let result = SSL_do_handshake(ssl)
+            if result == 1 { return }
+            let wanted: PollEvents
+            switch SSL_get_error(ssl, result) {
+            case SSL_ERROR_WANT_READ: wanted = .readable
+            case SSL_ERROR_WANT_WRITE: wanted = .writable
+            case SSL_ERROR_SYSCALL, SSL_ERROR_ZERO_RETURN:
+                throw TLSError("the server closed the connection during the TLS handshake")
+            default:
+                let verify = SSL_get_verify_result(ssl)
+                if verify != X509_V_OK {
+                    let reason = X509_verify_cert_error_string(Int(verify)).map { String(cString: $0) } ?? "code \(verify)"
+                    ERR_clear_error()
+                    throw TLSError("the server's certificate is not trusted: \(reason)")
+                }
+                throw TLSError("the TLS handshake failed")
+            }
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .zero, let ready = try? FileDescriptor.poll(descriptor, for: wanted, timeout: remaining),
+                !ready.isEmpty
+            else { throw TLSError("the TLS handshake did not finish in time") }
+        }
+    }
+
+    /// Writes some of `bytes` (at least one on `.done`).
+    public func write(_ bytes: UnsafeRawBufferPointer) -> TLSTransfer {
+        guard !bytes.isEmpty else { return .done(0) }
+        ERR_clear_error()
+        let result = SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count))
+        return result > 0 ? .done(Int(result)) : transfer(after: result)
+    }
+
+    /// Reads what is there into `buffer` (at least one byte on `.done`).
+    public func read(into buffer: UnsafeMutableRawBufferPointer) -> TLSTransfer {
+        ERR_clear_error()
+        let result = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
+        return result > 0 ? .done(Int(result)) : transfer(after: result)
+    }
+
+    /// Whether OpenSSL holds decrypted bytes not read yet (the socket may then have nothing to poll for).
+    public var hasBufferedBytes: Bool { SSL_pending(ssl) > 0 }
+
+    private func transfer(after result: Int32) -> TLSTransfer {
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ: return .wantRead
+        case SSL_ERROR_WANT_WRITE: return .wantWrite
+        case SSL_ERROR_ZERO_RETURN: return .closed
+        case SSL_ERROR_SYSCALL: return ERR_peek_error() == 0 ? .closed : .failed(TLSError("TLS").description)
+        default: return .failed(TLSError("TLS").description)
+        }
+    }
+}
