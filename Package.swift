@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "FabricJSON"),
         .target(name: "FabricOVSDB", dependencies: ["FabricJSON", "FabricPOSIX"]),
         // A TLS client session over a connected socket (OpenSSL), with the peer checked against a CA.
-        .target(name: "FabricTLS", dependencies: ["COpenSSL", "FabricPOSIX"]),
+        .target(name: "FabricTLS", dependencies: ["COpenSSL", "FabricOVSDB", "FabricPOSIX"]),
         .target(
             name: "FabricInventory",
             dependencies: [
