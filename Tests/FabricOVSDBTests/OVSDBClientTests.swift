@@ -127,6 +127,20 @@ struct OVSDBClientTests {
         #expect(Set(state.bridges.flatMap(\.ports).map(\.uuid)) == Set(portUUIDs))
     }
 
+    /// The files `ovs-vsctl set-ssl` records (what ovn-controller uses for an `ssl:` southbound), and none before.
+    @Test func switchSSLFilesAreTheSSLRowsAndNoneWithoutOne() throws {
+        let sandbox = try OVSSandbox(startSwitch: false)
+        defer { sandbox.stop() }
+        var client = try Self.connect(sandbox)
+        #expect(try client.switchSSLFiles() == nil)
+        try sandbox.vsctl("set-ssl", "/etc/pki/vdsm/keys/vdsmkey.pem", "/etc/pki/vdsm/certs/vdsmcert.pem", "/etc/pki/vdsm/certs/cacert.pem")
+        #expect(try client.switchSSLFiles() == SwitchSSLFiles(
+            privateKey: "/etc/pki/vdsm/keys/vdsmkey.pem", certificate: "/etc/pki/vdsm/certs/vdsmcert.pem",
+            caCertificate: "/etc/pki/vdsm/certs/cacert.pem"))
+        try sandbox.vsctl("del-ssl")
+        #expect(try client.switchSSLFiles() == nil)
+    }
+
     /// `ovs-vsctl --format=json list Interface`, decoded into the same value type.
     static func listInterfaces(_ sandbox: OVSSandbox) throws -> [String: SwitchState.Interface] {
         let columns = [
