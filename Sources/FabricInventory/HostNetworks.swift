@@ -17,6 +17,8 @@ public struct HostNetworks: Sendable, Hashable, Codable {
     public var networks: [HostNetwork]
     /// What this host can provide to an external provider's networks.
     public var provides: ProviderReach
+    /// This host as an OVN chassis, when ovn-controller is configured on its switch.
+    public var ovn: OVNHostView?
 
     /// The networks of `table`: every VDSM network in `vdsm` (carried by a device here or not), and every
     /// other network a row of the table is classified into.
@@ -24,14 +26,17 @@ public struct HostNetworks: Sendable, Hashable, Codable {
     ///   - neutron: the Neutron agents' configuration, for what the host provides.
     ///   - switchState: the Open vSwitch database (OVN's bridge mappings and encapsulation, the Neutron agent's
     ///     ports and tunnels); `nil` when it could not be read (what it would tell is then unknown, never guessed).
+    ///   - ovn: the OVN southbound database and ovn-controller's health, for ``ovn``.
     public init(
-        table: HostTable, vdsm: VDSMNetworkConfig, neutron: NeutronAgentConfig? = nil, switchState: SwitchState? = nil
+        table: HostTable, vdsm: VDSMNetworkConfig, neutron: NeutronAgentConfig? = nil, switchState: SwitchState? = nil,
+        ovn: OVNObservation? = nil
     ) {
         schema = Self.schemaName
         schemaVersion = Self.currentVersion
         hostname = table.hostname
         sampledAt = table.sampledAt
         provides = ProviderReach(neutron: neutron, switchIDs: switchState?.externalIDs)
+        self.ovn = switchState.flatMap { OVNHostView(switchState: $0, observation: ovn) }
         var byName: [String: HostNetwork] = [:]
         for network in vdsm.networks {
             byName[network.name] = HostNetwork(name: network.name, fabric: .vdsm, vdsm: network)
