@@ -54,6 +54,12 @@ public struct AgentDaemon: Sendable {
         let ovsdb = OVSDBMonitorService(
             endpoint: endpoint, timeout: .milliseconds(Int(configuration.inventory.ovsdbTimeout * 1000)),
             maximumBackoff: configuration.ovsdbMaxBackoff, updater: updater, logger: logger.with("service", "ovsdb"))
+        let ovn = OVNMonitorService(
+            observer: OVNObserver(
+                switchEndpoint: endpoint, runDirectory: OVNControllerStatus.defaultRunDirectory(environment),
+                timeout: .milliseconds(Int(configuration.inventory.ovsdbTimeout * 1000)),
+                maximumBackoff: .milliseconds(Int(configuration.ovsdbMaxBackoff * 1000))),
+            updater: updater, logger: logger.with("service", "ovn"))
         let sampler = CounterSampler(
             networkNamespace: configuration.inventory.netns, interval: interval, updater: updater,
             logger: logger.with("service", "sampler"))
@@ -76,7 +82,7 @@ public struct AgentDaemon: Sendable {
                 "netlink.receive_buffer": "\(configuration.netlinkReceiveBuffer)",
             ])
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [watcher, ovsdb, sampler, api, reloader] + (engine.map { [$0] } ?? []) + [announcer],
+            services: [watcher, ovsdb, ovn, sampler, api, reloader] + (engine.map { [$0] } ?? []) + [announcer],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int(configuration.shutdownTimeout * 1000))
         let group = ServiceGroup(configuration: groupConfiguration)

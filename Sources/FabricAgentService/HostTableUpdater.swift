@@ -41,6 +41,12 @@ public actor HostTableUpdater {
         publish(model.switchChanged(state, status: status), after: previous)
     }
 
+    /// OVN's southbound database and ovn-controller's health, as last read.
+    public func ovnChanged(_ observation: OVNObservation?) {
+        let previous = model.table
+        publish(model.ovnChanged(observation), after: previous)
+    }
+
     /// New file locations after a configuration reload.
     public func reconfigure(builder: HostTableBuilder) {
         let previous = model.table
