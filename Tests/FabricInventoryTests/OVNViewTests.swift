@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricInventory
+import FabricNetlink
 import FabricOVSDB
 import Testing
 
@@ -86,5 +87,25 @@ import Testing
         #expect(classes[0].networkName == "net-blue")
         #expect(classes[1].fabric == .ovn)
         #expect(classes[1].networkName == nil)
+    }
+}
+
+/// ovn-controller's health is part of the published model: a change makes a new version (an event on
+/// `/v1/events`), the same reading again does not.
+@Suite struct OVNModelPublicationTests {
+    @Test func aHealthChangePublishesAndTheSameReadingDoesNot() throws {
+        var model = HostTableModel(
+            builder: HostTableBuilder(files: HostFiles(root: "/nonexistent-fabric-root")), ovsdbEndpoint: "unix:/x")
+        let links = [Link(index: 2, name: "vnet0", flags: 0x1 | 0x40, operState: .up)]
+        _ = model.linksChanged(HostTableBuilder.Sample(snapshot: NetlinkSnapshot(links: links, addresses: [])))
+        _ = model.switchChanged(OVNViewTests.switchState, status: HostTable.OVSDBStatus(endpoint: "unix:/x", reachable: true))
+        let connected = OVNObservation(southbound: OVNViewTests.southbound, controller: OVNViewTests.connected)
+        #expect(model.ovnChanged(connected) != nil)
+        #expect(model.table?.interfaces.first?.classification.networkName == "net-blue")
+        #expect(model.ovnChanged(connected) == nil)
+        var lost = connected
+        lost.controller.connected = false
+        #expect(model.ovnChanged(lost) != nil)
+        #expect(model.networks?.ovn?.controller?.connected == false)
     }
 }
