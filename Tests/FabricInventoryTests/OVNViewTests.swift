@@ -109,3 +109,16 @@ import Testing
         #expect(model.networks?.ovn?.controller?.connected == false)
     }
 }
+
+@Suite struct OVNRendererTests {
+    @Test func anOVNNetworkShowsItsLogicalSwitchAndTheChassisState() throws {
+        let observation = OVNObservation(southbound: OVNViewTests.southbound, controller: OVNViewTests.connected)
+        let ovn = try #require(OVNHostView(switchState: OVNViewTests.switchState, observation: observation))
+        let text = NetworkRenderer.render(HostNetwork(name: "net-blue", fabric: .ovn), ovn: ovn)
+        #expect(text.contains("Logical switch: net-blue"))
+        #expect(text.contains("chassis chassis-a; ovn-controller connected; southbound unix:/run/ovn/ovnsb_db.sock"))
+        #expect(text.contains("tunnels chassis-b via 172.31.0.2 (up)"))
+        let other = NetworkRenderer.render(HostNetwork(name: "red", fabric: .vdsm), ovn: ovn)
+        #expect(!other.contains("Logical switch"))
+    }
+}
