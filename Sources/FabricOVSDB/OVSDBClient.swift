@@ -196,22 +196,33 @@ public struct OVSDBClient: ~Copyable {
     // MARK: - Socket
 
     private static func connect(to endpoint: OVSDBEndpoint, timeout: Duration) throws(OVSDBError) -> FileDescriptor {
-        let address: UnixSocketAddress
-        do {
-            address = try UnixSocketAddress(path: endpoint.socketPath)
-        } catch {
-            throw .invalidEndpoint(endpoint.description, "the socket path is too long")
-        }
         let socket: FileDescriptor
-        do {
-            socket = try FileDescriptor.unixSocket(nonBlocking: true)
-        } catch {
-            throw .unreachable(endpoint, error.description)
+        let attempt: (borrowing FileDescriptor) throws(Errno) -> Void
+        if let tcp = endpoint.tcpAddress {
+            do {
+                socket = try FileDescriptor.tcpSocket(for: tcp, nonBlocking: true)
+            } catch {
+                throw .unreachable(endpoint, error.description)
+            }
+            attempt = { (socket: borrowing FileDescriptor) throws(Errno) in try socket.connect(to: tcp) }
+        } else {
+            let address: UnixSocketAddress
+            do {
+                address = try UnixSocketAddress(path: endpoint.socketPath)
+            } catch {
+                throw .invalidEndpoint(endpoint.description, "the socket path is too long")
+            }
+            do {
+                socket = try FileDescriptor.unixSocket(nonBlocking: true)
+            } catch {
+                throw .unreachable(endpoint, error.description)
+            }
+            attempt = { (socket: borrowing FileDescriptor) throws(Errno) in try socket.connect(to: address) }
         }
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while true {
             do {
-                try socket.connect(to: address)
+                try attempt(socket)
                 break
             } catch {
                 switch error {

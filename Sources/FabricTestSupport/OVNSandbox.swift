@@ -84,6 +84,10 @@ public final class OVNSandbox: @unchecked Sendable {
     public let directory: String
     public var northboundRemote: String { "unix:" + directory + "/nb.sock" }
     public var southboundRemote: String { "unix:" + directory + "/sb.sock" }
+    /// The southbound server also listens on loopback TCP, for clients of `tcp:` remotes (ovn-controller uses the
+    /// unix socket: the chassis' namespaces have no route to the host's loopback).
+    public let southboundTCPPort = UInt16.random(in: 20000...60000)
+    public var southboundTCPRemote: String { "tcp:127.0.0.1:\(southboundTCPPort)" }
     public private(set) var chassis: [Chassis] = []
     private let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
     private var namespaces: [String] = []
@@ -145,13 +149,13 @@ public final class OVNSandbox: @unchecked Sendable {
     }
 
     private func startDatabaseServer(_ name: String) throws {
-        try OVSSandbox.run(
-            "/usr/sbin/ovsdb-server",
-            [
-                "\(directory)/\(name).db", "--remote=punix:\(directory)/\(name).sock",
-                "--pidfile=\(directory)/\(name).pid", "--unixctl=\(directory)/\(name).ctl",
-                "--log-file=\(directory)/\(name).log", "-vconsole:off", "--detach",
-            ])
+        var arguments = [
+            "\(directory)/\(name).db", "--remote=punix:\(directory)/\(name).sock",
+            "--pidfile=\(directory)/\(name).pid", "--unixctl=\(directory)/\(name).ctl",
+            "--log-file=\(directory)/\(name).log", "-vconsole:off", "--detach",
+        ]
+        if name == "sb" { arguments.append("--remote=ptcp:\(southboundTCPPort):127.0.0.1") }
+        try OVSSandbox.run("/usr/sbin/ovsdb-server", arguments)
     }
 
     private func startCentral() throws {

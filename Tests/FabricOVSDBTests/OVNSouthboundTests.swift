@@ -62,13 +62,28 @@ import Testing
         #expect(throws: OVSDBError.self) { try OVNControllerStatus.parseConnectionStatus(json) }
     }
 
+    @Test func aClosedTCPPortIsUnreachable() throws {
+        // Port 1 on loopback: nothing listens there on a test machine.
+        let endpoint = try OVNRemote.endpoint(parsing: "tcp:127.0.0.1:1")
+        let error = #expect(throws: OVSDBError.self) { _ = try OVSDBClient(endpoint: endpoint, timeout: .seconds(2)) }
+        #expect(error?.kind == .unreachable)
+        #expect(error?.description.contains("tcp:127.0.0.1:1") == true)
+    }
+
     @Test func remotes() throws {
         #expect(try OVNRemote.endpoint(parsing: "unix:/run/ovn/ovnsb_db.sock").socketPath == "/run/ovn/ovnsb_db.sock")
         // A list: the first usable remote.
-        #expect(try OVNRemote.endpoint(parsing: "tcp:10.0.0.1:6642, unix:/x.sock").socketPath == "/x.sock")
+        #expect(try OVNRemote.endpoint(parsing: "tcp:10.0.0.1:6642").description == "tcp:10.0.0.1:6642")
+        #expect(try OVNRemote.endpoint(parsing: "tcp:[2001:db8::1]:6643").description == "tcp:[2001:db8::1]:6643")
+        #expect(try OVNRemote.endpoint(parsing: "tcp:10.0.0.1").description == "tcp:10.0.0.1:6642")
+        // A list: the first usable remote.
+        #expect(try OVNRemote.endpoint(parsing: "ssl:10.0.0.1:6642, unix:/x.sock").socketPath == "/x.sock")
+        #expect(try OVNRemote.endpoint(parsing: "tcp:ovn.example:6642,tcp:10.0.0.2:6642").description == "tcp:10.0.0.2:6642")
         let error = #expect(throws: OVSDBError.self) { try OVNRemote.endpoint(parsing: "ssl:10.0.0.1:6642") }
         #expect(error?.description.contains("ssl: remotes are not supported yet") == true)
-        #expect(throws: OVSDBError.self) { try OVNRemote.endpoint(parsing: " ") }
+        for bad in [" ", "tcp:ovn.example:6642", "tcp:10.0.0.1:70000", "tcp:[::1", "tcp:10.0.0.1:0"] {
+            #expect(throws: OVSDBError.self, "\(bad)") { try OVNRemote.endpoint(parsing: bad) }
+        }
     }
 
     @Test func aMissingPidFileMeansNotRunning() {

@@ -90,6 +90,13 @@ struct OVNTwoChassisTests {
         #expect(vnicView.logicalSwitch == network)
         #expect(vnicView.networkName == network)
 
+        // The same southbound database over TCP, as a host whose ovn-remote is tcp:IP:PORT reads it.
+        var tcpClient = try OVSDBClient(endpoint: try OVNRemote.endpoint(parsing: sandbox.southboundTCPRemote))
+        let overTCP = try tcpClient.southbound()
+        #expect(Set(overTCP.chassis.map(\.name)) == [a.name, b.name])
+        #expect(overTCP.portBindings[port]?.chassis == a.name)
+        #expect(overTCP.portBindings[port]?.datapath?.name == network)
+
         // The agent's model: the vNIC's row is named by its logical network, and the network lists it.
         let model = try Self.model(a, observation: observer.observe())
         let row = try #require(model.table?.interfaces.first { $0.name == vnic })
