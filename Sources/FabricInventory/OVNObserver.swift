@@ -29,9 +29,12 @@ public struct OVNObserver: Sendable {
     public mutating func observe() -> OVNObservation {
         let controller = OVNControllerStatus.read(runDirectory: runDirectory, timeout: timeout)
         let remote: String
+        let localPorts: [String]
         do throws(OVSDBError) {
             var client = try OVSDBClient(endpoint: switchEndpoint, timeout: timeout)
-            guard let value = try client.switchExternalIDs()["ovn-remote"], !value.isEmpty else {
+            let facts = try client.ovnSwitchFacts()
+            localPorts = facts.ifaceIDs
+            guard let value = facts.externalIDs["ovn-remote"], !value.isEmpty else {
                 return OVNObservation(
                     southbound: nil, southboundError: "external_ids:ovn-remote is not set", controller: controller)
             }
@@ -47,7 +50,8 @@ public struct OVNObserver: Sendable {
         }
         do throws(OVSDBError) {
             var client = try OVSDBClient(endpoint: try OVNRemote.endpoint(parsing: remote), timeout: timeout)
-            let southbound = try client.southbound()
+            // Only this host's vNICs' bindings: a deployment may have tens of thousands.
+            let southbound = try client.southbound(logicalPorts: localPorts)
             failures = 0
             lastSouthboundError = nil
             return OVNObservation(southbound: southbound, southboundRemote: remote, controller: controller)

@@ -3,38 +3,55 @@ public import FabricJSON
 
 /// The southbound tables and columns fabric reads (OVN_Southbound 20.x, OVN 22.03 and later).
 enum SouthboundColumns {
-    static let byTable: [(table: String, columns: [String])] = [
+    /// Read whole: one row per chassis and per logical datapath.
+    static let whole: [(table: String, columns: [String])] = [
         ("Chassis", ["name", "hostname", "encaps"]),
         ("Encap", ["type", "ip"]),
         ("Datapath_Binding", ["external_ids"]),
-        ("Port_Binding", ["logical_port", "type", "chassis", "datapath", "external_ids"]),
     ]
+    static let portBinding = ["logical_port", "type", "chassis", "datapath", "external_ids"]
+
+    static func select(_ table: String, _ columns: [String], where conditions: [JSONValue] = []) -> JSONValue {
+        ["op": "select", "table": .string(table), "where": .array(conditions),
+         "columns": .array((["_uuid"] + columns).map { .string($0) })]
+    }
 }
 
 extension OVSDBClient {
-    /// Reads the southbound view in one `transact` of four selects (a consistent snapshot) from a
-    /// connection to an `OVN_Southbound` database (ovn-controller's `ovn-remote`).
-    public mutating func southbound(timeout: Duration? = nil) throws(OVSDBError) -> OVNSouthbound {
-        let operations: [JSONValue] = SouthboundColumns.byTable.map { table, columns in
-            [
-                "op": "select", "table": .string(table), "where": [],
-                "columns": .array((["_uuid"] + columns).map { .string($0) }),
-            ]
+    /// Reads the southbound view in one `transact` (a consistent snapshot) from a connection to an
+    /// `OVN_Southbound` database (ovn-controller's `ovn-remote`).
+    ///
+    /// - Parameter logicalPorts: the port bindings to read, by logical port (a host needs only its own vNICs',
+    ///   and a large deployment has tens of thousands); `nil` reads every one.
+    public mutating func southbound(logicalPorts: [String]? = nil, timeout: Duration? = nil) throws(OVSDBError)
+        -> OVNSouthbound
+    {
+        var operations = SouthboundColumns.whole.map { SouthboundColumns.select($0.table, $0.columns) }
+        if let logicalPorts {
+            operations += Set(logicalPorts).sorted().map { port in
+                SouthboundColumns.select(
+                    "Port_Binding", SouthboundColumns.portBinding,
+                    where: [["logical_port", "==", .string(port)]])
+            }
+        } else {
+            operations.append(SouthboundColumns.select("Port_Binding", SouthboundColumns.portBinding))
         }
         let results = try transact(database: "OVN_Southbound", operations: operations, timeout: timeout)
-        return try OVNSouthbound(selectResults: results)
+        return try OVNSouthbound(selectResults: Array(results.prefix(operations.count)))
     }
 }
 
 extension OVNSouthbound {
-    /// The view from the results of the four selects of ``OVSDBClient/southbound(timeout:)``.
+    /// The view from the results of the selects of ``OVSDBClient/southbound(logicalPorts:timeout:)``: Chassis,
+    /// Encap, Datapath_Binding, then any number of Port_Binding selects.
     public init(selectResults results: [JSONValue]) throws(OVSDBError) {
-        let names = SouthboundColumns.byTable.map(\.table)
-        guard results.count >= names.count else {
-            throw .protocolViolation("transact returned \(results.count) results for \(names.count) selects")
+        let whole = SouthboundColumns.whole.count
+        guard results.count >= whole else {
+            throw .protocolViolation("transact returned \(results.count) results for at least \(whole) selects")
         }
+        let names = SouthboundColumns.whole.map(\.table) + Array(repeating: "Port_Binding", count: results.count - whole)
         var tables: [TableRows] = []
-        for (index, result) in results.prefix(names.count).enumerated() {
+        for (index, result) in results.enumerated() {
             guard let rows = result["rows"]?.arrayValue else {
                 throw .protocolViolation("select on \(names[index]) returned no rows: \(result)")
             }
@@ -49,7 +66,9 @@ extension OVNSouthbound {
             }
             tables.append(byUUID)
         }
-        try self.init(chassis: tables[0], encaps: tables[1], datapaths: tables[2], portBindings: tables[3])
+        var portBindings: TableRows = [:]
+        for table in tables.dropFirst(whole) { portBindings.merge(table) { first, _ in first } }
+        try self.init(chassis: tables[0], encaps: tables[1], datapaths: tables[2], portBindings: portBindings)
     }
 
     /// Joins raw rows; references to absent rows are left unresolved rather than treated as errors.

@@ -44,6 +44,17 @@ import Testing
         #expect(southbound.portBindings["port3"]?.networkName == "from-port")
     }
 
+    @Test func portBindingsFromSeveralSelectsAreMergedAndMayBeAbsent() throws {
+        let all = try #require(try JSONValue(parsing: Self.results).arrayValue)
+        let bindings = try #require(all[3]["rows"]?.arrayValue)
+        // One select per local logical port, as the agent reads them.
+        let perPort = all.prefix(3) + bindings.map { row -> JSONValue in ["rows": [row]] }
+        #expect(try OVNSouthbound(selectResults: Array(perPort)) == OVNSouthbound(selectResults: all))
+        let none = try OVNSouthbound(selectResults: Array(all.prefix(3)))
+        #expect(none.portBindings.isEmpty)
+        #expect(none.chassis.count == 2)
+    }
+
     @Test func missingResultsAreAProtocolViolation() throws {
         let json = try JSONValue(parsing: #"[{"rows":[]}]"#)
         #expect(throws: OVSDBError.self) { try OVNSouthbound(selectResults: try #require(json.arrayValue)) }
