@@ -196,33 +196,29 @@ public struct OVSDBClient: ~Copyable {
     // MARK: - Socket
 
     private static func connect(to endpoint: OVSDBEndpoint, timeout: Duration) throws(OVSDBError) -> FileDescriptor {
-        let socket: FileDescriptor
-        let attempt: (borrowing FileDescriptor) throws(Errno) -> Void
-        if let tcp = endpoint.tcpAddress {
+        let tcp = endpoint.tcpAddress
+        var unix: UnixSocketAddress?
+        if tcp == nil {
             do {
-                socket = try FileDescriptor.tcpSocket(for: tcp, nonBlocking: true)
-            } catch {
-                throw .unreachable(endpoint, error.description)
-            }
-            attempt = { (socket: borrowing FileDescriptor) throws(Errno) in try socket.connect(to: tcp) }
-        } else {
-            let address: UnixSocketAddress
-            do {
-                address = try UnixSocketAddress(path: endpoint.socketPath)
+                unix = try UnixSocketAddress(path: endpoint.socketPath)
             } catch {
                 throw .invalidEndpoint(endpoint.description, "the socket path is too long")
             }
-            do {
+        }
+        let socket: FileDescriptor
+        do {
+            if let tcp {
+                socket = try FileDescriptor.tcpSocket(for: tcp, nonBlocking: true)
+            } else {
                 socket = try FileDescriptor.unixSocket(nonBlocking: true)
-            } catch {
-                throw .unreachable(endpoint, error.description)
             }
-            attempt = { (socket: borrowing FileDescriptor) throws(Errno) in try socket.connect(to: address) }
+        } catch {
+            throw .unreachable(endpoint, error.description)
         }
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while true {
             do {
-                try attempt(socket)
+                if let tcp { try socket.connect(to: tcp) } else if let unix { try socket.connect(to: unix) }
                 break
             } catch {
                 switch error {

@@ -9,8 +9,13 @@ internal import Glibc
 public struct OVSDBEndpoint: Hashable, Sendable, CustomStringConvertible {
     /// The unix socket; empty for a TCP endpoint.
     public var socketPath: String
-    /// Set for a TCP endpoint.
-    private(set) var tcpAddress: InetSocketAddress?
+    /// Set for a TCP endpoint. Plain values: FabricPOSIX is an internal import, so none of its types is stored in
+    /// this public struct.
+    private(set) var tcpHost: String?
+    private(set) var tcpPort: UInt16 = 0
+
+    /// The TCP address, for a TCP endpoint.
+    var tcpAddress: InetSocketAddress? { tcpHost.flatMap { InetSocketAddress(host: $0, port: tcpPort) } }
 
     public init(socketPath: String) {
         self.socketPath = socketPath
@@ -18,9 +23,10 @@ public struct OVSDBEndpoint: Hashable, Sendable, CustomStringConvertible {
 
     /// A TCP endpoint; `nil` when `host` is not a numeric IPv4 or IPv6 address (names are not resolved).
     public static func tcp(host: String, port: UInt16) -> OVSDBEndpoint? {
-        guard let address = InetSocketAddress(host: host, port: port) else { return nil }
+        guard InetSocketAddress(host: host, port: port) != nil else { return nil }
         var endpoint = OVSDBEndpoint(socketPath: "")
-        endpoint.tcpAddress = address
+        endpoint.tcpHost = host
+        endpoint.tcpPort = port
         return endpoint
     }
 
