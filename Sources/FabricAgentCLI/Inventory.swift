@@ -39,4 +39,12 @@ struct Inventory {
             return (nil, HostTable.OVSDBStatus(endpoint: endpoint.description, reachable: false, error: "\(error)"))
         }
     }
+
+    /// OVN's southbound database and ovn-controller's health, read once (`OVN_RUNDIR` or `/run/ovn`).
+    func readOVN() -> OVNObservation {
+        var observer = OVNObserver(
+            switchEndpoint: settings.endpoint, runDirectory: OVNControllerStatus.defaultRunDirectory(),
+            timeout: .milliseconds(Int(settings.ovsdbTimeout * 1000)))
+        return observer.observe()
+    }
 }

@@ -92,15 +92,19 @@ struct ShowCommand: ParsableCommand {
         }
         let sample = HostTableBuilder.Sample(snapshot: try socket.snapshot())
         let (switchState, ovsdb) = inventory.readSwitch()
+        let ovn = switchState?.isControlledByOVN == true ? inventory.readOVN() : nil
+        let ovnNetworks = switchState.flatMap { OVNHostView(switchState: $0, observation: ovn) }?.networkNameByPortID
         var readings = HostTableBuilder.Readings()
-        var table = inventory.tableBuilder.table(sample: sample, switchState: switchState, ovsdb: ovsdb, readings: &readings)
+        var table = inventory.tableBuilder.table(
+            sample: sample, switchState: switchState, ovsdb: ovsdb, ovnNetworkByPortID: ovnNetworks ?? [:],
+            readings: &readings)
         if interval != nil {
             rates.add(RateWindow.Reading(sample))
             rates.apply(to: &table)
         }
         let networks = HostNetworks(
             table: table, vdsm: readings.vdsm ?? VDSMNetworkConfig(), neutron: readings.neutron,
-            switchState: switchState, agents: inventory.agentsProbe.agents())
+            switchState: switchState, agents: inventory.agentsProbe.agents(), ovn: ovn)
         return (table, networks)
     }
 }
@@ -141,6 +145,6 @@ struct NetworkCommand: ParsableCommand {
                     + (known.isEmpty ? "\n" : " (it carries: \(known.joined(separator: ", ")))\n"))
             throw ExitCode(1)
         }
-        StandardOutput.write(json ? try ShowCommand.prettyJSON(network) : NetworkRenderer.render(network))
+        StandardOutput.write(json ? try ShowCommand.prettyJSON(network) : NetworkRenderer.render(network, ovn: networks.ovn))
     }
 }

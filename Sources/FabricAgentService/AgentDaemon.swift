@@ -57,6 +57,12 @@ public struct AgentDaemon: Sendable {
         let providerAgents = ProviderAgentsService(
             probe: Self.agentsProbe(configuration, ovsdb: endpoint), updater: updater,
             logger: logger.with("service", "agents"))
+        let ovn = OVNMonitorService(
+            observer: OVNObserver(
+                switchEndpoint: endpoint, runDirectory: OVNControllerStatus.defaultRunDirectory(environment),
+                timeout: .milliseconds(Int(configuration.inventory.ovsdbTimeout * 1000)),
+                maximumBackoff: .milliseconds(Int(configuration.ovsdbMaxBackoff * 1000))),
+            updater: updater, logger: logger.with("service", "ovn"))
         let sampler = CounterSampler(
             networkNamespace: configuration.inventory.netns, interval: interval, updater: updater,
             logger: logger.with("service", "sampler"))
@@ -79,7 +85,7 @@ public struct AgentDaemon: Sendable {
                 "netlink.receive_buffer": "\(configuration.netlinkReceiveBuffer)",
             ])
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [watcher, ovsdb, providerAgents, sampler, api, reloader] + (engine.map { [$0] } ?? []) + [announcer],
+            services: [watcher, ovsdb, providerAgents, ovn, sampler, api, reloader] + (engine.map { [$0] } ?? []) + [announcer],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int(configuration.shutdownTimeout * 1000))
         let group = ServiceGroup(configuration: groupConfiguration)

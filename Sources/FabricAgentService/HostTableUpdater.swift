@@ -49,6 +49,12 @@ public actor HostTableUpdater {
         publish(model.agentsChanged(agents), after: previous)
     }
 
+    /// OVN's southbound database and ovn-controller's health, as last read.
+    public func ovnChanged(_ observation: OVNObservation?) {
+        let previous = model.table
+        publish(model.ovnChanged(observation), after: previous)
+    }
+
     /// New file locations after a configuration reload.
     public func reconfigure(builder: HostTableBuilder) {
         let previous = model.table

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricInventory
+import FabricOVSDB
 import Prometheus
 
 /// The provider's side of `/metrics`, from the networks: the daemons, the tunnels and the vNIC ports, one
@@ -13,6 +14,11 @@ extension MetricsExporter {
         let running = gauge("provider_agent_running", "1 while the provider's daemon runs on this host, else 0.")
         for agent in networks.agents {
             registry.makeGauge(descriptor: running, labels: [("agent", agent.name.rawValue)]).set(Double(agent.running ? 1 : 0))
+        }
+        if let connected = networks.ovn?.controller?.connected {
+            registry.makeGauge(
+                descriptor: gauge("ovn_controller_connected", "1 while ovn-controller is connected to the southbound database, else 0.")
+            ).set(Double(connected ? 1 : 0))
         }
         let tunnelUp = gauge("tunnel_up", "1 while the OVS tunnel's link (and BFD session, where enabled) is up, else 0.")
         for tunnel in networks.tunnels {

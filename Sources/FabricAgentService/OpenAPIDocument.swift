@@ -192,7 +192,35 @@ enum OpenAPIDocument {
                   },
                   "agents": {"type": "array", "items": {"$ref": "#/components/schemas/ProviderAgent"}},
                   "tunnels": {"type": "array", "items": {"$ref": "#/components/schemas/OVSTunnel"}},
-                  "providerPorts": {"type": "array", "items": {"$ref": "#/components/schemas/ProviderPort"}}
+                  "providerPorts": {"type": "array", "items": {"$ref": "#/components/schemas/ProviderPort"}},
+                  "ovn": {
+                    "type": "object", "required": ["encaps", "tunnels", "vnics"],
+                    "description": "This host as an OVN chassis; present when external_ids:ovn-remote is set.",
+                    "properties": {
+                      "chassis": {"type": "string"}, "southboundRemote": {"type": "string"},
+                      "encaps": {"type": "array", "items": {
+                        "type": "object", "required": ["type", "ip"],
+                        "properties": {"type": {"type": "string"}, "ip": {"type": "string"}}}},
+                      "controller": {
+                        "type": "object", "required": ["running"],
+                        "properties": {
+                          "running": {"type": "boolean"}, "pid": {"type": "integer"},
+                          "connected": {"type": "boolean"}, "error": {"type": "string"}}},
+                      "southboundUnknown": {"type": "string"},
+                      "tunnels": {"type": "array", "items": {
+                        "type": "object", "required": ["interface", "type"],
+                        "properties": {
+                          "interface": {"type": "string"}, "type": {"type": "string"}, "remoteIP": {"type": "string"},
+                          "peerChassis": {"type": "string"}, "peerHostname": {"type": "string"},
+                          "linkState": {"type": "string"}, "bfdState": {"type": "string"}}}},
+                      "vnics": {"type": "array", "items": {
+                        "type": "object", "required": ["interface", "portID"],
+                        "properties": {
+                          "interface": {"type": "string"}, "portID": {"type": "string"},
+                          "logicalSwitch": {"type": "string"}, "networkName": {"type": "string"},
+                          "boundChassis": {"type": "string"}, "unknown": {"type": "string"}}}}
+                    }
+                  }
                 }
               },
               "VXLAN": {
@@ -208,7 +236,8 @@ enum OpenAPIDocument {
                   "name": {"type": "string", "enum": ["ovs-vswitchd", "ovn-controller", "neutron-openvswitch-agent", "neutron-linuxbridge-agent"]},
                   "running": {"type": "boolean"}, "pid": {"type": "integer"}, "evidence": {"type": "string"},
                   "version": {"type": "string"}, "datapathTypes": {"type": "array", "items": {"type": "string"}},
-                  "configFile": {"type": "string"}, "configFileExists": {"type": "boolean"}, "problem": {"type": "string"}
+                  "configFile": {"type": "string"}, "configFileExists": {"type": "boolean"}, "connected": {"type": "boolean"},
+                  "problem": {"type": "string"}
                 }
               },
               "OVSTunnel": {

@@ -24,6 +24,8 @@ public struct Classifier: Sendable {
     public var neutron: NeutronAgentConfig
     /// `nil` when the OVS database could not be read: OVS membership is then unknown.
     public var switchState: SwitchState?
+    /// The OVN network of each logical port (`iface-id`) the southbound database knows.
+    public var ovnNetworkByPortID: [String: String]
 
     private let vdsmNetworksByDevice: [String: [String]]
     private let ovsMembers: [String: (bridge: SwitchState.Bridge, port: SwitchState.Port, interface: SwitchState.Interface)]
@@ -33,8 +35,12 @@ public struct Classifier: Sendable {
     private let physnetByLinuxBridgeDevice: [String: String]
     private let physnetByLinuxBridge: [String: String]
 
-    public init(vdsm: VDSMNetworkConfig, neutron: NeutronAgentConfig, switchState: SwitchState?) {
+    public init(
+        vdsm: VDSMNetworkConfig, neutron: NeutronAgentConfig, switchState: SwitchState?,
+        ovnNetworkByPortID: [String: String] = [:]
+    ) {
         self.vdsm = vdsm
+        self.ovnNetworkByPortID = ovnNetworkByPortID
         self.neutron = neutron
         self.switchState = switchState
 
@@ -153,6 +159,11 @@ public struct Classifier: Sendable {
         let bridge = member.bridge.name
         let externalIDs = member.interface.externalIDs
         if let ifaceID = externalIDs["iface-id"], !ifaceID.isEmpty {
+            if let network = ovnNetworkByPortID[ifaceID] {
+                return Classification(
+                    fabric: switchFabric, networkName: network,
+                    reason: "OVN vNIC port \(ifaceID) on OVS bridge \(bridge), logical network \(network)")
+            }
             let network = member.port.otherConfig["net_uuid"].flatMap { $0.isEmpty ? nil : $0 }
             return Classification(
                 fabric: switchFabric, networkName: network,

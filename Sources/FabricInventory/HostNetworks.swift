@@ -25,6 +25,8 @@ public struct HostNetworks: Sendable, Hashable, Codable {
     /// Every tunnel port of Open vSwitch (the Neutron OVS agent's, OVN's), by bridge and interface; empty when the
     /// database could not be read (`provides.unknown` says so).
     public var tunnels: [OVSTunnel]
+    /// This host as an OVN chassis, when ovn-controller is configured on its switch.
+    public var ovn: OVNHostView?
 
     /// The networks of `table`: every VDSM network in `vdsm` (carried by a device here or not), and every
     /// other network a row of the table is classified into.
@@ -33,9 +35,10 @@ public struct HostNetworks: Sendable, Hashable, Codable {
     ///   - switchState: the Open vSwitch database (OVN's bridge mappings and encapsulation, the Neutron agent's
     ///     ports and tunnels); `nil` when it could not be read (what it would tell is then unknown, never guessed).
     ///   - agents: the provider's daemons as ``ProviderAgentsProbe`` found them.
+    ///   - ovn: the OVN southbound database and ovn-controller's health, for ``ovn``.
     public init(
         table: HostTable, vdsm: VDSMNetworkConfig, neutron: NeutronAgentConfig? = nil, switchState: SwitchState? = nil,
-        agents: [ProviderAgent] = []
+        agents: [ProviderAgent] = [], ovn: OVNObservation? = nil
     ) {
         schema = Self.schemaName
         schemaVersion = Self.currentVersion
@@ -45,6 +48,9 @@ public struct HostNetworks: Sendable, Hashable, Codable {
         tunnels = switchState.map(OVSTunnel.all(in:)) ?? []
         providerPorts = switchState.map { ProviderPort.all(in: $0, table: table) } ?? []
         self.agents = agents.map { $0.completed(with: switchState) }
+        self.ovn = switchState.flatMap { OVNHostView(switchState: $0, observation: ovn) }
+        // ovn-controller is one of the provider's daemons too (its health is part of the OVN view).
+        if let controller = self.ovn?.controller { self.agents.append(ProviderAgent(ovnController: controller)) }
         var byName: [String: HostNetwork] = [:]
         for network in vdsm.networks {
             byName[network.name] = HostNetwork(name: network.name, fabric: .vdsm, vdsm: network)

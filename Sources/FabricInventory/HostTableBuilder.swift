@@ -81,22 +81,30 @@ public struct HostTableBuilder: Sendable {
     /// The table for `sample`, without rates.
     /// - Parameters:
     ///   - switchState: the OVS database's view, or `nil` when it could not be read (`ovsdb` says why).
-    public func table(sample: Sample, switchState: SwitchState?, ovsdb: HostTable.OVSDBStatus) -> HostTable {
+    ///   - ovnNetworkByPortID: the OVN network of each logical port, for the Network Name of OVN vNICs.
+    public func table(
+        sample: Sample, switchState: SwitchState?, ovsdb: HostTable.OVSDBStatus,
+        ovnNetworkByPortID: [String: String] = [:]
+    ) -> HostTable {
         var readings = Readings()
-        return table(sample: sample, switchState: switchState, ovsdb: ovsdb, readings: &readings)
+        return table(
+            sample: sample, switchState: switchState, ovsdb: ovsdb, ovnNetworkByPortID: ovnNetworkByPortID,
+            readings: &readings)
     }
 
     /// The table for `sample`, re-reading only what may have changed since the build that left `readings`:
     /// the configuration files when their stamps moved, and the sysfs files of the sample's changed links.
     public func table(
-        sample: Sample, switchState: SwitchState?, ovsdb: HostTable.OVSDBStatus, readings: inout Readings
+        sample: Sample, switchState: SwitchState?, ovsdb: HostTable.OVSDBStatus,
+        ovnNetworkByPortID: [String: String] = [:], readings: inout Readings
     ) -> HostTable {
         let configuration = configuration(reusing: readings.configuration)
         readings.configuration = configuration
         let vdsm = configuration.vdsm
         let neutron = configuration.neutron
         let builder = InventoryBuilder(
-            sysfs: Sysfs(files: files), classifier: Classifier(vdsm: vdsm, neutron: neutron, switchState: switchState))
+            sysfs: Sysfs(files: files), classifier: Classifier(
+                vdsm: vdsm, neutron: neutron, switchState: switchState, ovnNetworkByPortID: ovnNetworkByPortID))
         let changed = readings.changedLinks(in: sample.snapshot)
         let rows = builder.rows(from: sample.snapshot, changedLinks: changed, readings: &readings.sysfs)
         var status = ovsdb

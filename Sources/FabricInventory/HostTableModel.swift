@@ -15,6 +15,7 @@ public struct HostTableModel: Sendable {
     private var sample: HostTableBuilder.Sample?
     private var switchState: SwitchState?
     private var ovsdbStatus: HostTable.OVSDBStatus
+    private var ovn: OVNObservation?
     /// The two most recent counter samples; rates are computed between them so that link events in
     /// between do not shorten the interval.
     private var rates = RateWindow()
@@ -63,6 +64,12 @@ public struct HostTableModel: Sendable {
         return rebuild()
     }
 
+    /// What OVN's southbound database and ovn-controller say now.
+    public mutating func ovnChanged(_ observation: OVNObservation?) -> HostTable? {
+        ovn = observation
+        return rebuild()
+    }
+
     /// New file locations after a configuration reload: nothing read before is kept.
     public mutating func reconfigure(builder: HostTableBuilder) -> HostTable? {
         self.builder = builder
@@ -72,13 +79,16 @@ public struct HostTableModel: Sendable {
 
     private mutating func rebuild() -> HostTable? {
         guard let sample else { return nil }
-        var rebuilt = builder.table(sample: sample, switchState: switchState, ovsdb: ovsdbStatus, readings: &readings)
+        let ovnView = switchState.flatMap { OVNHostView(switchState: $0, observation: ovn) }
+        var rebuilt = builder.table(
+            sample: sample, switchState: switchState, ovsdb: ovsdbStatus,
+            ovnNetworkByPortID: ovnView?.networkNameByPortID ?? [:], readings: &readings)
         // Counters move only with counter samples: the watcher's copy of a link carries the counters of its
         // last notification (or of the first dump), older than any sample. Links not sampled yet keep those.
         rates.apply(to: &rebuilt)
         var rebuiltNetworks = HostNetworks(
             table: rebuilt, vdsm: readings.vdsm ?? VDSMNetworkConfig(), neutron: readings.neutron,
-            switchState: switchState, agents: agents)
+            switchState: switchState, agents: agents, ovn: ovn)
         if switchState != nil {
             rebuiltNetworks.providerPorts = ProviderPort.remembering(
                 rebuiltNetworks.providerPorts, in: rebuilt, memory: &rememberedPorts)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricOVSDB
 
 /// The networks as a terminal shows them: one line per network (`fabric-agent show --networks`), or one
 /// network's characteristics (`fabric-agent network NAME`).
@@ -22,6 +23,7 @@ public enum NetworkRenderer {
         if rows.isEmpty { notes.append("this host carries no VDSM network and no provider network fabric knows of.") }
         notes.append("provides: " + provides(networks.provides))
         if let unknown = networks.provides.unknown { notes.append(unknown + ".") }
+        if let ovn = networks.ovn { notes.append("ovn: " + ovnSummary(ovn)) }
         return (TextColumns.lines(header: headers, rows: rows) + notes.map { "note: " + $0 }).joined(separator: "\n") + "\n"
     }
 
@@ -34,8 +36,23 @@ public enum NetworkRenderer {
         return parts.joined(separator: "; ")
     }
 
-    /// One network, as `key: value` lines, then the carrying interfaces.
-    public static func render(_ network: HostNetwork) -> String {
+    /// `chassis c1, ovn-controller connected, southbound unix:/run/ovn/ovnsb_db.sock, 2 tunnels`.
+    static func ovnSummary(_ ovn: OVNHostView) -> String {
+        var parts = ["chassis " + (ovn.chassis ?? "unset")]
+        if let controller = ovn.controller {
+            let state = !controller.running ? "not running"
+                : controller.connected.map { $0 ? "connected" : "not connected" } ?? "status unknown"
+            parts.append("ovn-controller " + state)
+        }
+        parts.append("southbound " + (ovn.southboundUnknown ?? ovn.southboundRemote ?? "unset"))
+        let tunnels = ovn.tunnels.map { "\($0.peerChassis ?? "?") via \($0.remoteIP ?? "?") (\($0.linkState ?? "?"))" }
+        parts.append("tunnels " + (tunnels.isEmpty ? "none" : tunnels.joined(separator: ", ")))
+        return parts.joined(separator: "; ")
+    }
+
+    /// One network, as `key: value` lines, then the carrying interfaces; for an OVN network, also its logical
+    /// switch and this chassis' state from `ovn`.
+    public static func render(_ network: HostNetwork, ovn: OVNHostView? = nil) -> String {
         var lines: [(String, String)] = [("Network", network.name), ("Fabric", network.fabric.displayName)]
         lines.append(("VLAN", network.vlan.map(String.init) ?? "none"))
         if let vdsm = network.vdsm {
@@ -69,6 +86,11 @@ public enum NetworkRenderer {
         for member in network.interfaces {
             guard let vxlan = member.vxlan else { continue }
             lines.append(("VXLAN \(member.name)", vxlanText(vxlan)))
+        }
+        if network.fabric == .ovn, let ovn {
+            let switches = Set(ovn.vnics.filter { $0.networkName == network.name }.compactMap(\.logicalSwitch))
+            if !switches.isEmpty { lines.append(("Logical switch", switches.sorted().joined(separator: ", "))) }
+            lines.append(("OVN", ovnSummary(ovn)))
         }
         let width = lines.map(\.0.count).max() ?? 0
         var out = lines.map { key, value in key + ":" + String(repeating: " ", count: width - key.count + 1) + value }

@@ -30,12 +30,23 @@ public struct ProviderAgent: Sendable, Hashable, Codable {
     /// The Neutron agents: the configuration file fabric reads for them, and whether it exists.
     public var configFile: String?
     public var configFileExists: Bool?
+    /// ovn-controller: whether it is connected to the southbound database (`connection-status`).
+    public var connected: Bool?
     /// Why something about the agent is unknown or wrong, in one sentence.
     public var problem: String?
 
     public init(name: Name, running: Bool) {
         self.name = name
         self.running = running
+    }
+
+    /// ovn-controller, as the OVN view read it (its pid file and its control socket).
+    public init(ovnController status: OVNControllerStatus) {
+        self.init(name: .ovnController, running: status.running)
+        pid = status.pid.map { Int32(truncatingIfNeeded: $0) }
+        evidence = status.running ? "pidfile" : nil
+        connected = status.connected
+        problem = status.error ?? (status.connected == false ? "not connected to the southbound database" : nil)
     }
 
     /// With what the OVS database records about ovs-vswitchd: its datapath types, and `ovs_version` when its

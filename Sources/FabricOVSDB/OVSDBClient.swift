@@ -196,22 +196,29 @@ public struct OVSDBClient: ~Copyable {
     // MARK: - Socket
 
     private static func connect(to endpoint: OVSDBEndpoint, timeout: Duration) throws(OVSDBError) -> FileDescriptor {
-        let address: UnixSocketAddress
-        do {
-            address = try UnixSocketAddress(path: endpoint.socketPath)
-        } catch {
-            throw .invalidEndpoint(endpoint.description, "the socket path is too long")
+        let tcp = endpoint.tcpAddress
+        var unix: UnixSocketAddress?
+        if tcp == nil {
+            do {
+                unix = try UnixSocketAddress(path: endpoint.socketPath)
+            } catch {
+                throw .invalidEndpoint(endpoint.description, "the socket path is too long")
+            }
         }
         let socket: FileDescriptor
         do {
-            socket = try FileDescriptor.unixSocket(nonBlocking: true)
+            if let tcp {
+                socket = try FileDescriptor.tcpSocket(for: tcp, nonBlocking: true)
+            } else {
+                socket = try FileDescriptor.unixSocket(nonBlocking: true)
+            }
         } catch {
             throw .unreachable(endpoint, error.description)
         }
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while true {
             do {
-                try socket.connect(to: address)
+                if let tcp { try socket.connect(to: tcp) } else if let unix { try socket.connect(to: unix) }
                 break
             } catch {
                 switch error {

@@ -3,13 +3,31 @@ internal import FabricPOSIX
 
 internal import Glibc
 
-/// Where the Open vSwitch database listens. Only local unix sockets are supported: fabric runs on the
-/// hypervisor next to `ovsdb-server`, and TCP/SSL would need credentials a hook must not hold.
+/// Where the Open vSwitch database listens. The host's own database is a local unix socket (fabric runs on the
+/// hypervisor next to `ovsdb-server`, and SSL would need credentials a hook must not hold); plain TCP exists for
+/// OVN's southbound database, which ovn-controller often reaches as `tcp:IP:PORT` (``tcp(host:port:)``).
 public struct OVSDBEndpoint: Hashable, Sendable, CustomStringConvertible {
+    /// The unix socket; empty for a TCP endpoint.
     public var socketPath: String
+    /// Set for a TCP endpoint. Plain values: FabricPOSIX is an internal import, so none of its types is stored in
+    /// this public struct.
+    private(set) var tcpHost: String?
+    private(set) var tcpPort: UInt16 = 0
+
+    /// The TCP address, for a TCP endpoint.
+    var tcpAddress: InetSocketAddress? { tcpHost.flatMap { InetSocketAddress(host: $0, port: tcpPort) } }
 
     public init(socketPath: String) {
         self.socketPath = socketPath
+    }
+
+    /// A TCP endpoint; `nil` when `host` is not a numeric IPv4 or IPv6 address (names are not resolved).
+    public static func tcp(host: String, port: UInt16) -> OVSDBEndpoint? {
+        guard InetSocketAddress(host: host, port: port) != nil else { return nil }
+        var endpoint = OVSDBEndpoint(socketPath: "")
+        endpoint.tcpHost = host
+        endpoint.tcpPort = port
+        return endpoint
     }
 
     /// Parses an OVS remote such as `unix:/run/openvswitch/db.sock`.
@@ -50,5 +68,8 @@ public struct OVSDBEndpoint: Hashable, Sendable, CustomStringConvertible {
         return OVSDBEndpoint(socketPath: "/run/openvswitch/db.sock")
     }
 
-    public var description: String { "unix:\(socketPath)" }
+    public var description: String {
+        if let tcpAddress { return "tcp:\(tcpAddress)" }
+        return "unix:\(socketPath)"
+    }
 }

@@ -13,11 +13,12 @@ enum FleetDeployFiles {
     static let rulesTest = repository + "/deploy/prometheus/fabric-rules.test.yml"
     static let dashboard = repository + "/deploy/grafana/fabric-host.json"
 
-    /// Series the rules and the dashboard read that the agent does not expose yet (OVN's controller status).
-    static let pendingMetricNames: Set<String> = ["fabric_ovn_controller_connected"]
+    /// Series the rules and the dashboard read that the agent does not expose yet.
+    static let pendingMetricNames: Set<String> = []
 
-    /// Series only a host with Open vSwitch tunnels or provider vNIC ports has; the scrape test's namespaces have none.
-    static let switchOnlyMetricNames: Set<String> = ["fabric_tunnel_up", "fabric_vnic_on_bridge"]
+    /// Series only a host with Open vSwitch tunnels, provider vNIC ports or OVN has; the scrape test's namespaces
+    /// have none.
+    static let switchOnlyMetricNames: Set<String> = ["fabric_tunnel_up", "fabric_vnic_on_bridge", "fabric_ovn_controller_connected"]
 
     /// Every family the agent's exposition has for a table with one fully known interface and one network, plus
     /// `up` (Prometheus's own, per target).
@@ -33,7 +34,7 @@ enum FleetDeployFiles {
         // A switch with one tunnel and one provider vNIC port, and ovs-vswitchd among the daemons.
         let tunnel = SwitchState.Interface(uuid: "t", name: "vxlan-1", type: "vxlan", options: ["remote_ip": "192.0.2.2"])
         let vnic = SwitchState.Interface(uuid: "v", name: "tap1", externalIDs: ["iface-id": "p1"])
-        let switchState = SwitchState(bridges: [
+        let switchState = SwitchState(externalIDs: ["ovn-remote": "unix:/run/ovn/ovnsb_db.sock", "system-id": "c1"], bridges: [
             SwitchState.Bridge(uuid: "b", name: "br-int", ports: [
                 SwitchState.Port(uuid: "pt", name: "vxlan-1", interfaces: [tunnel]),
                 SwitchState.Port(uuid: "pv", name: "tap1", interfaces: [vnic]),
@@ -41,7 +42,8 @@ enum FleetDeployFiles {
         ])
         let networks = HostNetworks(
             table: table, vdsm: VDSMNetworkConfig(networks: [VDSMNetwork(name: "red", nic: "eno1")]),
-            switchState: switchState, agents: [ProviderAgent(name: .ovsVSwitchd, running: true)])
+            switchState: switchState, agents: [ProviderAgent(name: .ovsVSwitchd, running: true)],
+            ovn: OVNObservation(southbound: nil, southboundError: "not read", controller: OVNControllerStatus(running: true, connected: true)))
         let text = String(decoding: MetricsExporter.exposition(table, networks: networks), as: UTF8.self)
         var names: Set<String> = ["up"]
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+public import FabricOVSDB
+
+/// Reads OVN's southbound database and ovn-controller's health for one ``OVNObservation``. Keeps, between
+/// reads, when the southbound database may next be tried: after a failure it waits 0.25 s doubling up to
+/// ``maximumBackoff`` (reset by a successful read), so an unreachable server is not hammered by a short poll.
+public struct OVNObserver: Sendable {
+    public var switchEndpoint: OVSDBEndpoint
+    /// Where `ovn-controller.pid` and its control socket are (``OVNControllerStatus/defaultRunDirectory(_:)``).
+    public var runDirectory: String
+    public var timeout: Duration
+    public var maximumBackoff: Duration
+
+    private var failures = 0
+    private var nextSouthboundAttempt = ContinuousClock.now
+    private var lastSouthboundError: String?
+
+    public init(
+        switchEndpoint: OVSDBEndpoint, runDirectory: String, timeout: Duration = .seconds(2),
+        maximumBackoff: Duration = .seconds(10)
+    ) {
+        self.switchEndpoint = switchEndpoint
+        self.runDirectory = runDirectory
+        self.timeout = timeout
+        self.maximumBackoff = maximumBackoff
+    }
+
+    /// Reads everything once; blocks up to a few ``timeout``s.
+    public mutating func observe() -> OVNObservation {
+        let controller = OVNControllerStatus.read(runDirectory: runDirectory, timeout: timeout)
+        let remote: String
+        let localPorts: [String]
+        do throws(OVSDBError) {
+            var client = try OVSDBClient(endpoint: switchEndpoint, timeout: timeout)
+            let facts = try client.ovnSwitchFacts()
+            localPorts = facts.ifaceIDs
+            guard let value = facts.externalIDs["ovn-remote"], !value.isEmpty else {
+                return OVNObservation(
+                    southbound: nil, southboundError: "external_ids:ovn-remote is not set", controller: controller)
+            }
+            remote = value
+        } catch {
+            return OVNObservation(
+                southbound: nil, southboundError: "the Open vSwitch database could not be read: \(error)",
+                controller: controller)
+        }
+        guard ContinuousClock.now >= nextSouthboundAttempt else {
+            return OVNObservation(
+                southbound: nil, southboundError: lastSouthboundError, southboundRemote: remote, controller: controller)
+        }
+        do throws(OVSDBError) {
+            var client = try OVSDBClient(endpoint: try OVNRemote.endpoint(parsing: remote), timeout: timeout)
+            // Only this host's vNICs' bindings: a deployment may have tens of thousands.
+            let southbound = try client.southbound(logicalPorts: localPorts)
+            failures = 0
+            lastSouthboundError = nil
+            return OVNObservation(southbound: southbound, southboundRemote: remote, controller: controller)
+        } catch {
+            let delay = min(maximumBackoff, .milliseconds(250) * (1 << min(failures, 20)))
+            failures += 1
+            nextSouthboundAttempt = ContinuousClock.now.advanced(by: delay)
+            lastSouthboundError = "\(error)"
+            return OVNObservation(
+                southbound: nil, southboundError: lastSouthboundError, southboundRemote: remote, controller: controller)
+        }
+    }
+}
