@@ -55,6 +55,11 @@ import Testing
         sandbox.stopSouthbound()
         // ovn-controller notices at once; the agent polls every 2 s.
         #expect(try AgentProcess.eventually(seconds: 8) { try connected() == false })
+        // The same, among the provider's daemons and in the metrics the fleet's alert reads.
+        let daemons = try agent.json("/v1/networks")["agents"] as? [[String: Any]] ?? []
+        let controller = daemons.first { $0["name"] as? String == "ovn-controller" }
+        #expect(controller?["running"] as? Bool == true && controller?["connected"] as? Bool == false, "\(daemons)")
+        #expect(try agent.curl("/metrics").body.contains("\nfabric_ovn_controller_connected 0.0\n"))
         print("OVN agent: /v1/networks said disconnected \(ContinuousClock.now - stopping) after the southbound server stopped")
         #expect(AgentProcess.eventually { (events.events().compactMap(\.id).max() ?? 0) > before },
                 "no new version on /v1/events after ovn-controller lost the southbound database")
@@ -64,6 +69,7 @@ import Testing
 
         try sandbox.startSouthbound()
         #expect(try AgentProcess.eventually(seconds: 25) { try connected() == true })
+        #expect(try agent.curl("/metrics").body.contains("\nfabric_ovn_controller_connected 1.0\n"))
         #expect(AgentProcess.eventually(seconds: 15) { networkName() == "net-green" })
         #expect(agent.stop() == 0)
     }
