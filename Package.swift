@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "FabricAgentService",
             dependencies: [
-                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricPOSIX", "FabricAgentSettings",
+                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricPOSIX", "FabricAgentSettings", "FabricTLS",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -105,7 +105,7 @@ let package = Package(
         .target(
             name: "FabricAgentCLI",
             dependencies: [
-                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricPOSIX", "FabricAgentSettings",
+                "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricPOSIX", "FabricAgentSettings", "FabricTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -164,7 +164,8 @@ let package = Package(
         .testTarget(name: "FabricPOSIXTests", dependencies: ["FabricPOSIX", "FabricTestSupport"]),
         .testTarget(name: "FabricNetlinkTests", dependencies: ["FabricNetlink", "FabricTestSupport"]),
         .testTarget(name: "FabricJSONTests", dependencies: ["FabricJSON"]),
-        .testTarget(name: "FabricTLSTests", dependencies: ["FabricTLS", "FabricTestSupport"]),
+        .testTarget(
+            name: "FabricTLSTests", dependencies: ["FabricTLS", "FabricOVSDB", "FabricInventory", "FabricTestSupport"]),
         .testTarget(name: "FabricOVSDBTests", dependencies: ["FabricOVSDB", "FabricJSON", "FabricTestSupport"]),
         .testTarget(
             name: "FabricInventoryTests",

@@ -3,6 +3,7 @@ import FabricAgentSettings
 import FabricInventory
 import FabricNetlink
 import FabricOVSDB
+import FabricTLS
 
 /// Where `show` reads the host from: the settings it shares with `serve` (``InventorySettings``), given as
 /// flags from ``AgentSettings``'s table and checked by the same code as the daemon's.
@@ -16,6 +17,7 @@ struct Inventory {
         for key in InventorySettings.keys {
             if let value = values[key] { try settings.set(key, value, source: "--\(key)") }
         }
+        _ = try settings.ovnTLSFiles()
     }
 
     var tableBuilder: HostTableBuilder { settings.tableBuilder }
@@ -44,7 +46,8 @@ struct Inventory {
     func readOVN() -> OVNObservation {
         var observer = OVNObserver(
             switchEndpoint: settings.endpoint, runDirectory: OVNControllerStatus.defaultRunDirectory(),
-            timeout: .milliseconds(Int(settings.ovsdbTimeout * 1000)))
+            timeout: .milliseconds(Int(settings.ovsdbTimeout * 1000)), tlsFiles: try? settings.ovnTLSFiles(),
+            secureLayer: { OVSDBTLSLayer.factory(TLSCredentials($0)) })
         return observer.observe()
     }
 }

@@ -117,6 +117,9 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// Rules that involve more than one key.
     func validate() throws(AgentConfigurationError) {
         try engine.validate()
+        do { _ = try inventory.ovnTLSFiles() } catch {
+            throw AgentConfigurationError(key: error.key, source: "configuration", reason: error.reason)
+        }
         if (tlsCertificate == nil) != (tlsKey == nil) {
             throw AgentConfigurationError(
                 key: tlsCertificate == nil ? "tls-certificate" : "tls-key", source: "configuration",

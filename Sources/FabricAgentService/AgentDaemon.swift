@@ -3,6 +3,7 @@ public import FabricAgentSettings
 import FabricInventory
 import FabricOVSDB
 import FabricPOSIX
+import FabricTLS
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -61,7 +62,9 @@ public struct AgentDaemon: Sendable {
             observer: OVNObserver(
                 switchEndpoint: endpoint, runDirectory: OVNControllerStatus.defaultRunDirectory(environment),
                 timeout: .milliseconds(Int(configuration.inventory.ovsdbTimeout * 1000)),
-                maximumBackoff: .milliseconds(Int(configuration.ovsdbMaxBackoff * 1000))),
+                maximumBackoff: .milliseconds(Int(configuration.ovsdbMaxBackoff * 1000)),
+                tlsFiles: try? configuration.inventory.ovnTLSFiles(),
+                secureLayer: { OVSDBTLSLayer.factory(TLSCredentials($0)) }),
             updater: updater, logger: logger.with("service", "ovn"))
         let sampler = CounterSampler(
             networkNamespace: configuration.inventory.netns, interval: interval, updater: updater,

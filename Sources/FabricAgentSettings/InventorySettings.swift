@@ -15,6 +15,9 @@ public struct InventorySettings: Sendable, Hashable {
     public var root: String = ""
     public var neutronOVSAgentConfig: String = NeutronAgentConfig.defaultOVSAgentPath
     public var neutronLinuxbridgeAgentConfig: String = NeutronAgentConfig.defaultLinuxBridgeAgentPath
+    public var ovnSSLPrivateKey: String?
+    public var ovnSSLCertificate: String?
+    public var ovnSSLCACertificate: String?
 
     public init() {}
 
@@ -37,8 +40,24 @@ public struct InventorySettings: Sendable, Hashable {
             root = value
         case "neutron-ovs-agent-config": neutronOVSAgentConfig = try setting.path()
         case "neutron-linuxbridge-agent-config": neutronLinuxbridgeAgentConfig = try setting.path()
+        case "ovn-ssl-private-key": ovnSSLPrivateKey = try setting.path()
+        case "ovn-ssl-certificate": ovnSSLCertificate = try setting.path()
+        case "ovn-ssl-ca-cert": ovnSSLCACertificate = try setting.path()
         default: throw setting.fail("unknown key")
         }
+    }
+
+    /// The files for an `ssl:` southbound remote when all three `ovn-ssl-*` settings are given; `nil` (the switch's
+    /// `SSL` row) when none is.
+    /// - Throws: when only some are given: a key without its certificate is a mistake to name, not to guess around.
+    public func ovnTLSFiles() throws(SettingError) -> SwitchSSLFiles? {
+        let given = [ovnSSLPrivateKey, ovnSSLCertificate, ovnSSLCACertificate]
+        if given.allSatisfy({ $0 == nil }) { return nil }
+        guard let key = ovnSSLPrivateKey, let certificate = ovnSSLCertificate, let ca = ovnSSLCACertificate else {
+            throw SettingValue(key: "ovn-ssl-private-key", text: ovnSSLPrivateKey ?? "", source: "settings")
+                .fail("ovn-ssl-private-key, ovn-ssl-certificate and ovn-ssl-ca-cert go together: set all three or none")
+        }
+        return SwitchSSLFiles(privateKey: key, certificate: certificate, caCertificate: ca)
     }
 
     /// The database the inventory asks.

@@ -10,6 +10,11 @@ public struct OVNObserver: Sendable {
     public var runDirectory: String
     public var timeout: Duration
     public var maximumBackoff: Duration
+    /// The key, certificate and CA for an `ssl:` southbound remote; `nil` takes the switch's `SSL` row, the files
+    /// ovn-controller uses (`vdsm-tool ovn-config` puts VDSM's there on an oVirt host).
+    public var tlsFiles: SwitchSSLFiles?
+    /// Makes the TLS layer from those files (FabricTLS's); without it an `ssl:` remote cannot be read.
+    public var secureLayer: (@Sendable (SwitchSSLFiles) -> OVSDBSecureLayerFactory)?
 
     private var failures = 0
     private var nextSouthboundAttempt = ContinuousClock.now
@@ -17,12 +22,15 @@ public struct OVNObserver: Sendable {
 
     public init(
         switchEndpoint: OVSDBEndpoint, runDirectory: String, timeout: Duration = .seconds(2),
-        maximumBackoff: Duration = .seconds(10)
+        maximumBackoff: Duration = .seconds(10), tlsFiles: SwitchSSLFiles? = nil,
+        secureLayer: (@Sendable (SwitchSSLFiles) -> OVSDBSecureLayerFactory)? = nil
     ) {
         self.switchEndpoint = switchEndpoint
         self.runDirectory = runDirectory
         self.timeout = timeout
         self.maximumBackoff = maximumBackoff
+        self.tlsFiles = tlsFiles
+        self.secureLayer = secureLayer
     }
 
     /// Reads everything once; blocks up to a few ``timeout``s.
@@ -30,6 +38,7 @@ public struct OVNObserver: Sendable {
         let controller = OVNControllerStatus.read(runDirectory: runDirectory, timeout: timeout)
         let remote: String
         let localPorts: [String]
+        var switchFiles: SwitchSSLFiles?
         do throws(OVSDBError) {
             var client = try OVSDBClient(endpoint: switchEndpoint, timeout: timeout)
             let facts = try client.ovnSwitchFacts()
@@ -39,6 +48,7 @@ public struct OVNObserver: Sendable {
                     southbound: nil, southboundError: "external_ids:ovn-remote is not set", controller: controller)
             }
             remote = value
+            if tlsFiles == nil, value.contains("ssl:") { switchFiles = try client.switchSSLFiles() }
         } catch {
             return OVNObservation(
                 southbound: nil, southboundError: "the Open vSwitch database could not be read: \(error)",
@@ -49,7 +59,9 @@ public struct OVNObserver: Sendable {
                 southbound: nil, southboundError: lastSouthboundError, southboundRemote: remote, controller: controller)
         }
         do throws(OVSDBError) {
-            var client = try OVSDBClient(endpoint: try OVNRemote.endpoint(parsing: remote), timeout: timeout)
+            let endpoint = try OVNRemote.endpoint(parsing: remote)
+            var client = try OVSDBClient(
+                endpoint: endpoint, timeout: timeout, secureLayer: try secureLayerFactory(for: endpoint, switchFiles))
             // Only this host's vNICs' bindings: a deployment may have tens of thousands.
             let southbound = try client.southbound(logicalPorts: localPorts)
             failures = 0
@@ -63,5 +75,22 @@ public struct OVNObserver: Sendable {
             return OVNObservation(
                 southbound: nil, southboundError: lastSouthboundError, southboundRemote: remote, controller: controller)
         }
+    }
+
+    /// The TLS layer for an `ssl:` endpoint, from the configured files or the switch's `SSL` row; `nil` for others.
+    private func secureLayerFactory(for endpoint: OVSDBEndpoint, _ switchFiles: SwitchSSLFiles?) throws(OVSDBError)
+        -> OVSDBSecureLayerFactory?
+    {
+        guard endpoint.usesTLS else { return nil }
+        guard let files = tlsFiles ?? switchFiles else {
+            throw OVSDBError(
+                kind: .invalidEndpoint,
+                description: "the OVN southbound remote \(endpoint) needs a key, a certificate and a CA: the switch has "
+                    + "no SSL row (ovs-vsctl set-ssl) and the ovn-ssl-* settings are not set")
+        }
+        guard let secureLayer else {
+            throw OVSDBError(kind: .invalidEndpoint, description: "this program cannot reach the ssl: remote \(endpoint)")
+        }
+        return secureLayer(files)
     }
 }

@@ -5,34 +5,29 @@
 public enum OVNRemote {
     /// The first remote of `value` that fabric can connect to.
     ///
-    /// - Throws: ``OVSDBError`` `.invalidEndpoint` when `value` is empty or no remote is usable; `ssl:` remotes are
-    ///   named as not supported yet (the client has no TLS).
+    /// - Throws: ``OVSDBError`` `.invalidEndpoint` when `value` is empty or no remote is usable. An `ssl:` remote
+    ///   is an endpoint with ``OVSDBEndpoint/usesTLS``; its client needs a secure layer.
     public static func endpoint(parsing value: String) throws(OVSDBError) -> OVSDBEndpoint {
         let remotes = value.split(separator: ",").map { trimmed($0) }.filter { !$0.isEmpty }
         guard !remotes.isEmpty else { throw .invalidEndpoint(value, "ovn-remote is empty") }
         var firstError: OVSDBError?
         for remote in remotes {
             do {
-                if remote.hasPrefix("tcp:") { return try tcpEndpoint(remote) }
+                if remote.hasPrefix("tcp:") { return try inetEndpoint(remote, scheme: "tcp:") }
+                if remote.hasPrefix("ssl:") { return try inetEndpoint(remote, scheme: "ssl:") }
                 return try OVSDBEndpoint(parsing: remote)
             } catch {
                 if firstError == nil { firstError = error }
             }
         }
-        if let unsupported = remotes.first(where: { $0.hasPrefix("ssl:") }) {
-            let scheme = unsupported.prefix { $0 != ":" }
-            throw OVSDBError(
-                kind: .invalidEndpoint,
-                description: "OVN southbound remote \"\(unsupported)\": \(scheme): remotes are not supported yet "
-                    + "(only unix:PATH and tcp:IP:PORT)")
-        }
         throw firstError ?? .invalidEndpoint(value, "no usable remote")
     }
 }
 
-/// `tcp:IP:PORT` or `tcp:[IPv6]:PORT`; OVS's default southbound port 6642 when the port is left out.
-private func tcpEndpoint(_ remote: String) throws(OVSDBError) -> OVSDBEndpoint {
-    let rest = remote.dropFirst("tcp:".count)
+/// `tcp:IP:PORT` or `tcp:[IPv6]:PORT` (and the same with `ssl:`); OVS's default southbound port 6642 when the
+/// port is left out.
+private func inetEndpoint(_ remote: String, scheme: String) throws(OVSDBError) -> OVSDBEndpoint {
+    let rest = remote.dropFirst(scheme.count)
     var host: Substring
     var port: Substring?
     if rest.hasPrefix("[") {
@@ -51,7 +46,8 @@ private func tcpEndpoint(_ remote: String) throws(OVSDBError) -> OVSDBEndpoint {
     guard let number = port.map({ UInt16($0) }) ?? 6642, number > 0 else {
         throw .invalidEndpoint(remote, "the port is not a number from 1 to 65535")
     }
-    guard let endpoint = OVSDBEndpoint.tcp(host: String(host), port: number) else {
+    let made = scheme == "ssl:" ? OVSDBEndpoint.ssl(host: String(host), port: number) : .tcp(host: String(host), port: number)
+    guard let endpoint = made else {
         throw .invalidEndpoint(remote, "\(host) is not a numeric IPv4 or IPv6 address")
     }
     return endpoint

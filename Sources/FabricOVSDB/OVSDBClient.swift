@@ -19,6 +19,8 @@ public struct OVSDBClient: ~Copyable {
     public var defaultTimeout: Duration
 
     private let socket: FileDescriptor
+    /// TLS over the socket, for an `ssl:` endpoint.
+    private let secureLayer: (any OVSDBSecureLayer)?
     private var framer = JSONStreamFramer()
     private var framedMessages: [[UInt8]] = []
     private var framedIndex = 0
@@ -35,10 +37,32 @@ public struct OVSDBClient: ~Copyable {
     ///   - timeout: the deadline for connecting and the default for every later call.
     /// - Throws: ``OVSDBError`` `.unreachable` (no socket, nobody listening), `.permissionDenied`,
     ///   `.timedOut`.
-    public init(endpoint: OVSDBEndpoint = .fromEnvironment(), timeout: Duration = .seconds(5)) throws(OVSDBError) {
+    ///   - secureLayer: makes the TLS layer of an `ssl:` endpoint (FabricTLS's `OVSDBTLSLayer.factory`); required
+    ///     for one, unused for others.
+    public init(
+        endpoint: OVSDBEndpoint = .fromEnvironment(), timeout: Duration = .seconds(5),
+        secureLayer: OVSDBSecureLayerFactory? = nil
+    ) throws(OVSDBError) {
         self.endpoint = endpoint
         self.defaultTimeout = timeout
-        self.socket = try Self.connect(to: endpoint, timeout: timeout)
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let socket = try Self.connect(to: endpoint, timeout: timeout)
+        guard endpoint.usesTLS else {
+            self.socket = socket
+            self.secureLayer = nil
+            return
+        }
+        guard let secureLayer else {
+            throw .invalidEndpoint(endpoint.description, "an ssl: remote needs TLS credentials, and none were given")
+        }
+        do {
+            let layer = try secureLayer(socket.rawValue)
+            try layer.handshake(deadline: deadline)
+            self.secureLayer = layer
+        } catch {
+            throw .unreachable(endpoint, error.description)
+        }
+        self.socket = socket
     }
 
     // MARK: - JSON-RPC
@@ -269,6 +293,10 @@ public struct OVSDBClient: ~Copyable {
         if let failure { throw failure }
         let bytes = message.serializedBytes()
         let descriptor = socket.rawValue
+        if let secureLayer {
+            try sendSecurely(bytes, through: secureLayer, deadline: deadline, timeout: timeout, what: what)
+            return
+        }
         var offset = 0
         while offset < bytes.count {
             do {
@@ -297,6 +325,9 @@ public struct OVSDBClient: ~Copyable {
         into chunk: inout [UInt8], deadline: ContinuousClock.Instant, timeout: Duration, what: String
     ) throws(OVSDBError) -> Int {
         let descriptor = socket.rawValue
+        if let secureLayer {
+            return try receiveSecurely(into: &chunk, through: secureLayer, deadline: deadline, timeout: timeout, what: what)
+        }
         while true {
             let count: Int
             do {
@@ -312,6 +343,51 @@ public struct OVSDBClient: ~Copyable {
             }
             guard count > 0 else { throw poison(.connectionClosed(endpoint, "the server closed the connection")) }
             return count
+        }
+    }
+
+    // MARK: - TLS
+
+    /// Waits for what the TLS layer asked for, or fails the call at the deadline.
+    private func waitForTLS(
+        _ transfer: OVSDBSecureTransfer, deadline: ContinuousClock.Instant, timeout: Duration, what: String
+    ) throws(OVSDBError) {
+        let endpoint = self.endpoint
+        try Self.waitFor(fd: socket.rawValue, events: transfer == .wantWrite ? .writable : .readable, deadline: deadline) {
+            () throws(OVSDBError) in throw OVSDBError.timedOut(endpoint, what, timeout)
+        }
+    }
+
+    private mutating func sendSecurely(
+        _ bytes: [UInt8], through layer: any OVSDBSecureLayer, deadline: ContinuousClock.Instant, timeout: Duration,
+        what: String
+    ) throws(OVSDBError) {
+        var offset = 0
+        while offset < bytes.count {
+            let transfer = bytes.withUnsafeBytes { layer.write(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+            switch transfer {
+            case .done(let count): offset += count
+            case .wantRead, .wantWrite:
+                // Part of the request may be on the wire: a timeout leaves the stream out of sync.
+                do { try waitForTLS(transfer, deadline: deadline, timeout: timeout, what: what) } catch { throw poison(error) }
+            case .closed: throw poison(.connectionClosed(endpoint, "the server closed the TLS connection"))
+            case .failed(let why): throw poison(.connectionClosed(endpoint, why))
+            }
+        }
+    }
+
+    private mutating func receiveSecurely(
+        into chunk: inout [UInt8], through layer: any OVSDBSecureLayer, deadline: ContinuousClock.Instant,
+        timeout: Duration, what: String
+    ) throws(OVSDBError) -> Int {
+        while true {
+            let transfer = chunk.withUnsafeMutableBytes { layer.read(into: $0) }
+            switch transfer {
+            case .done(let count): return count
+            case .wantRead, .wantWrite: try waitForTLS(transfer, deadline: deadline, timeout: timeout, what: what)
+            case .closed: throw poison(.connectionClosed(endpoint, "the server closed the TLS connection"))
+            case .failed(let why): throw poison(.connectionClosed(endpoint, why))
+            }
         }
     }
 }

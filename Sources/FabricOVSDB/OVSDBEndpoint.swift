@@ -13,6 +13,8 @@ public struct OVSDBEndpoint: Hashable, Sendable, CustomStringConvertible {
     /// this public struct.
     private(set) var tcpHost: String?
     private(set) var tcpPort: UInt16 = 0
+    /// An `ssl:` endpoint: TCP with TLS on top (the client needs an ``OVSDBSecureLayerFactory``).
+    public private(set) var usesTLS = false
 
     /// The TCP address, for a TCP endpoint.
     var tcpAddress: InetSocketAddress? { tcpHost.flatMap { InetSocketAddress(host: $0, port: tcpPort) } }
@@ -27,6 +29,13 @@ public struct OVSDBEndpoint: Hashable, Sendable, CustomStringConvertible {
         var endpoint = OVSDBEndpoint(socketPath: "")
         endpoint.tcpHost = host
         endpoint.tcpPort = port
+        return endpoint
+    }
+
+    /// An `ssl:` endpoint: ``tcp(host:port:)`` with TLS; `nil` for a host that is not a numeric address.
+    public static func ssl(host: String, port: UInt16) -> OVSDBEndpoint? {
+        guard var endpoint = tcp(host: host, port: port) else { return nil }
+        endpoint.usesTLS = true
         return endpoint
     }
 
@@ -69,7 +78,7 @@ public struct OVSDBEndpoint: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        if let tcpAddress { return "tcp:\(tcpAddress)" }
+        if let tcpAddress { return (usesTLS ? "ssl:" : "tcp:") + "\(tcpAddress)" }
         return "unix:\(socketPath)"
     }
 }

@@ -88,6 +88,11 @@ public final class OVNSandbox: @unchecked Sendable {
     /// unix socket: the chassis' namespaces have no route to the host's loopback).
     public let southboundTCPPort = UInt16.random(in: 20000...60000)
     public var southboundTCPRemote: String { "tcp:127.0.0.1:\(southboundTCPPort)" }
+    /// With a CA, the southbound server also listens on loopback TLS (`pssl:`), with a certificate of that CA, and
+    /// asks clients for one of it, as a production southbound does.
+    public let southboundTLS: TestCertificateAuthority?
+    public let southboundSSLPort = UInt16.random(in: 20000...60000)
+    public var southboundSSLRemote: String { "ssl:127.0.0.1:\(southboundSSLPort)" }
     public private(set) var chassis: [Chassis] = []
     private let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
     private var namespaces: [String] = []
@@ -95,7 +100,8 @@ public final class OVNSandbox: @unchecked Sendable {
     private var stopped = false
 
     /// Starts the central daemons and `count` chassis (at most 2: one veth pair joins them).
-    public init(chassisCount: Int = 2) throws {
+    public init(chassisCount: Int = 2, southboundTLS: TestCertificateAuthority? = nil) throws {
+        self.southboundTLS = southboundTLS
         if let reason = Self.unavailableReason { throw SandboxError(message: reason) }
         precondition((1...2).contains(chassisCount), "one veth pair joins at most two chassis")
         var bytes = Array("/tmp/ovnbox.XXXXXX".utf8CString)
@@ -155,6 +161,13 @@ public final class OVNSandbox: @unchecked Sendable {
             "--log-file=\(directory)/\(name).log", "-vconsole:off", "--detach",
         ]
         if name == "sb" { arguments.append("--remote=ptcp:\(southboundTCPPort):127.0.0.1") }
+        if name == "sb", let ca = southboundTLS {
+            let (key, certificate) = try ca.issue("southbound")
+            arguments += [
+                "--remote=pssl:\(southboundSSLPort):127.0.0.1", "--private-key=" + key, "--certificate=" + certificate,
+                "--ca-cert=" + ca.certificate,
+            ]
+        }
         try OVSSandbox.run("/usr/sbin/ovsdb-server", arguments)
     }
 
