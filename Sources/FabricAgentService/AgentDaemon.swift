@@ -18,7 +18,7 @@ import UnixSignals
 #endif
 
 /// `fabric-agent serve`: one ``ServiceGroup`` holding, in start order, the netlink watcher, the OVSDB
-/// monitor, the counter sampler, the HTTP API, the SIGHUP reloader and the shutdown announcer.
+/// monitor, the OVN monitor, the counter sampler, the HTTP API, the SIGHUP reloader and the shutdown announcer.
 /// SIGTERM and SIGINT stop it gracefully (reverse order: systemd hears `STOPPING=1` and event
 /// streams end first, then the API stops accepting, then the watchers stop).
 public struct AgentDaemon: Sendable {
