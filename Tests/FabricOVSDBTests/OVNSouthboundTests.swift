@@ -87,12 +87,13 @@ import Testing
         #expect(try OVNRemote.endpoint(parsing: "tcp:10.0.0.1:6642").description == "tcp:10.0.0.1:6642")
         #expect(try OVNRemote.endpoint(parsing: "tcp:[2001:db8::1]:6643").description == "tcp:[2001:db8::1]:6643")
         #expect(try OVNRemote.endpoint(parsing: "tcp:10.0.0.1").description == "tcp:10.0.0.1:6642")
-        // A list: the first usable remote.
-        #expect(try OVNRemote.endpoint(parsing: "ssl:10.0.0.1:6642, unix:/x.sock").socketPath == "/x.sock")
+        // A list: the first usable remote; ssl: is TCP with TLS (oVirt's `ssl:ENGINE:6642`).
+        let ssl = try OVNRemote.endpoint(parsing: "ssl:10.0.0.1:6642, unix:/x.sock")
+        #expect(ssl.usesTLS && ssl.description == "ssl:10.0.0.1:6642")
+        #expect(try OVNRemote.endpoint(parsing: "ssl:ovn.example:6642, unix:/x.sock").socketPath == "/x.sock")
         #expect(try OVNRemote.endpoint(parsing: "tcp:ovn.example:6642,tcp:10.0.0.2:6642").description == "tcp:10.0.0.2:6642")
-        let error = #expect(throws: OVSDBError.self) { try OVNRemote.endpoint(parsing: "ssl:10.0.0.1:6642") }
-        #expect(error?.description.contains("ssl: remotes are not supported yet") == true)
-        for bad in [" ", "tcp:ovn.example:6642", "tcp:10.0.0.1:70000", "tcp:[::1", "tcp:10.0.0.1:0"] {
+        #expect(try !OVNRemote.endpoint(parsing: "tcp:10.0.0.1").usesTLS)
+        for bad in [" ", "tcp:ovn.example:6642", "tcp:10.0.0.1:70000", "tcp:[::1", "tcp:10.0.0.1:0", "ssl:10.0.0.1:0"] {
             #expect(throws: OVSDBError.self, "\(bad)") { try OVNRemote.endpoint(parsing: bad) }
         }
     }
