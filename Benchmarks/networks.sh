@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Benchmark of GET /v1/networks (root; iproute2, Open vSwitch's ovsdb-server and ovs-vsctl, curl, wrk):
 # a namespace with LINKS links, of which VNICS are provider vNIC ports on br-int of a private ovsdb-server
-# (iface-id, vm-id, the Neutron agent's other_config), and a vxlan tunnel per 100 vNICs on br-tun.
+# (iface-id, vm-id, the Neutron agent's other_config), a vxlan tunnel per 100 vNICs on br-tun, and an OVN
+# southbound database at the switch's ovn-remote (so the agent's OVN lookups run).
 # Prints the document size, the latency with 32 clients and the agent's steady-state CPU; asserts nothing.
 #   Benchmarks/networks.sh [LINKS=4096] [VNICS=1000] [CPU_SECONDS=60]
 set -euo pipefail
@@ -10,10 +11,11 @@ links=${1:-4096} vnics=${2:-1000} seconds=${3:-60}
 cd "$(dirname "$0")/.."
 agent=${FABRIC_AGENT:-.build/release/fabric-agent}
 [ -x "$agent" ] || { echo "build fabric-agent first (swift build -c release)" >&2; exit 1; }
-ns=fabric-nbench-$$ dir=$(mktemp -d /tmp/fabric-nbench.XXXXXX) pid= dbpid=
+ns=fabric-nbench-$$ dir=$(mktemp -d /tmp/fabric-nbench.XXXXXX) pid= dbpid= sbpid=
 cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null
     [ -n "$dbpid" ] && kill "$dbpid" 2>/dev/null
+    [ -n "$sbpid" ] && kill "$sbpid" 2>/dev/null
     wait 2>/dev/null; ip netns del "$ns" 2>/dev/null; rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -29,6 +31,13 @@ ovsdb-server "$dir/conf.db" --remote="punix:$dir/db.sock" --pidfile="$dir/ovsdb.
 dbpid=$(cat "$dir/ovsdb.pid")
 vsctl() { ovs-vsctl --db="unix:$dir/db.sock" --no-wait "$@"; }
 vsctl init
+# OVN's southbound database (no ovn-controller): the agent polls it every 2 s for the 1,000 vNICs' bindings.
+ovsdb-tool create "$dir/sb.db" /usr/share/ovn/ovn-sb.ovsschema
+ovsdb-server "$dir/sb.db" --remote="punix:$dir/sb.sock" --pidfile="$dir/sb.pid" --unixctl="$dir/sb.ctl" \
+    --log-file="$dir/sb.log" --detach
+sbpid=$(cat "$dir/sb.pid")
+vsctl set Open_vSwitch . external_ids:ovn-remote="unix:$dir/sb.sock" external_ids:system-id=bench-host \
+    external_ids:ovn-encap-type=geneve external_ids:ovn-encap-ip=192.0.2.1
 {
     echo "--may-exist add-br br-int -- --may-exist add-br br-tun"
     for ((i = 0; i < vnics; i++)); do
