@@ -13,3 +13,5 @@ echo "== after_get_caps as vdsm: time and bytes added, agent up and down =="
 Benchmarks/caps.sh "$bin"
 echo "== the agent at 4,096 links: CPU, memory, event latency beside ip monitor, API latency =="
 FABRIC_AGENT="$bin/fabric-agent" Benchmarks/agent.sh 4096 60
+echo "== the networks at 4,096 links and 1,000 vNIC ports, with OVN lookups: /v1/networks latency, CPU =="
+FABRIC_AGENT="$bin/fabric-agent" Benchmarks/networks.sh 4096 1000 60
