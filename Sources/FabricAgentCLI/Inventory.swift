@@ -47,7 +47,7 @@ struct Inventory {
         var observer = OVNObserver(
             switchEndpoint: settings.endpoint, runDirectory: OVNControllerStatus.defaultRunDirectory(),
             timeout: .milliseconds(Int(settings.ovsdbTimeout * 1000)), tlsFiles: try? settings.ovnTLSFiles(),
-            secureLayer: { OVSDBTLSLayer.factory(TLSCredentials($0)) })
+            secureLayer: { OVSDBTLSLayer.factory($0) })
         return observer.observe()
     }
 }

@@ -64,7 +64,7 @@ public struct AgentDaemon: Sendable {
                 timeout: .milliseconds(Int(configuration.inventory.ovsdbTimeout * 1000)),
                 maximumBackoff: .milliseconds(Int(configuration.ovsdbMaxBackoff * 1000)),
                 tlsFiles: try? configuration.inventory.ovnTLSFiles(),
-                secureLayer: { OVSDBTLSLayer.factory(TLSCredentials($0)) }),
+                secureLayer: { OVSDBTLSLayer.factory($0) }),
             updater: updater, logger: logger.with("service", "ovn"))
         let sampler = CounterSampler(
             networkNamespace: configuration.inventory.netns, interval: interval, updater: updater,

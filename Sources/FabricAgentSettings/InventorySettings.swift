@@ -50,14 +50,14 @@ public struct InventorySettings: Sendable, Hashable {
     /// The files for an `ssl:` southbound remote when all three `ovn-ssl-*` settings are given; `nil` (the switch's
     /// `SSL` row) when none is.
     /// - Throws: when only some are given: a key without its certificate is a mistake to name, not to guess around.
-    public func ovnTLSFiles() throws(SettingError) -> SwitchSSLFiles? {
+    public func ovnTLSFiles() throws(SettingError) -> TLSFiles? {
         let given = [ovnSSLPrivateKey, ovnSSLCertificate, ovnSSLCACertificate]
         if given.allSatisfy({ $0 == nil }) { return nil }
         guard let key = ovnSSLPrivateKey, let certificate = ovnSSLCertificate, let ca = ovnSSLCACertificate else {
             throw SettingValue(key: "ovn-ssl-private-key", text: ovnSSLPrivateKey ?? "", source: "settings")
                 .fail("ovn-ssl-private-key, ovn-ssl-certificate and ovn-ssl-ca-cert go together: set all three or none")
         }
-        return SwitchSSLFiles(privateKey: key, certificate: certificate, caCertificate: ca)
+        return TLSFiles(privateKey: key, certificate: certificate, caCertificate: ca)
     }
 
     /// The database the inventory asks.

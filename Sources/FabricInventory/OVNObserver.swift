@@ -12,9 +12,9 @@ public struct OVNObserver: Sendable {
     public var maximumBackoff: Duration
     /// The key, certificate and CA for an `ssl:` southbound remote; `nil` takes the switch's `SSL` row, the files
     /// ovn-controller uses (`vdsm-tool ovn-config` puts VDSM's there on an oVirt host).
-    public var tlsFiles: SwitchSSLFiles?
+    public var tlsFiles: TLSFiles?
     /// Makes the TLS layer from those files (FabricTLS's); without it an `ssl:` remote cannot be read.
-    public var secureLayer: (@Sendable (SwitchSSLFiles) -> OVSDBSecureLayerFactory)?
+    public var secureLayer: (@Sendable (TLSFiles) -> OVSDBSecureLayerFactory)?
 
     private var failures = 0
     private var nextSouthboundAttempt = ContinuousClock.now
@@ -22,8 +22,8 @@ public struct OVNObserver: Sendable {
 
     public init(
         switchEndpoint: OVSDBEndpoint, runDirectory: String, timeout: Duration = .seconds(2),
-        maximumBackoff: Duration = .seconds(10), tlsFiles: SwitchSSLFiles? = nil,
-        secureLayer: (@Sendable (SwitchSSLFiles) -> OVSDBSecureLayerFactory)? = nil
+        maximumBackoff: Duration = .seconds(10), tlsFiles: TLSFiles? = nil,
+        secureLayer: (@Sendable (TLSFiles) -> OVSDBSecureLayerFactory)? = nil
     ) {
         self.switchEndpoint = switchEndpoint
         self.runDirectory = runDirectory
@@ -38,7 +38,7 @@ public struct OVNObserver: Sendable {
         let controller = OVNControllerStatus.read(runDirectory: runDirectory, timeout: timeout)
         let remote: String
         let localPorts: [String]
-        var switchFiles: SwitchSSLFiles?
+        var switchFiles: TLSFiles?
         do throws(OVSDBError) {
             var client = try OVSDBClient(endpoint: switchEndpoint, timeout: timeout)
             let facts = try client.ovnSwitchFacts()
@@ -78,7 +78,7 @@ public struct OVNObserver: Sendable {
     }
 
     /// The TLS layer for an `ssl:` endpoint, from the configured files or the switch's `SSL` row; `nil` for others.
-    private func secureLayerFactory(for endpoint: OVSDBEndpoint, _ switchFiles: SwitchSSLFiles?) throws(OVSDBError)
+    private func secureLayerFactory(for endpoint: OVSDBEndpoint, _ switchFiles: TLSFiles?) throws(OVSDBError)
         -> OVSDBSecureLayerFactory?
     {
         guard endpoint.usesTLS else { return nil }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import FabricJSON
 
-/// The local switch's `SSL` row (`ovs-vsctl set-ssl KEY CERT CA`): on an oVirt host, `vdsm-tool ovn-config` puts
-/// VDSM's key, certificate and CA there, and ovn-controller reads them (`--private-key=db:Open_vSwitch,SSL,…`) to
-/// reach an `ssl:` southbound database. fabric takes the same files, unless its settings name others.
-public struct SwitchSSLFiles: Sendable, Hashable {
+/// A TLS client's key, certificate and CA, as Open vSwitch takes them (`--private-key`, `--certificate`,
+/// `--ca-cert`) and keeps them in the local switch's `SSL` row (`ovs-vsctl set-ssl KEY CERT CA`): on an oVirt
+/// host, `vdsm-tool ovn-config` puts VDSM's there, and ovn-controller reads them (`--private-key=db:Open_vSwitch,
+/// SSL,…`) to reach an `ssl:` southbound database. fabric takes the same files, unless its settings name others.
+public struct TLSFiles: Sendable, Hashable {
     public var privateKey: String
     public var certificate: String
     public var caCertificate: String
@@ -18,7 +19,7 @@ public struct SwitchSSLFiles: Sendable, Hashable {
 
 extension OVSDBClient {
     /// The `SSL` row the `Open_vSwitch` row points at, or `nil` when there is none (or it lacks a file).
-    public mutating func switchSSLFiles(timeout: Duration? = nil) throws(OVSDBError) -> SwitchSSLFiles? {
+    public mutating func switchSSLFiles(timeout: Duration? = nil) throws(OVSDBError) -> TLSFiles? {
         let results = try transact(
             database: "Open_vSwitch",
             operations: [
@@ -36,7 +37,7 @@ extension OVSDBClient {
             }
             guard let key = try file("private_key"), let certificate = try file("certificate"), let ca = try file("ca_cert")
             else { return nil }
-            return SwitchSSLFiles(privateKey: key, certificate: certificate, caCertificate: ca)
+            return TLSFiles(privateKey: key, certificate: certificate, caCertificate: ca)
         }
         return nil
     }

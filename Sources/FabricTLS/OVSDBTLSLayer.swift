@@ -5,7 +5,7 @@ public import FabricOVSDB
 public final class OVSDBTLSLayer: OVSDBSecureLayer {
     private let session: TLSClientSession
 
-    public init(descriptor: Int32, credentials: TLSCredentials) throws(OVSDBSecureLayerError) {
+    public init(descriptor: Int32, credentials: TLSFiles) throws(OVSDBSecureLayerError) {
         do {
             session = try TLSClientSession(descriptor: descriptor, credentials: credentials)
         } catch {
@@ -14,7 +14,7 @@ public final class OVSDBTLSLayer: OVSDBSecureLayer {
     }
 
     /// The factory an ``OVSDBClient`` takes for `credentials`.
-    public static func factory(_ credentials: TLSCredentials) -> OVSDBSecureLayerFactory {
+    public static func factory(_ credentials: TLSFiles) -> OVSDBSecureLayerFactory {
         { (descriptor: Int32) throws(OVSDBSecureLayerError) -> any OVSDBSecureLayer in
             try OVSDBTLSLayer(descriptor: descriptor, credentials: credentials)
         }
@@ -38,12 +38,5 @@ public final class OVSDBTLSLayer: OVSDBSecureLayer {
         case .closed: .closed
         case .failed(let why): .failed(why)
         }
-    }
-}
-
-extension TLSCredentials {
-    /// The files of the local switch's `SSL` row.
-    public init(_ files: SwitchSSLFiles) {
-        self.init(privateKey: files.privateKey, certificate: files.certificate, caCertificate: files.caCertificate)
     }
 }

@@ -1,20 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import COpenSSL
+public import FabricOVSDB
 internal import FabricPOSIX
-
-/// The files of a TLS client's identity and trust, as Open vSwitch takes them (`--private-key`, `--certificate`,
-/// `--ca-cert`): ovn-controller's own, so fabric reads the southbound database as the chassis does.
-public struct TLSCredentials: Sendable, Hashable {
-    public var privateKey: String
-    public var certificate: String
-    public var caCertificate: String
-
-    public init(privateKey: String, certificate: String, caCertificate: String) {
-        self.privateKey = privateKey
-        self.certificate = certificate
-        self.caCertificate = caCertificate
-    }
-}
 
 /// Why a TLS session could not be set up or used, in one sentence.
 public struct TLSError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -43,7 +30,7 @@ public enum TLSTransfer: Sendable, Equatable {
 }
 
 /// A TLS 1.2+ client session over a connected, non-blocking socket it does not own; the peer's certificate must
-/// chain to the CA of ``TLSCredentials``, as Open vSwitch checks it (by the CA, not by host name: OVS remotes are
+/// chain to the CA of the ``TLSFiles``, as Open vSwitch checks it (by the CA, not by host name: OVS remotes are
 /// addresses, and its certificates are made by `ovs-pki` without names to match).
 public struct TLSClientSession: ~Copyable {
     // OpenSSL objects, freed in deinit; never visible outside this type.
@@ -52,7 +39,7 @@ public struct TLSClientSession: ~Copyable {
     private let descriptor: Int32
 
     /// Loads the credentials and binds a session to `descriptor` (connected, non-blocking).
-    public init(descriptor: Int32, credentials: TLSCredentials) throws(TLSError) {
+    public init(descriptor: Int32, credentials: TLSFiles) throws(TLSError) {
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw TLSError("cannot create a TLS context") }
         guard fabric_ssl_ctx_set_min_tls12(context) == 1 else {
             SSL_CTX_free(context)

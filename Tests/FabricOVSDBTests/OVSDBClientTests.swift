@@ -134,7 +134,7 @@ struct OVSDBClientTests {
         var client = try Self.connect(sandbox)
         #expect(try client.switchSSLFiles() == nil)
         try sandbox.vsctl("set-ssl", "/etc/pki/vdsm/keys/vdsmkey.pem", "/etc/pki/vdsm/certs/vdsmcert.pem", "/etc/pki/vdsm/certs/cacert.pem")
-        #expect(try client.switchSSLFiles() == SwitchSSLFiles(
+        #expect(try client.switchSSLFiles() == TLSFiles(
             privateKey: "/etc/pki/vdsm/keys/vdsmkey.pem", certificate: "/etc/pki/vdsm/certs/vdsmcert.pem",
             caCertificate: "/etc/pki/vdsm/certs/cacert.pem"))
         try sandbox.vsctl("del-ssl")

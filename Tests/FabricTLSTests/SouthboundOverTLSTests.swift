@@ -16,7 +16,7 @@ struct SouthboundOverTLSTests {
     }
 
     /// Connects once the server listens (it starts in the background).
-    func connect(_ endpoint: OVSDBEndpoint, _ credentials: TLSCredentials?) throws(OVSDBError) -> OVSDBClient {
+    func connect(_ endpoint: OVSDBEndpoint, _ credentials: TLSFiles?) throws(OVSDBError) -> OVSDBClient {
         var last: OVSDBError?
         for _ in 0..<50 {
             do {
@@ -36,7 +36,7 @@ struct SouthboundOverTLSTests {
         let sandbox = try OVNSandbox(chassisCount: 1, southboundTLS: ca)
         defer { sandbox.stop() }
         let (key, certificate) = try ca.issue("chassis")
-        var client = try connect(try endpoint(sandbox), TLSCredentials(privateKey: key, certificate: certificate, caCertificate: ca.certificate))
+        var client = try connect(try endpoint(sandbox), TLSFiles(privateKey: key, certificate: certificate, caCertificate: ca.certificate))
         #expect(try client.listDatabases().contains("OVN_Southbound"))
         let southbound = try client.southbound()
         #expect(southbound.chassis.contains { $0.name == sandbox.chassis[0].name }, "\(southbound.chassis)")
@@ -54,7 +54,7 @@ struct SouthboundOverTLSTests {
         let stranger = try TestCertificateAuthority(name: "another-ca")
         let (key, certificate) = try stranger.issue("chassis")
         let refused = try #require(throws: OVSDBError.self) {
-            _ = try connect(try endpoint(sandbox), TLSCredentials(privateKey: key, certificate: certificate, caCertificate: stranger.certificate))
+            _ = try connect(try endpoint(sandbox), TLSFiles(privateKey: key, certificate: certificate, caCertificate: stranger.certificate))
         }
         #expect(refused.kind == .unreachable)
         #expect(refused.description.contains("the server's certificate is not trusted"), "\(refused)")
@@ -67,13 +67,13 @@ struct SouthboundOverTLSTests {
         let sandbox = try OVNSandbox(chassisCount: 1, southboundTLS: ca)
         defer { sandbox.stop() }
         let (key, certificate) = try ca.issue("chassis")
-        _ = try? connect(try endpoint(sandbox), TLSCredentials(privateKey: key, certificate: certificate, caCertificate: ca.certificate))
+        _ = try? connect(try endpoint(sandbox), TLSFiles(privateKey: key, certificate: certificate, caCertificate: ca.certificate))
         let host = try OVSSandbox(startSwitch: false)
         defer { host.stop() }
         try host.vsctl("set", "Open_vSwitch", ".", "external_ids:ovn-remote=\(sandbox.southboundSSLRemote)", "external_ids:system-id=tls-host")
         var observer = OVNObserver(
             switchEndpoint: OVSDBEndpoint(socketPath: host.socketPath), runDirectory: host.directory,
-            secureLayer: { OVSDBTLSLayer.factory(TLSCredentials($0)) })
+            secureLayer: { OVSDBTLSLayer.factory($0) })
 
         // No SSL row and no settings: said, not guessed.
         let unset = observer.observe()
@@ -83,7 +83,7 @@ struct SouthboundOverTLSTests {
         try host.vsctl("set-ssl", key, certificate, ca.certificate)
         observer = OVNObserver(
             switchEndpoint: OVSDBEndpoint(socketPath: host.socketPath), runDirectory: host.directory,
-            secureLayer: { OVSDBTLSLayer.factory(TLSCredentials($0)) })
+            secureLayer: { OVSDBTLSLayer.factory($0) })
         let read = observer.observe()
         #expect(read.southboundError == nil, "\(read.southboundError ?? "")")
         #expect(read.southbound?.chassis.contains { $0.name == sandbox.chassis[0].name } == true)

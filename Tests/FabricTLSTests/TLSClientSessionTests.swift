@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FabricOVSDB
 import FabricTestSupport
 import FabricTLS
 import Foundation
@@ -97,7 +98,7 @@ struct TLSClientSessionTests {
         let fd = try TCP.connect(port: server.port)
         defer { close(fd) }
         let session = try TLSClientSession(
-            descriptor: fd, credentials: TLSCredentials(privateKey: key, certificate: certificate, caCertificate: ca.certificate))
+            descriptor: fd, credentials: TLSFiles(privateKey: key, certificate: certificate, caCertificate: ca.certificate))
         try session.handshake(deadline: .now + .seconds(5))
         #expect(try exchange(session, "southbound\n", descriptor: fd) == "dnuobhtuos\n")
     }
@@ -110,7 +111,7 @@ struct TLSClientSessionTests {
         let fd = try TCP.connect(port: server.port)
         defer { close(fd) }
         let session = try TLSClientSession(
-            descriptor: fd, credentials: TLSCredentials(privateKey: key, certificate: certificate, caCertificate: ca.certificate))
+            descriptor: fd, credentials: TLSFiles(privateKey: key, certificate: certificate, caCertificate: ca.certificate))
         let error = try #require(throws: TLSError.self) { try session.handshake(deadline: .now + .seconds(5)) }
         #expect(error.description.hasPrefix("the server's certificate is not trusted: "), "\(error)")
     }
@@ -120,17 +121,17 @@ struct TLSClientSessionTests {
         let (key, certificate) = try ca.issue("chassis")
         let (otherKey, _) = try ca.issue("other")
         let noKey = try #require(throws: TLSError.self) {
-            try TLSClientSession(descriptor: -1, credentials: TLSCredentials(
+            try TLSClientSession(descriptor: -1, credentials: TLSFiles(
                 privateKey: "/nonexistent/key.pem", certificate: certificate, caCertificate: ca.certificate))
         }
         #expect(noKey.description.hasPrefix("cannot load the private key /nonexistent/key.pem"), "\(noKey)")
         let mismatched = try #require(throws: TLSError.self) {
-            try TLSClientSession(descriptor: -1, credentials: TLSCredentials(
+            try TLSClientSession(descriptor: -1, credentials: TLSFiles(
                 privateKey: otherKey, certificate: certificate, caCertificate: ca.certificate))
         }
         #expect(mismatched.description.hasPrefix("cannot load the private key \(otherKey) for that certificate"))
         let noCA = try #require(throws: TLSError.self) {
-            try TLSClientSession(descriptor: -1, credentials: TLSCredentials(
+            try TLSClientSession(descriptor: -1, credentials: TLSFiles(
                 privateKey: key, certificate: certificate, caCertificate: "/nonexistent/ca.pem"))
         }
         #expect(noCA.description.hasPrefix("cannot load the CA certificate /nonexistent/ca.pem"))
