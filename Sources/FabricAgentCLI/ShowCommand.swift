@@ -55,9 +55,9 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         // Networks need no rates: one snapshot.
-        let (table, networksDocument) = try Self.collect(settings: settings, interval: noRates || networks ? nil : interval)
-        if networks {
-            let document = networksDocument
+        let (table, networksDocument) = try Self.collect(
+            settings: settings, interval: noRates || networks ? nil : interval, withNetworks: networks)
+        if networks, let document = networksDocument {
             StandardOutput.write(json ? try Self.prettyJSON(document) : NetworkRenderer.render(document))
         } else {
             StandardOutput.write(json ? try Self.prettyJSON(table) : TableRenderer.render(table))
@@ -70,18 +70,21 @@ struct ShowCommand: ParsableCommand {
         return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
 
-    /// The table (with rates between two samples `interval` seconds apart, or one snapshot) and its networks
-    /// from the same build. Exits 1 with one line when netlink cannot be read.
-    static func collect(settings: [String], interval: Double?) throws -> (HostTable, HostNetworks) {
+    /// The table (with rates between two samples `interval` seconds apart, or one snapshot) and, when asked, its
+    /// networks from the same build (the provider's daemons are looked at only then). Exits 1 with one line when
+    /// netlink cannot be read.
+    static func collect(settings: [String], interval: Double?, withNetworks: Bool) throws -> (HostTable, HostNetworks?) {
         do {
-            return try collectOrThrow(settings: settings, interval: interval)
+            return try collectOrThrow(settings: settings, interval: interval, withNetworks: withNetworks)
         } catch {
             StandardError.write("fabric-agent: cannot read the host's links over netlink: \(error)\n")
             throw ExitCode(1)
         }
     }
 
-    private static func collectOrThrow(settings: [String], interval: Double?) throws(NetlinkError) -> (HostTable, HostNetworks) {
+    private static func collectOrThrow(settings: [String], interval: Double?, withNetworks: Bool) throws(NetlinkError)
+        -> (HostTable, HostNetworks?)
+    {
         // validate() has parsed the settings already.
         let inventory = try! Inventory(flags: settings)
         let socket = try inventory.openNetlink()
@@ -102,6 +105,7 @@ struct ShowCommand: ParsableCommand {
             rates.add(RateWindow.Reading(sample))
             rates.apply(to: &table)
         }
+        guard withNetworks else { return (table, nil) }
         let networks = HostNetworks(
             table: table, vdsm: readings.vdsm ?? VDSMNetworkConfig(), neutron: readings.neutron,
             switchState: switchState, agents: inventory.agentsProbe.agents(), ovn: ovn)
@@ -137,7 +141,12 @@ struct NetworkCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (_, networks) = try ShowCommand.collect(settings: settings, interval: nil)
+        let (_, collected) = try ShowCommand.collect(settings: settings, interval: nil, withNetworks: true)
+        // collect builds the networks when asked; a nil here would be a bug in it, said rather than trapped.
+        guard let networks = collected else {
+            StandardError.write("fabric-agent: the networks were not built\n")
+            throw ExitCode(1)
+        }
         guard let network = networks.network(named: name) else {
             let known = networks.networks.map(\.name)
             StandardError.write(
