@@ -147,6 +147,8 @@ enum ServerSentEvent {
     /// The event for `publication` on a stream whose last event was version `sent`, in buffers that
     /// share the publication's JSON (not copied).
     static func next(_ publication: TablePublication, after sent: UInt64?) -> [ByteBuffer] {
+        // The same version again: only the networks changed, the table is what the stream has.
+        if publication.version == sent { return [] }
         if let sent, publication.version == sent + 1, let changes = publication.changesJSON {
             return event("changes", publication.version, changes)
         }

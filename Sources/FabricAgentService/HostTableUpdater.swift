@@ -12,7 +12,8 @@ public actor HostTableUpdater {
     private var model: HostTableModel
     public let store: TableStore
     private var version: UInt64 = 0
-    private var networksVersion: UInt64 = 0
+    /// Moves each time the networks change (not with the table's version: they can change alone).
+    private var networksRevision: UInt64 = 0
     private var publishedNetworks: HostNetworks?
     private let executor = DedicatedThreadExecutor(name: "fabric-table")
 
@@ -63,17 +64,25 @@ public actor HostTableUpdater {
 
     private func publish(_ table: HostTable?, after previous: HostTable?) {
         guard let table else { return }
-        version += 1
-        // Only event streams read the changes; without one, comparing 4,096 rows is wasted.
-        let changes = store.hasListeners ? previous.map { TableChanges(from: $0, to: table, version: version) } : nil
         var networks = model.networks
         // Every counter sample moves sampledAt; only another change makes the networks new to a stream.
         networks?.sampledAt = publishedNetworks?.sampledAt ?? 0
         if networks != publishedNetworks {
-            networksVersion = version
+            networksRevision += 1
             publishedNetworks = networks
         }
+        if model.onlyNetworksChanged, let current = store.publication {
+            // The same table under the same version: streams send nothing for the table, only the networks to
+            // those that asked for them.
+            store.publish(
+                current.table, networks: model.networks, version: current.version, changes: current.changes,
+                networksVersion: networksRevision)
+            return
+        }
+        version += 1
+        // Only event streams read the changes; without one, comparing 4,096 rows is wasted.
+        let changes = store.hasListeners ? previous.map { TableChanges(from: $0, to: table, version: version) } : nil
         store.publish(
-            table, networks: model.networks, version: version, changes: changes, networksVersion: networksVersion)
+            table, networks: model.networks, version: version, changes: changes, networksVersion: networksRevision)
     }
 }

@@ -19,8 +19,9 @@ public struct TablePublication: Sendable {
 
     /// The networks of this version's table (`/v1/networks`).
     public var networks: HostNetworks
-    /// The version in which ``networks`` last changed (anything but `sampledAt`): a stream that asked for the
-    /// networks sends them again when this moves, even across versions it skipped.
+    /// A revision of ``networks`` that moves whenever they change (anything but `sampledAt`), also when the table
+    /// did not (then ``version`` stays): a stream that asked for the networks sends them again when this moves,
+    /// even across versions it skipped.
     public var networksVersion: UInt64
     private let encodedNetworks = EncodedOnce()
 

@@ -26,6 +26,9 @@ public struct HostTableModel: Sendable {
 
     /// The networks of the current table (``HostNetworks``), from the same build.
     public private(set) var networks: HostNetworks?
+    /// Whether the last fact that returned a table changed only the networks (a daemon's health, OVN, a tunnel), the
+    /// table itself being the same: the table's version need not move, only the networks'.
+    public private(set) var onlyNetworksChanged = false
 
     public init(builder: HostTableBuilder, ovsdbEndpoint: String) {
         self.builder = builder
@@ -44,6 +47,7 @@ public struct HostTableModel: Sendable {
         // Until the first snapshot there is no table to refresh. Links the reading has that the table lacks
         // (or the reverse) arrive with the watcher's events.
         guard var table else { return nil }
+        onlyNetworksChanged = false
         rates.apply(to: &table)
         table.sampledAt = reading.wallTime
         self.table = table
@@ -95,9 +99,14 @@ public struct HostTableModel: Sendable {
         }
         // A network's configuration can change without any row changing (a new MTU in VDSM's file).
         rebuiltNetworks.sampledAt = networks?.sampledAt ?? rebuiltNetworks.sampledAt
-        if let table, table.interfaces == rebuilt.interfaces, table.sources == rebuilt.sources, networks == rebuiltNetworks {
-            return nil
+        if let table, table.interfaces == rebuilt.interfaces, table.sources == rebuilt.sources {
+            if networks == rebuiltNetworks { return nil }
+            rebuiltNetworks.sampledAt = table.sampledAt
+            networks = rebuiltNetworks
+            onlyNetworksChanged = true
+            return table
         }
+        onlyNetworksChanged = false
         table = rebuilt
         rebuiltNetworks.sampledAt = rebuilt.sampledAt
         networks = rebuiltNetworks

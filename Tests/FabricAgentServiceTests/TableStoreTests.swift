@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import FabricAgentService
+@testable import FabricAgentService
 import FabricInventory
 import FabricNetlink
 import FabricOVSDB
@@ -136,6 +136,25 @@ struct TablePipeline {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.readableBytesView)) as? [String: Any])
         #expect(object["schema"] as? String == "fabric.host-interfaces.changes")
         #expect((object["removed"] as? [String]) == ["d1"])
+    }
+
+    /// A daemon stopping changes the networks, not the table: the version stays (a table stream gets nothing), the
+    /// networks' revision moves (a stream that asked for the networks gets them), and the changes stay those of
+    /// the version, for a stream that skipped to it.
+    @Test func aNetworksOnlyChangeKeepsTheTablesVersion() async throws {
+        let store = TablePipeline()
+        await store.linksChanged(Self.sample([("d0", 1)], second: 1))
+        await store.linksChanged(Self.sample([("d0", 1), ("d1", 2)], second: 2))
+        let before = try #require(await store.publication)
+        await store.updater.agentsChanged([ProviderAgent(name: .neutronLinuxBridgeAgent, running: true)])
+        let after = try #require(await store.publication)
+        #expect(after.version == before.version)
+        #expect(after.networksVersion > before.networksVersion)
+        #expect(after.table == before.table)
+        #expect(after.changes == before.changes)
+        #expect(after.networks.agents.map(\.name) == [.neutronLinuxBridgeAgent])
+        #expect(ServerSentEvent.next(after, after: before.version).isEmpty, "nothing for the table")
+        #expect(!ServerSentEvent.next(after, after: before.version - 1).isEmpty, "changes for one that skipped")
     }
 
     /// The client's side of docs/agent.md's `changes` event.

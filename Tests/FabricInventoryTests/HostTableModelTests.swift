@@ -119,4 +119,25 @@ import Testing
         #expect(stale == nil)
         #expect(model.table?.interfaces.first { $0.name == "eth1" }?.statistics.rxBytes == 500)
     }
+
+    /// A daemon's health changes the networks alone: the same table comes back (the updater keeps its version),
+    /// and the next counter sample is a table change again.
+    @Test func aDaemonsHealthChangesOnlyTheNetworks() throws {
+        let host = try ScratchHost()
+        var model = HostTableModel(builder: host.builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        let firstResult = model.linksChanged(Self.sample(Self.nics(), second: 1))
+        let first = try #require(firstResult)
+        #expect(!model.onlyNetworksChanged)
+
+        let stoppedResult = model.agentsChanged([ProviderAgent(name: .neutronOpenVSwitchAgent, running: false)])
+        let stopped = try #require(stoppedResult)
+        #expect(model.onlyNetworksChanged)
+        #expect(stopped == first, "the same table, sampledAt included")
+        #expect(model.networks?.agents.map(\.running) == [false])
+        #expect(model.agentsChanged([ProviderAgent(name: .neutronOpenVSwitchAgent, running: false)]) == nil, "no change")
+
+        let sampledResult = model.countersSampled(.init(counters: [2: LinkStatistics(rxBytes: 9)], monotonicTime: 2_000_000_000, wallTime: 2))
+        #expect(sampledResult != nil)
+        #expect(!model.onlyNetworksChanged)
+    }
 }
