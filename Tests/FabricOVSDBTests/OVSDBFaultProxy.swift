@@ -9,8 +9,9 @@ import Foundation
 ///
 /// Everything before the fault is what a real server answers, so the client is exercised in the state
 /// it really reaches (connected, monitoring, halfway through a transaction) and not in a scripted one.
-/// Only the first ``faultyConnections`` connections see the fault; later ones pass through cleanly, so
-/// a test can watch a client reconnect and recover.
+/// Only the first ``faultyConnections`` connections on which the trigger occurs see the fault; later
+/// ones pass through cleanly, so a test can watch a client reconnect and recover. Connections on which
+/// the trigger never occurs (an agent's other clients of the same database) do not count.
 final class OVSDBFaultProxy: @unchecked Sendable {
     /// The message at which the fault strikes.
     enum Trigger: Sendable {
@@ -53,6 +54,7 @@ final class OVSDBFaultProxy: @unchecked Sendable {
     private var stopped = false
     private var listenerClosed = false
     private var acceptedCount = 0
+    private var faultyCount = 0
     private var firedCount = 0
     private var sentToClient = 0
 
@@ -120,7 +122,7 @@ final class OVSDBFaultProxy: @unchecked Sendable {
             let connection: Connection? = lock.withLock {
                 if stopped { return nil }
                 acceptedCount += 1
-                let connection = Connection(client: client, upstream: upstream, faulty: acceptedCount <= faultyConnections)
+                let connection = Connection(client: client, upstream: upstream)
                 open.append(connection)
                 return connection
             }
@@ -142,7 +144,8 @@ final class OVSDBFaultProxy: @unchecked Sendable {
     final class Connection: @unchecked Sendable {
         let client: Int32
         let upstream: Int32
-        let faulty: Bool
+        /// Decided when the trigger first occurs on this connection (``claimsFault(_:)``).
+        var faulty: Bool?
         private let lock = NSLock()
         private var methodsByID: [JSONValue: String] = [:]
         private var requestCounts: [String: Int] = [:]
@@ -150,10 +153,9 @@ final class OVSDBFaultProxy: @unchecked Sendable {
         private var threadsLeft = 2
         private var closed = false
 
-        init(client: Int32, upstream: Int32, faulty: Bool) {
+        init(client: Int32, upstream: Int32) {
             self.client = client
             self.upstream = upstream
-            self.faulty = faulty
         }
 
         /// Records a request; returns how many requests with its method came so far.
@@ -212,7 +214,7 @@ final class OVSDBFaultProxy: @unchecked Sendable {
                 let json = try? JSONValue(parsing: message)
                 if let method = json?["method"]?.stringValue, json?["id"].map({ !$0.isNull }) ?? false {
                     let occurrence = connection.recordRequest(id: json?["id"], method: method)
-                    if connection.faulty, case .request(let wanted, let n) = trigger, wanted == method, n == occurrence {
+                    if case .request(let wanted, let n) = trigger, wanted == method, n == occurrence, claimsFault(connection) {
                         // The request never reaches the server: the client is cut off mid-call.
                         lock.withLock { firedCount += 1 }
                         connection.shutDown()
@@ -236,7 +238,7 @@ final class OVSDBFaultProxy: @unchecked Sendable {
             if faulted { continue }
             guard let messages = try? framer.append(buffer[0..<count]) else { return }
             for message in messages where !faulted {
-                if connection.faulty, triggers(on: message, connection) {
+                if triggers(on: message, connection), claimsFault(connection) {
                     // A delayed message is still delivered, and the stream goes on after it.
                     if case .delay = fault {} else { faulted = true }
                     if !injectFault(on: message, into: connection) { return }
@@ -246,6 +248,18 @@ final class OVSDBFaultProxy: @unchecked Sendable {
             }
         }
         _ = shutdown(connection.client, Int32(SHUT_WR))
+    }
+
+    /// Whether the fault strikes `connection`, on which the trigger just occurred: yes for the first
+    /// ``faultyConnections`` such connections, and always the same answer for one connection.
+    private func claimsFault(_ connection: Connection) -> Bool {
+        lock.withLock {
+            if let faulty = connection.faulty { return faulty }
+            let faulty = faultyCount < faultyConnections
+            if faulty { faultyCount += 1 }
+            connection.faulty = faulty
+            return faulty
+        }
     }
 
     private func triggers(on message: [UInt8], _ connection: Connection) -> Bool {
