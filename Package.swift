@@ -183,7 +183,7 @@ let package = Package(
         .testTarget(name: "HookContractTests", dependencies: ["FabricTestSupport"]),
         .testTarget(
             name: "FabricAgentServiceTests",
-            dependencies: ["FabricAgentService", "FabricAgentSettings", "FabricInventory", "FabricTestSupport"]
+            dependencies: ["FabricAgentService", "FabricAgentSettings", "FabricInventory", "FabricPOSIX", "FabricTestSupport"]
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // One snapshot of a network namespace (socket, link dump, address dump, classification) against
 // `ip -d -j link show` plus `ip -j addr show` run back to back, interleaved in one run.
+// Then the agent's model on one link event (link_event_median_ms) and the networks build inside it.
 // Usage: inventory-bench NETNS [ITERATIONS]
 import FabricInventory
 import FabricNetlink
@@ -71,6 +72,29 @@ func format(_ value: Double) -> String {
     let hundredths = Int((value * 100).rounded())
     return "\(hundredths / 100).\(String(repeating: "0", count: hundredths % 100 < 10 ? 1 : 0))\(hundredths % 100)"
 }
+// The agent's path for one link event: the incremental model rebuild after one link's MTU moved, and the part
+// of it that builds the networks; each iteration changes a different link.
+var model = HostTableModel(builder: builder, ovsdbEndpoint: "unix:/nonexistent")
+var sample = HostTableBuilder.Sample(snapshot: try NetlinkSocket(networkNamespace: "/run/netns/\(namespace)").snapshot())
+_ = model.linksChanged(sample)
+var eventTimes: [Double] = []
+var networksTimes: [Double] = []
+for iteration in 0..<(iterations + 2) {
+    let position = iteration % sample.snapshot.links.count
+    sample.snapshot.links[position].mtu += 1
+    let start = now()
+    _ = model.linksChanged(sample)
+    let event = Double(now() - start) / 1e6
+    let table = model.table!
+    let networksStart = now()
+    _ = HostNetworks(table: table, vdsm: VDSMNetworkConfig(), neutron: nil, switchState: nil)
+    let networks = Double(now() - networksStart) / 1e6
+    if iteration >= 2 {
+        eventTimes.append(event)
+        networksTimes.append(networks)
+    }
+}
+
 let fabricMedian = percentile(fabricTimes, 0.5)
 let ipMedian = percentile(ipTimes, 0.5)
-print("links=\(links) iterations=\(iterations) snapshot_median_ms=\(format(fabricMedian)) snapshot_p95_ms=\(format(percentile(fabricTimes, 0.95))) build_median_ms=\(format(percentile(buildTimes, 0.5))) ip_median_ms=\(format(ipMedian)) ip_p95_ms=\(format(percentile(ipTimes, 0.95))) ratio=\(format(fabricMedian / ipMedian))")
+print("links=\(links) iterations=\(iterations) snapshot_median_ms=\(format(fabricMedian)) snapshot_p95_ms=\(format(percentile(fabricTimes, 0.95))) build_median_ms=\(format(percentile(buildTimes, 0.5))) ip_median_ms=\(format(ipMedian)) ip_p95_ms=\(format(percentile(ipTimes, 0.95))) ratio=\(format(fabricMedian / ipMedian)) link_event_median_ms=\(format(percentile(eventTimes, 0.5))) networks_median_ms=\(format(percentile(networksTimes, 0.5)))")

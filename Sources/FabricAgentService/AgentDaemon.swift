@@ -52,9 +52,11 @@ public struct AgentDaemon: Sendable {
         var watcher = NetlinkWatcher(
             networkNamespace: configuration.inventory.netns, updater: updater, logger: logger.with("service", "netlink"))
         watcher.receiveBufferSize = Int32(configuration.netlinkReceiveBuffer)
+        let switchFacts = SwitchFactsMailbox()
         let ovsdb = OVSDBMonitorService(
             endpoint: endpoint, timeout: .milliseconds(Int(configuration.inventory.ovsdbTimeout * 1000)),
-            maximumBackoff: configuration.ovsdbMaxBackoff, updater: updater, logger: logger.with("service", "ovsdb"))
+            maximumBackoff: configuration.ovsdbMaxBackoff, updater: updater, logger: logger.with("service", "ovsdb"),
+            switchFacts: switchFacts)
         let providerAgents = ProviderAgentsService(
             probe: Self.agentsProbe(configuration, ovsdb: endpoint), updater: updater,
             logger: logger.with("service", "agents"))
@@ -65,7 +67,7 @@ public struct AgentDaemon: Sendable {
                 maximumBackoff: .milliseconds(Int(configuration.ovsdbMaxBackoff * 1000)),
                 tlsFiles: try? configuration.inventory.ovnTLSFiles(),
                 secureLayer: { OVSDBTLSLayer.factory($0) }),
-            updater: updater, logger: logger.with("service", "ovn"))
+            updater: updater, logger: logger.with("service", "ovn"), switchFacts: switchFacts)
         let sampler = CounterSampler(
             networkNamespace: configuration.inventory.netns, interval: interval, updater: updater,
             logger: logger.with("service", "sampler"))

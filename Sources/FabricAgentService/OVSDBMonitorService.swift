@@ -15,13 +15,19 @@ public struct OVSDBMonitorService: Service {
     public var maximumBackoff: Double
     public var updater: HostTableUpdater
     public var logger: Logger
+    /// Where the facts OVN's lookups need are posted with every state and every failure.
+    public var switchFacts: SwitchFactsMailbox?
 
-    public init(endpoint: OVSDBEndpoint, timeout: Duration, maximumBackoff: Double, updater: HostTableUpdater, logger: Logger) {
+    public init(
+        endpoint: OVSDBEndpoint, timeout: Duration, maximumBackoff: Double, updater: HostTableUpdater, logger: Logger,
+        switchFacts: SwitchFactsMailbox? = nil
+    ) {
         self.endpoint = endpoint
         self.timeout = timeout
         self.maximumBackoff = maximumBackoff
         self.updater = updater
         self.logger = logger
+        self.switchFacts = switchFacts
     }
 
     enum Event: Sendable {
@@ -39,6 +45,7 @@ public struct OVSDBMonitorService: Service {
         let timeout = timeout
         let maximumBackoff = maximumBackoff
         let endpointText = endpoint.description
+        let switchFacts = switchFacts
         var wasReachable: Bool?
         try await ThreadedService.run(name: "fabric-ovsdb") { stop, yield in
             var attempt = 0
@@ -48,12 +55,15 @@ public struct OVSDBMonitorService: Service {
                     var client = try OVSDBClient(endpoint: endpoint, timeout: timeout)
                     try client.monitor(timeout: timeout, isCancelled: { stop.isStopped }) { state in
                         attempt = 0
+                        switchFacts?.post(.success(OVNSwitchFacts(state)))
                         yield(.state(state))
                         return !stop.isStopped
                     }
                     reason = "monitor ended"
+                    switchFacts?.post(.failure(OVSDBError(kind: .connectionClosed, description: reason)))
                 } catch {
                     reason = "\(error)"
+                    switchFacts?.post(.failure(error))
                 }
                 if stop.isStopped { return }
                 let delay = Self.backoff(attempt: attempt, maximum: maximumBackoff)

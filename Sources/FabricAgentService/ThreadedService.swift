@@ -36,6 +36,13 @@ final class StopSignal: Sendable {
         _ = wake.wait(timeout: timeout)
         return isStopped
     }
+
+    /// As ``wait(timeout:)``, also ending early when `other` is signalled.
+    @discardableResult
+    func wait(timeout: Duration, or other: WakeSignal) -> Bool {
+        _ = try? FileDescriptor.poll([(wake.descriptor, .readable), (other.descriptor, .readable)], timeout: timeout)
+        return isStopped
+    }
 }
 
 /// The one skeleton of the agent's blocking services (the netlink watcher, the counter sampler, the OVSDB

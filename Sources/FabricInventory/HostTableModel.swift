@@ -65,7 +65,13 @@ public struct HostTableModel: Sendable {
     /// The provider's daemons, when their health changed: a new version of the networks, the table unchanged.
     public mutating func agentsChanged(_ agents: [ProviderAgent]) -> HostTable? {
         self.agents = agents
-        return rebuild()
+        // No row depends on a daemon's health: only the networks are built again.
+        guard let table else { return nil }
+        let rebuiltNetworks = networks(of: table)
+        if networks == rebuiltNetworks { return nil }
+        networks = rebuiltNetworks
+        onlyNetworksChanged = true
+        return table
     }
 
     /// What OVN's southbound database and ovn-controller say now.
@@ -90,26 +96,30 @@ public struct HostTableModel: Sendable {
         // Counters move only with counter samples: the watcher's copy of a link carries the counters of its
         // last notification (or of the first dump), older than any sample. Links not sampled yet keep those.
         rates.apply(to: &rebuilt)
-        var rebuiltNetworks = HostNetworks(
-            table: rebuilt, vdsm: readings.vdsm ?? VDSMNetworkConfig(), neutron: readings.neutron,
-            switchState: switchState, agents: agents, ovn: ovn)
-        if switchState != nil {
-            rebuiltNetworks.providerPorts = ProviderPort.remembering(
-                rebuiltNetworks.providerPorts, in: rebuilt, memory: &rememberedPorts)
-        }
         // A network's configuration can change without any row changing (a new MTU in VDSM's file).
-        rebuiltNetworks.sampledAt = networks?.sampledAt ?? rebuiltNetworks.sampledAt
         if let table, table.interfaces == rebuilt.interfaces, table.sources == rebuilt.sources {
+            let rebuiltNetworks = networks(of: table)
             if networks == rebuiltNetworks { return nil }
-            rebuiltNetworks.sampledAt = table.sampledAt
             networks = rebuiltNetworks
             onlyNetworksChanged = true
             return table
         }
         onlyNetworksChanged = false
         table = rebuilt
-        rebuiltNetworks.sampledAt = rebuilt.sampledAt
-        networks = rebuiltNetworks
+        networks = networks(of: rebuilt)
         return rebuilt
+    }
+
+    /// The networks of `table`, from the configuration the last build read and the other facts, stamped
+    /// with the table's sampling time.
+    private mutating func networks(of table: HostTable) -> HostNetworks {
+        var built = HostNetworks(
+            table: table, vdsm: readings.vdsm ?? VDSMNetworkConfig(), neutron: readings.neutron,
+            switchState: switchState, agents: agents, ovn: ovn)
+        if switchState != nil {
+            built.providerPorts = ProviderPort.remembering(built.providerPorts, in: table, memory: &rememberedPorts)
+        }
+        built.sampledAt = table.sampledAt
+        return built
     }
 }

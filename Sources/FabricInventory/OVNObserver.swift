@@ -33,22 +33,39 @@ public struct OVNObserver: Sendable {
         self.secureLayer = secureLayer
     }
 
-    /// Reads everything once; blocks up to a few ``timeout``s.
+    /// Reads everything once, the local switch included; blocks up to a few ``timeout``s.
     public mutating func observe() -> OVNObservation {
+        let facts: Result<OVNSwitchFacts, OVSDBError>
+        do throws(OVSDBError) {
+            var client = try OVSDBClient(endpoint: switchEndpoint, timeout: timeout)
+            let read = try client.ovnSwitchFacts()
+            facts = .success(OVNSwitchFacts(externalIDs: read.externalIDs, ifaceIDs: read.ifaceIDs))
+        } catch {
+            facts = .failure(error)
+        }
+        return observe(switch: facts)
+    }
+
+    /// Reads ovn-controller's health and the southbound database, given what the local switch says (as a
+    /// monitor of it last saw it, so a poll opens no connection to the switch); blocks up to a few ``timeout``s.
+    public mutating func observe(switch facts: Result<OVNSwitchFacts, OVSDBError>) -> OVNObservation {
         let controller = OVNControllerStatus.read(runDirectory: runDirectory, timeout: timeout)
         let remote: String
         let localPorts: [String]
         var switchFiles: TLSFiles?
         do throws(OVSDBError) {
-            var client = try OVSDBClient(endpoint: switchEndpoint, timeout: timeout)
-            let facts = try client.ovnSwitchFacts()
+            let facts = try facts.get()
             localPorts = facts.ifaceIDs
             guard let value = facts.externalIDs["ovn-remote"], !value.isEmpty else {
                 return OVNObservation(
                     southbound: nil, southboundError: "external_ids:ovn-remote is not set", controller: controller)
             }
             remote = value
-            if tlsFiles == nil, value.contains("ssl:") { switchFiles = try client.switchSSLFiles() }
+            if tlsFiles == nil, value.contains("ssl:") {
+                // The SSL row is not monitored: an ssl: remote is rare enough to read it when needed.
+                var client = try OVSDBClient(endpoint: switchEndpoint, timeout: timeout)
+                switchFiles = try client.switchSSLFiles()
+            }
         } catch {
             return OVNObservation(
                 southbound: nil, southboundError: "the Open vSwitch database could not be read: \(error)",
@@ -92,5 +109,32 @@ public struct OVNObserver: Sendable {
             throw OVSDBError(kind: .invalidEndpoint, description: "this program cannot reach the ssl: remote \(endpoint)")
         }
         return secureLayer(files)
+    }
+}
+
+/// What OVN's lookups need from the local switch: its `external_ids` (`ovn-remote`) and the `iface-id` of
+/// every interface (this host's logical ports).
+public struct OVNSwitchFacts: Sendable, Hashable {
+    public var externalIDs: [String: String]
+    /// Sorted, without empty ids.
+    public var ifaceIDs: [String]
+
+    public init(externalIDs: [String: String], ifaceIDs: [String]) {
+        self.externalIDs = externalIDs
+        self.ifaceIDs = ifaceIDs
+    }
+
+    /// The facts of a monitored switch.
+    public init(_ state: SwitchState) {
+        externalIDs = state.externalIDs
+        var ids: [String] = []
+        for bridge in state.bridges {
+            for port in bridge.ports {
+                for interface in port.interfaces {
+                    if let id = interface.externalIDs["iface-id"], !id.isEmpty { ids.append(id) }
+                }
+            }
+        }
+        ifaceIDs = ids.sorted()
     }
 }

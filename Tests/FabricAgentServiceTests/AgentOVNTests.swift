@@ -71,6 +71,22 @@ import Testing
         #expect(try AgentProcess.eventually(seconds: 25) { try connected() == true })
         #expect(try agent.curl("/metrics").body.contains("\nfabric_ovn_controller_connected 1.0\n"))
         #expect(AgentProcess.eventually(seconds: 15) { networkName() == "net-green" })
+
+        // A vNIC plugged later is named from the switch's monitor updates (OVN's lookups read no switch of their
+        // own): its logical port's binding is read after the switch says the port is here.
+        let laterPort = port + "-2"
+        let laterVNIC = OVSSandbox.uniqueName("ovnb")
+        try sandbox.nbctl("lsp-add", "net-green", laterPort)
+        let plugged = ContinuousClock.now
+        try chassis.vsctl([
+            "add-port", "br-int", laterVNIC, "--", "set", "Interface", laterVNIC, "type=internal",
+            "external_ids:iface-id=\(laterPort)",
+        ])
+        func laterName() -> String? {
+            ((try? agent.json("/v1/interfaces/\(laterVNIC)"))?["classification"] as? [String: Any])?["networkName"] as? String
+        }
+        #expect(AgentProcess.eventually(seconds: 15) { laterName() == "net-green" })
+        print("OVN agent: a vNIC plugged while running was named \(ContinuousClock.now - plugged) after ovs-vsctl add-port")
         #expect(agent.stop() == 0)
     }
 }

@@ -72,6 +72,30 @@ import Testing
         #expect(view.tunnels.first?.peerChassis == "chassis-b")
     }
 
+    @Test func switchFactsAreTheSwitchsExternalIDsAndEveryNonEmptyIfaceIDSorted() {
+        var state = Self.switchState
+        state.bridges[0].ports.append(
+            S.Port(uuid: "p4", name: "vnet2", interfaces: [S.Interface(uuid: "i4", name: "vnet2", externalIDs: ["iface-id": ""])]))
+        state.bridges.append(S.Bridge(uuid: "b2", name: "br-x", ports: [
+            S.Port(uuid: "p5", name: "vnet3", interfaces: [S.Interface(uuid: "i5", name: "vnet3", externalIDs: ["iface-id": "a-port"])]),
+        ]))
+        let facts = OVNSwitchFacts(state)
+        #expect(facts.externalIDs["ovn-remote"] == "unix:/run/ovn/ovnsb_db.sock")
+        #expect(facts.ifaceIDs == ["a-port", "port-gone", "port1"])
+    }
+
+    @Test func aSwitchThatCouldNotBeReadIsSaidAndNoSouthboundIsTried() {
+        var observer = OVNObserver(
+            switchEndpoint: OVSDBEndpoint(socketPath: "/nonexistent/db.sock"), runDirectory: "/nonexistent")
+        let observation = observer.observe(switch: .failure(OVSDBError(kind: .unreachable, description: "gone away")))
+        #expect(observation.southbound == nil)
+        #expect(observation.southboundRemote == nil)
+        #expect(observation.southboundError == "the Open vSwitch database could not be read: gone away")
+        #expect(observation.controller.running == false)
+        let unset = observer.observe(switch: .success(OVNSwitchFacts(externalIDs: [:], ifaceIDs: ["p"])))
+        #expect(unset.southboundError == "external_ids:ovn-remote is not set")
+    }
+
     @Test func noViewWithoutOVN() {
         #expect(OVNHostView(switchState: SwitchState(bridges: Self.switchState.bridges), observation: nil) == nil)
     }
