@@ -99,8 +99,15 @@ public struct Classifier: Sendable {
         let portsByMaster: [String: [LinkFacts]]
 
         public init(_ links: [LinkFacts]) {
-            byName = Dictionary(links.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-            portsByMaster = Dictionary(grouping: links.filter { $0.master != nil }, by: { $0.master! })
+            var byName: [String: LinkFacts] = [:]
+            byName.reserveCapacity(links.count)
+            var portsByMaster: [String: [LinkFacts]] = [:]
+            for link in links {
+                if byName[link.name] == nil { byName[link.name] = link }
+                if let master = link.master { portsByMaster[master, default: []].append(link) }
+            }
+            self.byName = byName
+            self.portsByMaster = portsByMaster
         }
 
         subscript(name: String) -> LinkFacts? { byName[name] }

@@ -54,18 +54,29 @@ public struct HostTableBuilder: Sendable {
         /// The links that are new or differ (but for their counters) from the previous build's; `nil` (all)
         /// for the first build.
         mutating func changedLinks(in snapshot: NetlinkSnapshot) -> Set<Int32>? {
-            defer { links = Dictionary(snapshot.links.map { ($0.index, $0) }, uniquingKeysWith: { _, last in last }) }
-            guard let links else { return nil }
+            guard var known = links else {
+                links = Dictionary(snapshot.links.map { ($0.index, $0) }, uniquingKeysWith: { _, last in last })
+                return nil
+            }
+            // Updated in place, not built again: a link event changes one or two of thousands. The links kept
+            // for unchanged ones carry older counters, which the comparison ignores.
+            links = nil
             var changed = Set<Int32>()
             for link in snapshot.links {
-                guard let before = links[link.index] else {
-                    changed.insert(link.index)
-                    continue
+                if let before = known[link.index] {
+                    var comparable = before
+                    comparable.statistics = link.statistics
+                    if comparable == link { continue }
                 }
-                var comparable = before
-                comparable.statistics = link.statistics
-                if comparable != link { changed.insert(link.index) }
+                changed.insert(link.index)
+                known[link.index] = link
             }
+            if known.count != snapshot.links.count {
+                let present = Set(snapshot.links.map(\.index))
+                known = known.filter { present.contains($0.key) }
+                sysfs.keepOnly(present)
+            }
+            links = known
             return changed
         }
     }

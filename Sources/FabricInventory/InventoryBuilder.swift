@@ -28,9 +28,14 @@ public struct InventoryBuilder: Sendable {
         from snapshot: NetlinkSnapshot, changedLinks: Set<Int32>?, readings: inout SysfsReadings
     ) -> [HostInterface] {
         var reader = SysfsReader(sysfs: sysfs, previous: readings, changedLinks: changedLinks)
+        readings = SysfsReadings()  // the reader's copy is then the only one, updated without copying
         defer { readings = reader.current }
-        let links = snapshot.links.sorted { $0.index < $1.index }
-        let nameByIndex = Dictionary(links.map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
+        // A dump comes in ifindex order: sorting it again would copy every link.
+        let inOrder = zip(snapshot.links, snapshot.links.dropFirst()).allSatisfy { $0.index < $1.index }
+        let links = inOrder ? snapshot.links : snapshot.links.sorted { $0.index < $1.index }
+        var nameByIndex: [Int32: String] = [:]
+        nameByIndex.reserveCapacity(links.count)
+        for link in links where nameByIndex[link.index] == nil { nameByIndex[link.index] = link.name }
         let addressesByLink = Dictionary(grouping: snapshot.addresses, by: \.linkIndex)
 
         var rows: [HostInterface] = []
@@ -67,7 +72,9 @@ public struct InventoryBuilder: Sendable {
             rows.append(row)
         }
 
-        let rowIndexByName = Dictionary(rows.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var rowIndexByName: [String: Int] = [:]
+        rowIndexByName.reserveCapacity(rows.count)
+        for (position, row) in rows.enumerated() where rowIndexByName[row.name] == nil { rowIndexByName[row.name] = position }
         fillBonds(&rows, reader: reader)
         for i in rows.indices {
             if rows[i].kind == .bridge { rows[i].bridgePorts = portsByMaster[rows[i].name] ?? [] }
@@ -139,20 +146,27 @@ public struct SysfsReadings: Sendable {
     var speeds: [Int32: Fact<Int?>] = [:]
 
     public init() {}
+
+    /// Forgets the links that are gone.
+    mutating func keepOnly(_ present: Set<Int32>) {
+        devices = devices.filter { present.contains($0.key) }
+        speeds = speeds.filter { present.contains($0.key) }
+    }
 }
 
 /// One build's sysfs access: the previous build's fact for a link that did not change, a read otherwise.
-/// What it reads or reuses becomes the next build's ``SysfsReadings`` (links that are gone drop out).
+/// What it reads or reuses becomes the next build's ``SysfsReadings``: the previous ones updated in place (a
+/// link event changes one or two of thousands), or, for a build of every link, only this build's.
+/// ``HostTableBuilder/Readings`` drops the links that are gone.
 struct SysfsReader {
     let sysfs: Sysfs
-    let previous: SysfsReadings
     let changedLinks: Set<Int32>?
-    var current = SysfsReadings()
+    var current: SysfsReadings
 
     init(sysfs: Sysfs, previous: SysfsReadings, changedLinks: Set<Int32>?) {
         self.sysfs = sysfs
-        self.previous = previous
         self.changedLinks = changedLinks
+        current = changedLinks == nil ? SysfsReadings() : previous
     }
 
     mutating func hasDevice(_ link: Link) -> Bool {
@@ -170,8 +184,7 @@ struct SysfsReader {
         _ facts: WritableKeyPath<SysfsReadings, [Int32: SysfsReadings.Fact<Value>]>, of link: Link, read: () -> Value
     ) -> Value {
         let unchanged = changedLinks.map { !$0.contains(link.index) } ?? false
-        if unchanged, let known = previous[keyPath: facts][link.index], known.name == link.name {
-            current[keyPath: facts][link.index] = known
+        if unchanged, let known = current[keyPath: facts][link.index], known.name == link.name {
             return known.value
         }
         let value = read()

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import FabricInventory
+@testable import FabricInventory
 import FabricNetlink
 import FabricOVSDB
 import Foundation
@@ -74,6 +74,23 @@ import Testing
         let reloadedResult = model.reconfigure(builder: host.builder)
         let reloaded = try #require(reloadedResult)
         #expect(Self.speeds(reloaded) == ["eth0": 10000, "eth1": 40000])
+    }
+
+    @Test func theSysfsFactsOfLinksThatAreGoneAreForgotten() throws {
+        let host = try ScratchHost()
+        let builder = host.builder
+        let ovsdb = HostTable.OVSDBStatus(endpoint: "unix:/nonexistent.sock", reachable: false)
+        var readings = HostTableBuilder.Readings()
+        _ = builder.table(sample: Self.sample(Self.nics(), second: 1), switchState: nil, ovsdb: ovsdb, readings: &readings)
+        #expect(readings.sysfs.speeds.keys.sorted() == [2, 3])
+        // Thousands of links come and go on a busy host: what was read for them must not pile up.
+        _ = builder.table(sample: Self.sample([Self.nics()[0]], second: 2), switchState: nil, ovsdb: ovsdb, readings: &readings)
+        #expect(readings.sysfs.speeds.keys.sorted() == [2])
+        #expect(readings.sysfs.devices.keys.allSatisfy { $0 == 2 })
+        // eth1 back under its old ifindex is a new link: read again, not taken from before.
+        try host.write("25000\n", to: "/sys/class/net/eth1/speed")
+        let back = builder.table(sample: Self.sample(Self.nics(), second: 3), switchState: nil, ovsdb: ovsdb, readings: &readings)
+        #expect(Self.speeds(back) == ["eth0": 1000, "eth1": 25000])
     }
 
     @Test func configurationFilesAreReadAgainWhenTheyChangeOnDisk() throws {
