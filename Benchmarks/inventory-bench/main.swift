@@ -5,7 +5,7 @@
 // Usage: inventory-bench NETNS [ITERATIONS]
 import FabricInventory
 import FabricNetlink
-import Glibc
+internal import Glibc
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {

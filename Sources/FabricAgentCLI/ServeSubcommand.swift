@@ -2,9 +2,7 @@
 import FabricPOSIX
 import ArgumentParser
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+internal import Glibc
 
 /// `fabric-agent serve`: replaces this process with the daemon, `fabric-agentd`, passing every argument
 /// on (same pid, environment and descriptors, so systemd's `NOTIFY_SOCKET` and signals reach it).

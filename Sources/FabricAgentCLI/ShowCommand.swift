@@ -10,9 +10,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#endif
+internal import Glibc
 
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -13,9 +13,7 @@ import NIOSSL
 import ServiceLifecycle
 import UnixSignals
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+internal import Glibc
 
 /// `fabric-agent serve`: one ``ServiceGroup`` holding, in start order, the netlink watcher, the OVSDB
 /// monitor, the OVN monitor, the counter sampler, the HTTP API, the SIGHUP reloader and the shutdown announcer.

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
-    import Glibc
-#endif
+internal import Glibc
 
 /// The group that may connect to the agent's unix socket (`listen-group`; the socket is mode 0660).
 ///

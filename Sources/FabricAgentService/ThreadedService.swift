@@ -3,9 +3,7 @@ internal import FabricPOSIX
 import ServiceLifecycle
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+internal import Glibc
 
 /// Tells a worker thread to stop, and wakes it at once wherever it waits: its own waits go through
 /// ``wait(timeout:)`` or poll ``wakeDescriptor`` next to their own descriptors (an eventfd), so no thread

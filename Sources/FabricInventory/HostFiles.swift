@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import FabricPOSIX
-#if canImport(Glibc)
-import Glibc
-#endif
+internal import Glibc
 
 /// Read-only access to the host's files (sysfs, procfs, VDSM and Neutron configuration), rooted at a
 /// folder so tests can point the inventory at a fixture tree instead of `/`.

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 public import FabricNetlink
 public import FabricOVSDB
-#if canImport(Glibc)
-import Glibc
-#endif
+internal import Glibc
 
 /// Builds the structure of the host table from a snapshot: reads the VDSM and Neutron configuration (small
 /// files, read on every build so changes show without a restart) and classifies. Rates are ``RateWindow``'s.

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 public import FabricOVSDB
 internal import FabricJSON
-#if canImport(Glibc)
-import Glibc
-#endif
+internal import Glibc
 
 /// One of the provider's daemons on this host and its health: what "the hooking and management to the agents"
 /// needs to see before blaming the network.

@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import CNetlink
 
-#if canImport(Glibc)
-    internal import Glibc
-#elseif canImport(Musl)
-    internal import Musl
-#endif
+internal import Glibc
 
 extension Link {
     /// Copies a parsed `struct rtnl_link *` (borrowed, +0: valid only during the parse callback), with what

@@ -2,11 +2,7 @@
 internal import FabricPOSIX
 internal import CNetlink
 
-#if canImport(Glibc)
-    internal import Glibc
-#elseif canImport(Musl)
-    internal import Musl
-#endif
+internal import Glibc
 
 /// What changed in a namespace since the previous ``NetlinkChangeMonitor/waitForEvents(timeout:)``.
 public struct NetlinkChanges: OptionSet, Sendable, Hashable, CustomStringConvertible {

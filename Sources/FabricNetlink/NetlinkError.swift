@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import CNetlink
 
-#if canImport(Glibc)
-    internal import Glibc
-#elseif canImport(Musl)
-    internal import Musl
-#endif
+internal import Glibc
 
 /// An error from libnl (an `NLE_*` code) or from the system (an `errno` value).
 ///

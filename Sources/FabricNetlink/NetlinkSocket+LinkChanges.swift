@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import CNetlink
 
-#if canImport(Glibc)
-    internal import Glibc
-#elseif canImport(Musl)
-    internal import Musl
-#endif
+internal import Glibc
 
 extension NetlinkSocket {
     /// Enslaves `link` to `master` (a bridge or bond), or releases it from its master when `master` is

@@ -2,11 +2,7 @@
 internal import CNetlink
 internal import CNetlinkShims
 
-#if canImport(Glibc)
-    internal import Glibc
-#elseif canImport(Musl)
-    internal import Musl
-#endif
+internal import Glibc
 
 extension NetlinkSocket {
     /// Reads every link and every address of the socket's network namespace.

@@ -2,11 +2,7 @@
 internal import CNetlink
 internal import CNetlinkShims
 
-#if canImport(Glibc)
-    internal import Glibc
-#elseif canImport(Musl)
-    internal import Musl
-#endif
+internal import Glibc
 
 /// A libnl socket connected to `NETLINK_ROUTE`, owned exclusively by this value and freed in `deinit`.
 ///

@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import CNetlink
 
-#if canImport(Glibc)
-    internal import Glibc
-#elseif canImport(Musl)
-    internal import Musl
-#endif
+internal import Glibc
 
 /// Turns one rtnetlink link or address message — a dump reply or a notification — into a ``Link`` or an
 /// ``InterfaceAddress`` with libnl's own parsers (`nl_msg_parse`, the code `rtnl_link_alloc_cache`

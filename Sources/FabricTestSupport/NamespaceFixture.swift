@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+internal import Glibc
 
 /// A network namespace created with `ip netns add` for one test, so tests never touch the host's links.
 /// Delete it in a `defer` (``delete()``); `deinit` deletes it too, so a failed `#require` cannot leak it.

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+internal import Glibc
 
 /// The libvirtd the tests use: the one `scripts/libvirt-setup.sh` starts (`libvirtd -d`, its pid in
 /// `/run/libvirtd.pid`), for tests that inject a restart of it. Only that pid is ever signalled, and only while

@@ -2,9 +2,7 @@
 public import WiringRules
 public import VDSMHook
 
-#if canImport(Glibc)
 internal import Glibc
-#endif
 
 /// How a hook gets a ``HostChange`` applied: in-process when it already runs as root (tests, manual runs), else
 /// through `sudo -n fabric-wire …` — VDSM runs hooks as `vdsm`, which can neither write the root-only OVSDB

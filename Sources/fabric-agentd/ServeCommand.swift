@@ -10,9 +10,7 @@ import Logging
     import Foundation
 #endif
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+internal import Glibc
 
 /// `fabric-agent serve`, which execs this program (`fabric-agentd`): the daemon. Every option is also a
 /// key of /etc/fabric/agent.conf and a `FABRIC_*` environment variable; flags win over the environment,

@@ -14,9 +14,7 @@ import HostWiring
 import WiringRules
 import VDSMHook
 
-#if canImport(Glibc)
-import Glibc
-#endif
+internal import Glibc
 
 func fail(_ error: WireError) -> Never {
     StandardError.writeLine("fabric-wire: \(error.message)")

@@ -11,9 +11,7 @@ import VDSMHook
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#endif
+internal import Glibc
 
 /// The hook's work, separate from `main.swift` so every failure has one exit: a message, exit 0.
 enum CapsHook {

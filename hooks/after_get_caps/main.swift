@@ -7,9 +7,7 @@ import FabricPOSIX
 // must never fail because of fabric: every error leaves the file untouched and exits 0.
 import VDSMHook
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+internal import Glibc
 
 let environment = HookEnvironment.current.variables
 let outcome = CapsHook.run(environment: environment)
