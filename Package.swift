@@ -155,7 +155,7 @@ let package = Package(
         // Benchmarks: built with the package so they always compile; run by Benchmarks/*.sh.
         .executableTarget(
             name: "inventory-bench",
-            dependencies: ["FabricInventory", "FabricNetlink"],
+            dependencies: ["FabricAgentService", "FabricInventory", "FabricNetlink"],
             path: "Benchmarks/inventory-bench"
         ),
 

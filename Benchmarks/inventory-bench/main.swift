@@ -3,6 +3,7 @@
 // `ip -d -j link show` plus `ip -j addr show` run back to back, interleaved in one run.
 // Then the agent's model on one link event (link_event_median_ms) and the networks build inside it.
 // Usage: inventory-bench NETNS [ITERATIONS]
+import FabricAgentService
 import FabricInventory
 import FabricNetlink
 internal import Glibc
@@ -80,14 +81,20 @@ _ = model.linksChanged(sample)
 var eventTimes: [Double] = []
 var networksTimes: [Double] = []
 var tableTimes: [Double] = []
+var changesTimes: [Double] = []
 var benchReadings = HostTableBuilder.Readings()
 for iteration in 0..<(iterations + 2) {
     let position = iteration % sample.snapshot.links.count
     sample.snapshot.links[position].mtu += 1
+    let previous = model.table!
     let start = now()
     _ = model.linksChanged(sample)
     let event = Double(now() - start) / 1e6
     let table = model.table!
+    let changesStart = now()
+    let changes = TableChanges(from: previous, to: table, version: 2)
+    changesTimes.append(Double(now() - changesStart) / 1e6)
+    precondition(changes.changed.count == 1, "one link changed, \(changes.changed.count) rows in the changes")
     let tableStart = now()
     _ = builder.table(sample: sample, switchState: nil, ovsdb: ovsdb, readings: &benchReadings)
     tableTimes.append(Double(now() - tableStart) / 1e6)
@@ -102,4 +109,4 @@ for iteration in 0..<(iterations + 2) {
 
 let fabricMedian = percentile(fabricTimes, 0.5)
 let ipMedian = percentile(ipTimes, 0.5)
-print("links=\(links) iterations=\(iterations) snapshot_median_ms=\(format(fabricMedian)) snapshot_p95_ms=\(format(percentile(fabricTimes, 0.95))) build_median_ms=\(format(percentile(buildTimes, 0.5))) ip_median_ms=\(format(ipMedian)) ip_p95_ms=\(format(percentile(ipTimes, 0.95))) ratio=\(format(fabricMedian / ipMedian)) link_event_median_ms=\(format(percentile(eventTimes, 0.5))) networks_median_ms=\(format(percentile(networksTimes, 0.5))) table_only_median_ms=\(format(percentile(tableTimes, 0.5)))")
+print("links=\(links) iterations=\(iterations) snapshot_median_ms=\(format(fabricMedian)) snapshot_p95_ms=\(format(percentile(fabricTimes, 0.95))) build_median_ms=\(format(percentile(buildTimes, 0.5))) ip_median_ms=\(format(ipMedian)) ip_p95_ms=\(format(percentile(ipTimes, 0.95))) ratio=\(format(fabricMedian / ipMedian)) link_event_median_ms=\(format(percentile(eventTimes, 0.5))) networks_median_ms=\(format(percentile(networksTimes, 0.5))) table_only_median_ms=\(format(percentile(tableTimes, 0.5))) changes_median_ms=\(format(percentile(changesTimes, 0.5)))")

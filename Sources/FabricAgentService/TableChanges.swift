@@ -33,13 +33,47 @@ public struct TableChanges: Sendable, Hashable, Encodable {
         sampledAt = new.sampledAt
         intervalSeconds = new.intervalSeconds
         sources = new.sources
-        var oldRows: [String: Int] = [:]
-        oldRows.reserveCapacity(old.interfaces.count)
-        for (position, row) in old.interfaces.enumerated() { oldRows[row.name] = position }
-        changed = new.interfaces.filter { row in
-            guard let position = oldRows.removeValue(forKey: row.name) else { return true }
-            return old.interfaces[position] != row
+        (changed, removed) = Self.difference(old.interfaces, new.interfaces)
+    }
+
+    /// The rows of `new` that are not in `old` or differ (by name, in `new`'s order) and the names of the rows of
+    /// `old` that are gone (in `old`'s order). Both tables are in ifindex order and a change touches a few rows,
+    /// so the rows are walked side by side and compared where they stand; only rows that do not line up (added,
+    /// removed, renamed) are matched by name.
+    static func difference(_ old: [HostInterface], _ new: [HostInterface]) -> (changed: [HostInterface], removed: [String]) {
+        var changedPositions: [Int] = []
+        var unmatchedOld: [String: Int] = [:]
+        var unmatchedNew: [Int] = []
+        var i = 0
+        var j = 0
+        while i < old.count, j < new.count {
+            if old[i].name == new[j].name {
+                if old[i] != new[j] { changedPositions.append(j) }
+                i += 1
+                j += 1
+            } else if old[i].index < new[j].index {
+                unmatchedOld[old[i].name] = i
+                i += 1
+            } else if old[i].index > new[j].index {
+                unmatchedNew.append(j)
+                j += 1
+            } else {
+                unmatchedOld[old[i].name] = i
+                unmatchedNew.append(j)
+                i += 1
+                j += 1
+            }
         }
-        removed = oldRows.sorted { $0.value < $1.value }.map(\.key)
+        while i < old.count {
+            unmatchedOld[old[i].name] = i
+            i += 1
+        }
+        unmatchedNew.append(contentsOf: j..<new.count)
+        for position in unmatchedNew {
+            if let before = unmatchedOld.removeValue(forKey: new[position].name), old[before] == new[position] { continue }
+            changedPositions.append(position)
+        }
+        changedPositions.sort()
+        return (changedPositions.map { new[$0] }, unmatchedOld.sorted { $0.value < $1.value }.map(\.key))
     }
 }
