@@ -124,7 +124,7 @@ let package = Package(
         .target(name: "DomainXML", dependencies: ["CLibXML2"]),
         // The hook runtime and the settings the hooks and fabric-wire share (hooks.conf names the OVSDB socket).
         .target(name: "VDSMHook", dependencies: ["FabricOVSDB", "FabricPOSIX"]),
-        .target(name: "WiringRules", dependencies: ["DomainXML", "VDSMHook"]),
+        .target(name: "WiringRules", dependencies: ["DomainXML", "FabricPOSIX", "VDSMHook"]),
         .executableTarget(
             name: "before_device_create",
             dependencies: ["VDSMHook", "WiringRules"],
@@ -141,7 +141,7 @@ let package = Package(
             path: "hooks/after_update_device"
         ),
         // The privileged helper the after-hooks run through sudo, and the module it shares with them.
-        .target(name: "HostWiring", dependencies: ["WiringRules", "FabricOVSDB", "FabricNetlink", "VDSMHook"]),
+        .target(name: "HostWiring", dependencies: ["WiringRules", "FabricOVSDB", "FabricNetlink", "FabricPOSIX", "VDSMHook"]),
         .executableTarget(
             name: "fabric-wire", dependencies: ["HostWiring", "WiringRules", "VDSMHook", "FabricJSON", "FabricPOSIX"]
         ),

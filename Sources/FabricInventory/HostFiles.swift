@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import FabricPOSIX
-internal import Glibc
 
 /// Read-only access to the host's files (sysfs, procfs, VDSM and Neutron configuration), rooted at a
 /// folder so tests can point the inventory at a fixture tree instead of `/`.
@@ -28,27 +27,19 @@ public struct HostFiles: Sendable {
     /// Why an existing file cannot be read by this process (`permission denied`), or `nil` when it is
     /// readable or missing: a configuration file the agent's user cannot read must not pass for an absent one.
     public func unreadableReason(_ path: String) -> String? {
-        guard access(root + path, R_OK) != 0, errno == EACCES || errno == EPERM else { return nil }
+        guard let error = FileSystem.readError(root + path), error == .permissionDenied || error == .notPermitted
+        else { return nil }
         return "cannot read \(path): permission denied"
     }
 
     /// Whether a path exists (file, folder or symlink target).
     public func exists(_ path: String) -> Bool {
-        access(root + path, F_OK) == 0
+        FileSystem.existenceError(root + path) == nil
     }
 
     /// The entries of a folder, without `.` and `..`, sorted; `nil` when it cannot be listed.
     public func list(_ path: String) -> [String]? {
-        guard let dir = opendir(root + path) else { return nil }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        FileSystem.entries(of: root + path)?.sorted()
     }
 
     /// What identifies one version of a file or folder on disk (`nil` when it is missing or cannot be
@@ -56,12 +47,11 @@ public struct HostFiles: Sendable {
     /// change of owner or mode its change time, and a folder's modification time moves when an entry is
     /// added, removed or renamed.
     public func stamp(_ path: String) -> FileStamp? {
-        var status = stat()
-        guard stat(root + path, &status) == 0 else { return nil }
+        guard let status = FileSystem.status(root + path) else { return nil }
         return FileStamp(
-            device: UInt64(status.st_dev), inode: UInt64(status.st_ino), size: Int64(status.st_size),
-            modified: [Int64(status.st_mtim.tv_sec), Int64(status.st_mtim.tv_nsec)],
-            changed: [Int64(status.st_ctim.tv_sec), Int64(status.st_ctim.tv_nsec)])
+            device: status.device, inode: status.inode, size: status.size,
+            modified: [status.modified.seconds, status.modified.nanoseconds],
+            changed: [status.changed.seconds, status.changed.nanoseconds])
     }
 
     /// Configuration files are small; refuse to slurp something unbounded by mistake.

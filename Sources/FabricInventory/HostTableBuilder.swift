@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 public import FabricNetlink
 public import FabricOVSDB
-internal import Glibc
+internal import FabricPOSIX
 
 /// Builds the structure of the host table from a snapshot: reads the VDSM and Neutron configuration (small
 /// files, read on every build so changes show without a restart) and classifies. Rates are ``RateWindow``'s.
@@ -159,21 +159,9 @@ extension HostTableBuilder {
 
 /// The clocks and host name the table is stamped with.
 public enum HostClock {
-    public static func monotonicNanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
-    }
+    public static func monotonicNanoseconds() -> UInt64 { SystemClock.monotonicNanoseconds() }
 
-    public static func wallSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
+    public static func wallSeconds() -> Double { SystemClock.wallSeconds() }
 
-    public static func hostname() -> String? {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count) == 0 else { return nil }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    public static func hostname() -> String? { HostSystem.hostname() }
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 public import FabricOVSDB
 internal import FabricJSON
-internal import Glibc
+internal import FabricPOSIX
 
 /// One of the provider's daemons on this host and its health: what "the hooking and management to the agents"
 /// needs to see before blaming the network.
@@ -116,8 +116,7 @@ public struct ProviderAgentsProbe: Sendable {
             agent.problem = "no pid file \(pidFile)"
             return agent
         }
-        // Another user's process answers signal 0 with EPERM: it exists all the same.
-        guard kill(pid, 0) == 0 || errno == EPERM else {
+        guard HostSystem.processExists(pid) else {
             agent.problem = "pid file \(pidFile) names process \(pid), which does not run"
             return agent
         }

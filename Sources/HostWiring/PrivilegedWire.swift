@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-public import WiringRules
+internal import FabricPOSIX
 public import VDSMHook
-
-internal import Glibc
+public import WiringRules
 
 /// How a hook gets a ``HostChange`` applied: in-process when it already runs as root (tests, manual runs), else
 /// through `sudo -n fabric-wire …` — VDSM runs hooks as `vdsm`, which can neither write the root-only OVSDB
@@ -12,7 +11,7 @@ public enum PrivilegedWire {
     /// Applies `change`, bounded by `timeout` in total.
     /// - Throws: ``WireError`` with the helper's own one-line message when it fails.
     public static func apply(_ change: HostChange, settings: HookSettings, timeout: Duration = .seconds(10)) throws(WireError) {
-        if geteuid() == 0 {
+        if HostSystem.isRoot {
             try HostChangeExecutor.apply(change, settings: settings, timeout: .seconds(5))
             return
         }

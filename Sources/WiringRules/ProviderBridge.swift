@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import FabricPOSIX
 public import VDSMHook
-
-internal import Glibc
 
 /// The bridges a provider's vNIC may be wired into, and no other: the hooks check it when they write the XML,
 /// and `fabric-wire` again before it changes anything as root, because its caller (`vdsm`) and the properties
@@ -63,7 +62,7 @@ public struct VDSMNetworkNames: Hashable, Sendable {
 
     public func contains(_ name: String) -> Bool {
         guard HostNames.isBridgeName(name) else { return false }
-        return trees.contains { access("\($0)/nets/\(name)", F_OK) == 0 }
+        return trees.contains { FileSystem.existenceError("\($0)/nets/\(name)") == nil }
     }
 }
 
