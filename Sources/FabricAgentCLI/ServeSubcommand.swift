@@ -2,7 +2,6 @@
 import FabricPOSIX
 import ArgumentParser
 
-internal import Glibc
 
 /// `fabric-agent serve`: replaces this process with the daemon, `fabric-agentd`, passing every argument
 /// on (same pid, environment and descriptors, so systemd's `NOTIFY_SOCKET` and signals reach it).
@@ -24,22 +23,16 @@ struct ServeSubcommand: ParsableCommand {
     /// Beside this executable (a build folder), else where `make install` puts it.
     static func daemonPath() -> String {
         let installed = "/usr/libexec/fabric/fabric-agentd"
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard length > 0 else { return installed }
-        let executable = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let executable = FileSystem.symbolicLinkTarget("/proc/self/exe") else { return installed }
         guard let slash = executable.lastIndex(of: "/") else { return installed }
         let sibling = String(executable[...slash]) + "fabric-agentd"
-        return access(sibling, X_OK) == 0 ? sibling : installed
+        return FileSystem.executeError(sibling) == nil ? sibling : installed
     }
 
     func run() throws {
         let daemon = Self.daemonPath()
         let argv = [daemon] + arguments
-        var cArguments = argv.map { strdup($0) } + [nil]
-        execv(daemon, &cArguments)
-        let reason = String(cString: strerror(errno))
-        cArguments.forEach { free($0) }
+        let reason = HostSystem.replaceProcess(with: daemon, arguments: argv)
         StandardError.write("fabric-agent: cannot start the agent daemon \(daemon): \(reason)\n")
         throw ExitCode(1)
     }

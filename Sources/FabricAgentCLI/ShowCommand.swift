@@ -10,7 +10,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-internal import Glibc
 
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -13,7 +13,6 @@ import NIOSSL
 import ServiceLifecycle
 import UnixSignals
 
-internal import Glibc
 
 /// `fabric-agent serve`: one ``ServiceGroup`` holding, in start order, the netlink watcher, the OVSDB
 /// monitor, the OVN monitor, the counter sampler, the HTTP API, the SIGHUP reloader and the shutdown announcer.
@@ -93,8 +92,8 @@ public struct AgentDaemon: Sendable {
         groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int(configuration.shutdownTimeout * 1000))
         let group = ServiceGroup(configuration: groupConfiguration)
         defer {
-            if case .unix(let path) = configuration.listen { unlink(path) }
-            if let readyFile = configuration.readyFile { unlink(readyFile) }
+            if case .unix(let path) = configuration.listen { FileSystem.remove(path) }
+            if let readyFile = configuration.readyFile { FileSystem.remove(readyFile) }
         }
         try await group.run()
         logger.info("stopped")
@@ -145,12 +144,15 @@ public struct AgentDaemon: Sendable {
                 switch listen {
                 case .unix(let path):
                     // VDSM's hooks (group kvm) and admins connect; other users must not.
-                    chmod(path, 0o660)
-                    if let group = listenGroup.groupID, chown(path, uid_t.max, group) != 0 {
-                        let reason = String(cString: strerror(errno))
-                        logger.error(
-                            "cannot give the socket to listen-group; only the agent's own user and group can connect",
-                            metadata: ["agent.socket": "\(path)", "agent.listen_group": "\(listenGroup)", "error": "\(reason)"])
+                    try? FileSystem.setMode(path, 0o660)
+                    if let group = listenGroup.groupID {
+                        do throws(Errno) {
+                            try FileSystem.setGroup(path, group)
+                        } catch {
+                            logger.error(
+                                "cannot give the socket to listen-group; only the agent's own user and group can connect",
+                                metadata: ["agent.socket": "\(path)", "agent.listen_group": "\(listenGroup)", "error": "\(error)"])
+                        }
                     }
                     bound = "unix:\(path)"
                 case .tcp(let host, _):
@@ -168,9 +170,10 @@ public struct AgentDaemon: Sendable {
     static func prepareSocketDirectory(_ path: String) throws {
         guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
         let directory = String(path[..<slash])
-        guard mkdir(directory, 0o755) == 0 || errno == EEXIST else {
-            throw AgentConfigurationError(
-                key: "listen", source: path, reason: "cannot create \(directory): errno \(errno)")
+        do throws(Errno) {
+            try FileSystem.makeDirectory(directory, mode: 0o755)
+        } catch {
+            throw AgentConfigurationError(key: "listen", source: path, reason: "cannot create \(directory): \(error)")
         }
     }
 

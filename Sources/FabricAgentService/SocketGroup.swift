@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-internal import Glibc
+internal import FabricPOSIX
 
 /// The group that may connect to the agent's unix socket (`listen-group`; the socket is mode 0660).
 ///
@@ -28,7 +28,7 @@ public enum SocketGroup: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The group id to give the socket, or `nil` to keep the agent's own.
-    var groupID: gid_t? {
+    var groupID: UInt32? {
         switch self {
         case .vdsmDefault: Self.groupID(of: Self.vdsmGroup)
         case .named(let name): Self.groupID(of: name)
@@ -45,14 +45,10 @@ public enum SocketGroup: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A group by name, or by number when `text` is all digits.
-    static func groupID(of text: String) -> gid_t? {
+    static func groupID(of text: String) -> UInt32? {
         if !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
-            return gid_t(text)
+            return UInt32(text)
         }
-        var group = group()
-        var result: UnsafeMutablePointer<group>?
-        var buffer = [CChar](repeating: 0, count: 16 * 1024)
-        guard getgrnam_r(text, &group, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
-        return group.gr_gid
+        return HostSystem.groupID(named: text)
     }
 }

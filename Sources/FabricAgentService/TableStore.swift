@@ -2,6 +2,7 @@
 import NIOConcurrencyHelpers
 public import FabricInventory
 public import NIOCore
+import FabricPOSIX
 import Synchronization
 
 /// One version of the table as served: the document, its JSON, a version number that grows by one per

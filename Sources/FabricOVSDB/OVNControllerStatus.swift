@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 public import FabricJSON
+internal import FabricPOSIX
 
-internal import Glibc
 
 /// Whether `ovn-controller` runs on this host and is connected to the southbound database, read from its pid
 /// file, `/proc` and its unixctl socket (`connection-status`), without spawning `ovn-appctl`.
@@ -23,7 +23,7 @@ public struct OVNControllerStatus: Sendable, Hashable, Codable {
     /// ovn-controller's run directory: `$OVN_RUNDIR` when set and not empty, else `/run/ovn`.
     public static func defaultRunDirectory(_ environment: [String: String]? = nil) -> String {
         let value: String?
-        if let environment { value = environment["OVN_RUNDIR"] } else { value = getenv("OVN_RUNDIR").map { String(cString: $0) } }
+        if let environment { value = environment["OVN_RUNDIR"] } else { value = HostSystem.environmentVariable("OVN_RUNDIR") }
         if let value, !value.isEmpty { return value }
         return "/run/ovn"
     }
@@ -70,13 +70,8 @@ public struct OVNControllerStatus: Sendable, Hashable, Codable {
     }
 
     private static func readSmallFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 256)
-        let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        guard count >= 0 else { return nil }
-        return String(decoding: buffer[0..<count], as: UTF8.self)
+        guard let bytes = try? FileDescriptor.readFile(path, limit: 256) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -2,7 +2,6 @@
 public import FabricJSON
 internal import FabricPOSIX
 
-internal import Glibc
 
 /// A connection to `ovsdb-server` speaking RFC 7047 JSON-RPC over its unix socket.
 ///
@@ -256,10 +255,7 @@ public struct OVSDBClient: ~Copyable {
                     try waitFor(fd: socket.rawValue, events: .writable, deadline: deadline) { () throws(OVSDBError) in
                         throw OVSDBError.timedOut(endpoint, "the connection", timeout)
                     }
-                    var soError: Int32 = 0
-                    var length = socklen_t(MemoryLayout<Int32>.size)
-                    _ = getsockopt(socket.rawValue, SOL_SOCKET, SO_ERROR, &soError, &length)
-                    guard soError == 0 else { throw Self.connectError(endpoint, Errno(rawValue: soError)) }
+                    if let error = FileDescriptor.pendingSocketError(socket.rawValue) { throw Self.connectError(endpoint, error) }
                     return socket
                 default:
                     throw Self.connectError(endpoint, error)
@@ -299,12 +295,12 @@ public struct OVSDBClient: ~Copyable {
         }
         var offset = 0
         while offset < bytes.count {
-            do {
-                offset += try retryingInterrupted {
-                    bytes.withUnsafeBytes { raw in
-                        Glibc.send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+            do throws(Errno) {
+                offset += try bytes.withUnsafeBytes { raw in
+                    Result { () throws(Errno) in
+                        try FileDescriptor.sendSome(descriptor, UnsafeRawBufferPointer(rebasing: raw[offset...]))
                     }
-                }
+                }.get()
             } catch where error == .wouldBlock {
                 let endpoint = self.endpoint
                 do throws(OVSDBError) {
@@ -330,8 +326,10 @@ public struct OVSDBClient: ~Copyable {
         }
         while true {
             let count: Int
-            do {
-                count = try retryingInterrupted { chunk.withUnsafeMutableBytes { Glibc.recv(descriptor, $0.baseAddress!, $0.count, 0) } }
+            do throws(Errno) {
+                count = try chunk.withUnsafeMutableBytes { buffer in
+                    Result { () throws(Errno) in try FileDescriptor.receiveSome(descriptor, into: buffer) }
+                }.get()
             } catch where error == .wouldBlock {
                 let endpoint = self.endpoint
                 try Self.waitFor(fd: descriptor, events: .readable, deadline: deadline) { () throws(OVSDBError) in

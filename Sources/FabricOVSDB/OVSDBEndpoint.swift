@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import FabricPOSIX
 
-internal import Glibc
 
 /// Where the Open vSwitch database listens. The host's own database is a local unix socket (fabric runs on the
 /// hypervisor next to `ovsdb-server`, and SSL would need credentials a hook must not hold); plain TCP exists for
@@ -68,7 +67,7 @@ public struct OVSDBEndpoint: Hashable, Sendable, CustomStringConvertible {
         if let environment {
             runDirectory = environment["OVS_RUNDIR"]
         } else {
-            runDirectory = getenv("OVS_RUNDIR").map { String(cString: $0) }
+            runDirectory = HostSystem.environmentVariable("OVS_RUNDIR")
         }
         if let runDirectory, !runDirectory.isEmpty {
             let trimmed = runDirectory.hasSuffix("/") && runDirectory.count > 1 ? String(runDirectory.dropLast()) : runDirectory

@@ -70,6 +70,25 @@ package struct FileDescriptor: ~Copyable {
 }
 
 extension FileDescriptor {
+    /// One `send(2)` with `MSG_NOSIGNAL` on a descriptor owned elsewhere (a non-blocking socket may take part of
+    /// `bytes`, or none: ``Errno/wouldBlock``); returns how many bytes went.
+    package static func sendSome(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) throws(Errno) -> Int {
+        try retryingInterrupted { Glibc.send(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// One `recv(2)` on a descriptor owned elsewhere; 0 when the peer closed.
+    package static func receiveSome(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        try retryingInterrupted { Glibc.recv(descriptor, buffer.baseAddress, buffer.count, 0) }
+    }
+
+    /// The outcome of a non-blocking `connect(2)` once the socket is writable (`SO_ERROR`): `nil` when connected.
+    package static func pendingSocketError(_ descriptor: Int32) -> Errno? {
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &error, &length) == 0 else { return .current }
+        return error == 0 ? nil : Errno(rawValue: error)
+    }
+
     /// The whole file at `path`; `nil` when it does not exist.
     package static func readFile(_ path: String, limit: Int = .max) throws(ReadFailure) -> [UInt8]? {
         let file: FileDescriptor

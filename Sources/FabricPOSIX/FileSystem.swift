@@ -9,9 +9,44 @@ package enum FileSystem {
         access(path, F_OK) == 0 ? nil : .current
     }
 
+    /// `nil` when this process may execute the path; else why not (`access(2)` with `X_OK`).
+    package static func executeError(_ path: String) -> Errno? {
+        access(path, X_OK) == 0 ? nil : .current
+    }
+
+    /// Where a symbolic link points (`readlink(2)`), or `nil` when `path` is not one or cannot be read.
+    package static func symbolicLinkTarget(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink(path, &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// `nil` when this process may read the path; else why not (`access(2)` with `R_OK`).
     package static func readError(_ path: String) -> Errno? {
         access(path, R_OK) == 0 ? nil : .current
+    }
+
+    /// `chmod(2)`.
+    package static func setMode(_ path: String, _ mode: UInt32) throws(Errno) {
+        try retryingInterrupted { chmod(path, mode_t(mode)) }
+    }
+
+    /// `chown(2)` of the group only.
+    package static func setGroup(_ path: String, _ group: UInt32) throws(Errno) {
+        try retryingInterrupted { chown(path, uid_t.max, gid_t(group)) }
+    }
+
+    /// `mkdir(2)`; an existing folder is not an error.
+    package static func makeDirectory(_ path: String, mode: UInt32) throws(Errno) {
+        guard mkdir(path, mode_t(mode)) != 0 else { return }
+        let error = Errno.current
+        if error.rawValue != EEXIST { throw error }
+    }
+
+    /// `unlink(2)`, ignoring a path that is already gone.
+    package static func remove(_ path: String) {
+        _ = unlink(path)
     }
 
     /// The entries of a folder, without `.` and `..`, in the order the file system gives them; `nil` when it
@@ -66,13 +101,41 @@ package enum SystemClock {
     }
 }
 
-/// The machine's name and processes.
+/// The machine's name and processes, and this process's environment.
 package enum HostSystem {
+    /// `getenv(3)`: one variable of this process's environment.
+    package static func environmentVariable(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
     /// `gethostname(2)`, or `nil` when it fails.
     package static func hostname() -> String? {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count) == 0 else { return nil }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Ends this process with `status` (`exit(3)`: buffered output is flushed, exit handlers run).
+    package static func exit(_ status: Int32) -> Never {
+        Glibc.exit(status)
+    }
+
+    /// Replaces this process with the program at `path` (`execv(3)`: same pid, environment and descriptors);
+    /// returns only when that failed, with why.
+    package static func replaceProcess(with path: String, arguments: [String]) -> Errno {
+        var cArguments = arguments.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        execv(path, &cArguments)
+        return .current
+    }
+
+    /// A group's id by name (`getgrnam_r(3)`), or `nil` when the host has no such group.
+    package static func groupID(named name: String) -> UInt32? {
+        var group = group()
+        var result: UnsafeMutablePointer<group>?
+        var buffer = [CChar](repeating: 0, count: 16 * 1024)
+        guard getgrnam_r(name, &group, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return group.gr_gid
     }
 
     /// Whether this process runs as root (its effective user id is 0).

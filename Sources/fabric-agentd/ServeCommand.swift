@@ -10,7 +10,6 @@ import Logging
     import Foundation
 #endif
 
-internal import Glibc
 
 /// `fabric-agent serve`, which execs this program (`fabric-agentd`): the daemon. Every option is also a
 /// key of /etc/fabric/agent.conf and a `FABRIC_*` environment variable; flags win over the environment,

@@ -14,11 +14,10 @@ import HostWiring
 import WiringRules
 import VDSMHook
 
-internal import Glibc
 
 func fail(_ error: WireError) -> Never {
     StandardError.writeLine("fabric-wire: \(error.message)")
-    exit(error.exitCode)
+    HostSystem.exit(error.exitCode)
 }
 
 func settings() -> HookSettings {
@@ -34,7 +33,7 @@ if CommandLine.arguments.dropFirst().elementsEqual([BindingHostIDs.helperVerb]) 
         let ids = try BindingHostIDs.read(endpoint: settings().ovsdb, timeout: .seconds(1))
         let object = JSONValue.object(ids.sorted { $0.key < $1.key }.map { JSONValue.Member($0.key, .string($0.value)) })
         StandardOutput.write(String(decoding: object.serializedBytes(), as: UTF8.self) + "\n")
-        exit(0)
+        HostSystem.exit(0)
     } catch {
         fail(.failed("cannot read the Open vSwitch database: \(error)"))
     }
@@ -43,7 +42,7 @@ if CommandLine.arguments.dropFirst().elementsEqual([BindingHostIDs.helperVerb]) 
 do {
     let change = try HostChange(wireArguments: Array(CommandLine.arguments.dropFirst()))
     try HostChangeExecutor.apply(change, settings: settings())
-    exit(0)
+    HostSystem.exit(0)
 } catch {
     fail(error)
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 @testable import FabricAgentService
+import FabricPOSIX
 import Testing
 
 #if canImport(Glibc)
