@@ -15,6 +15,21 @@ package struct FileDescriptor: ~Copyable {
 
     deinit { close(rawValue) }
 
+    /// `open(2)` flags, for callers that do not import the C library.
+    package static let readOnly = O_RDONLY
+    package static let writeOnly = O_WRONLY
+    /// Fails on a symbolic link instead of following it.
+    package static let noFollow = O_NOFOLLOW
+    package static let noControllingTerminal = O_NOCTTY
+    package static let nonBlocking = O_NONBLOCK
+
+    /// `fstat(2)`.
+    package func status() throws(Errno) -> FileSystem.Status {
+        var status = stat()
+        guard fstat(rawValue, &status) == 0 else { throw .current }
+        return FileSystem.Status(status)
+    }
+
     /// Gives up ownership without closing: the caller closes the returned descriptor.
     package consuming func release() -> Int32 {
         let raw = rawValue

@@ -71,16 +71,45 @@ package enum FileSystem {
         package var size: Int64
         package var modified: (seconds: Int64, nanoseconds: Int64)
         package var changed: (seconds: Int64, nanoseconds: Int64)
+        /// The owner's user id.
+        package var owner: UInt32
+        /// `st_mode`: the file type and permission bits.
+        package var mode: UInt32
+
+        init(_ status: stat) {
+            device = UInt64(status.st_dev)
+            inode = UInt64(status.st_ino)
+            size = Int64(status.st_size)
+            modified = (Int64(status.st_mtim.tv_sec), Int64(status.st_mtim.tv_nsec))
+            changed = (Int64(status.st_ctim.tv_sec), Int64(status.st_ctim.tv_nsec))
+            owner = status.st_uid
+            mode = status.st_mode
+        }
+
+        package var isRegularFile: Bool { mode & S_IFMT == S_IFREG }
+        /// Whether its group or others may write it.
+        package var isWritableByGroupOrOthers: Bool { mode & (S_IWGRP | S_IWOTH) != 0 }
+        /// The sticky bit: in such a folder only an entry's owner may replace it.
+        package var isSticky: Bool { mode & S_ISVTX != 0 }
+    }
+
+    /// The canonical absolute path (`realpath(3)`: no symbolic link, `.` or `..` left).
+    package static func canonicalPath(_ path: String) throws(Errno) -> String {
+        guard let resolved = realpath(path, nil) else { throw .current }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// `stat(2)` of a path, following symlinks; `nil` when it is missing or cannot be examined.
     package static func status(_ path: String) -> Status? {
+        try? statusOrError(path)
+    }
+
+    /// `stat(2)` of a path, following symlinks.
+    package static func statusOrError(_ path: String) throws(Errno) -> Status {
         var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
-        return Status(
-            device: UInt64(status.st_dev), inode: UInt64(status.st_ino), size: Int64(status.st_size),
-            modified: (Int64(status.st_mtim.tv_sec), Int64(status.st_mtim.tv_nsec)),
-            changed: (Int64(status.st_ctim.tv_sec), Int64(status.st_ctim.tv_nsec)))
+        guard stat(path, &status) == 0 else { throw .current }
+        return Status(status)
     }
 }
 
@@ -115,6 +144,20 @@ package enum HostSystem {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// This process's environment, as `environ` holds it (a name without `=` is skipped).
+    package static func environment() -> [String: String] {
+        var variables: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let pair = String(cString: pointer)
+            if let equals = pair.firstIndex(of: "=") {
+                variables[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+            }
+            entry += 1
+        }
+        return variables
+    }
+
     /// Ends this process with `status` (`exit(3)`: buffered output is flushed, exit handlers run).
     package static func exit(_ status: Int32) -> Never {
         Glibc.exit(status)
@@ -140,6 +183,9 @@ package enum HostSystem {
 
     /// Whether this process runs as root (its effective user id is 0).
     package static var isRoot: Bool { geteuid() == 0 }
+
+    /// This process's real user id.
+    package static var userID: UInt32 { getuid() }
 
     /// Whether a process with this pid exists: signal 0, where another user's process answers `EPERM`.
     package static func processExists(_ pid: Int32) -> Bool {

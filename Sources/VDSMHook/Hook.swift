@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import FabricPOSIX
 
-internal import Glibc
 
 /// What a hook's transform decided.
 public enum HookOutcome: Hashable, Sendable {
@@ -49,7 +48,7 @@ public enum Hook {
     ) -> Never {
         let result = execute(stage: stage, environment: environment, transform)
         if let message = result.message { StandardError.write("fabric: \(message)\n") }
-        exit(result.exitCode.rawValue)
+        HostSystem.exit(result.exitCode.rawValue)
     }
 
     /// Does everything ``run(stage:environment:_:)`` does except exiting: the testable core.

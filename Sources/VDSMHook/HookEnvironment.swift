@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-internal import Glibc
+internal import FabricPOSIX
 
 /// What VDSM hands a hook through its environment: the data file path, the VM id and the custom properties.
 ///
@@ -21,16 +21,7 @@ public struct HookEnvironment: Hashable, Sendable {
 
     /// The current process environment.
     public static var current: HookEnvironment {
-        var variables: [String: String] = [:]
-        var entry = environ
-        while let pointer = entry.pointee {
-            let pair = String(cString: pointer)
-            if let equals = pair.firstIndex(of: "=") {
-                variables[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
-            }
-            entry += 1
-        }
-        return HookEnvironment(variables)
+        HookEnvironment(HostSystem.environment())
     }
 
     /// The path of the domain XML file, if this is an XML hook point.

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import FabricPOSIX
 
-internal import Glibc
 
 /// Reading and replacing the data file VDSM passes to a hook.
 public enum HookFile {
@@ -10,7 +9,7 @@ public enum HookFile {
     public static func read(_ path: String, limit: Int = .max) throws(HookFailure) -> [UInt8] {
         let file: FileDescriptor
         do {
-            file = try FileDescriptor(opening: path, flags: O_RDONLY)
+            file = try FileDescriptor(opening: path, flags: FileDescriptor.readOnly)
         } catch {
             throw HookFailure("cannot open the hook data file \(path): \(error); the file was left unchanged")
         }

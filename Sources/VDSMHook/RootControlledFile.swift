@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import FabricPOSIX
 
-internal import Glibc
 
 /// Reads a settings file only when nobody but root can have written it: the file and every directory above it
 /// belong to root, and none is writable by a group or others (a sticky directory such as `/tmp` is accepted:
@@ -18,12 +17,13 @@ enum RootControlledFile {
     /// The file's bytes, or nil when it does not exist (a missing settings file means the defaults).
     static func read(_ path: String, limit: Int) throws(Failure) -> [UInt8]? {
         guard path.hasPrefix("/") else { throw .unreadable(path: path, reason: "the path is not absolute") }
-        guard let resolved = realpath(path, nil) else {
-            if errno == ENOENT { return nil }
-            throw .unreadable(path: path, reason: systemError())
+        let real: String
+        do throws(Errno) {
+            real = try FileSystem.canonicalPath(path)
+        } catch {
+            if error == .noSuchFile { return nil }
+            throw .unreadable(path: path, reason: error.description)
         }
-        let real = String(cString: resolved)
-        free(resolved)
         // realpath left no symbolic link, so checking each directory of `real` covers every name the lookup uses.
         try checkDirectory("/", for: path)
         var directory = ""
@@ -34,15 +34,22 @@ enum RootControlledFile {
 
         let file: FileDescriptor
         do {
-            file = try FileDescriptor(opening: real, flags: O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK)
+            file = try FileDescriptor(
+                opening: real,
+                flags: FileDescriptor.readOnly | FileDescriptor.noFollow | FileDescriptor.noControllingTerminal
+                    | FileDescriptor.nonBlocking)
         } catch {
             throw .unreadable(path: path, reason: error.description)
         }
-        var status = stat()
-        guard fstat(file.rawValue, &status) == 0 else { throw .unreadable(path: path, reason: systemError()) }
-        guard status.st_mode & S_IFMT == S_IFREG else { throw .unreadable(path: path, reason: "it is not a regular file") }
-        guard status.st_uid == 0 else { throw .notRootControlled(path: path, reason: "it does not belong to root") }
-        guard status.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
+        let status: FileSystem.Status
+        do throws(Errno) {
+            status = try file.status()
+        } catch {
+            throw .unreadable(path: path, reason: error.description)
+        }
+        guard status.isRegularFile else { throw .unreadable(path: path, reason: "it is not a regular file") }
+        guard status.owner == 0 else { throw .notRootControlled(path: path, reason: "it does not belong to root") }
+        guard !status.isWritableByGroupOrOthers else {
             throw .notRootControlled(path: path, reason: "a group or others may write it")
         }
         do {
@@ -56,16 +63,17 @@ enum RootControlledFile {
     }
 
     private static func checkDirectory(_ directory: String, for path: String) throws(Failure) {
-        var status = stat()
-        guard stat(directory, &status) == 0 else { throw .unreadable(path: path, reason: "\(directory): \(systemError())") }
-        guard status.st_uid == 0 else {
+        let status: FileSystem.Status
+        do throws(Errno) {
+            status = try FileSystem.statusOrError(directory)
+        } catch {
+            throw .unreadable(path: path, reason: "\(directory): \(error)")
+        }
+        guard status.owner == 0 else {
             throw .notRootControlled(path: path, reason: "\(directory) does not belong to root")
         }
-        let writableByOthers = status.st_mode & (S_IWGRP | S_IWOTH) != 0
-        guard !writableByOthers || status.st_mode & S_ISVTX != 0 else {
+        guard !status.isWritableByGroupOrOthers || status.isSticky else {
             throw .notRootControlled(path: path, reason: "a group or others may write \(directory)")
         }
     }
-
-    private static func systemError() -> String { String(cString: strerror(errno)) }
 }

@@ -4,7 +4,6 @@ import FabricJSON
 import FabricOVSDB
 import FabricPOSIX
 
-internal import Glibc
 
 /// `GET /v1/interfaces` over the agent's unix socket, in plain sockets: the hook stays small and
 /// starts fast, and a whole request has one deadline (connect, send and every read share it).
@@ -62,7 +61,7 @@ enum AgentClient {
             case .noSuchFile: return failed("does not exist: the agent is not running")
             case .connectionRefused: return failed("refused the connection: the agent is not running")
             case .permissionDenied, .notPermitted:
-                return failed("is not open to this user (uid \(getuid())): the socket's group (listen-group, kvm by default) must be one of the user's groups")
+                return failed("is not open to this user (uid \(HostSystem.userID)): the socket's group (listen-group, kvm by default) must be one of the user's groups")
             default: return failed("could not be reached: \(error)")
             }
         }
@@ -75,7 +74,9 @@ enum AgentClient {
         var chunk = [UInt8](repeating: 0, count: 256 * 1024)
         let descriptor = socket.rawValue
         while let ready = try? socket.poll(for: .readable, timeout: ContinuousClock.now.duration(to: deadline)), !ready.isEmpty {
-            let count = (try? retryingInterrupted { chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) } }) ?? 0
+            let count = (try? chunk.withUnsafeMutableBytes { buffer in
+                Result { () throws(Errno) in try FileDescriptor.receiveSome(descriptor, into: buffer) }
+            }.get()) ?? 0
             if count == 0 { break }  // closed, or failed
             response.append(contentsOf: chunk[0..<count])
             if let body = completeBody(response) { return .success(body) }

@@ -11,7 +11,6 @@ import VDSMHook
 #else
     import Foundation
 #endif
-internal import Glibc
 
 /// The hook's work, separate from `main.swift` so every failure has one exit: a message, exit 0.
 enum CapsHook {
@@ -134,7 +133,7 @@ enum CapsHook {
             status.error = "\(error)"
         }
         var table = HostTableBuilder().table(sample: sample, switchState: switchState, ovsdb: status)
-        if switchState == nil, geteuid() != 0 {
+        if switchState == nil, !HostSystem.isRoot {
             // As vdsm the database of openvswitch:hugetlbfs is out of reach; the helper VDSM may run through
             // sudo reads the host's ids (never OVS membership), as the reference hooks' `sudo ovs-vsctl` does.
             table.sources.ovsdb.hostExternalIDs = helperHostExternalIDs()
