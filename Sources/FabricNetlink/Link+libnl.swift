@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import CNetlink
+internal import FabricPOSIX
 
-internal import Glibc
 
 extension Link {
     /// Copies a parsed `struct rtnl_link *` (borrowed, +0: valid only during the parse callback), with what
@@ -89,12 +89,7 @@ extension VXLANInfo {
 
 /// `inet_ntop` of a 4- or 16-byte buffer.
 func ipText(_ bytes: UnsafeRawBufferPointer, family: Int32) -> String? {
-    var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-    let converted = buffer.withUnsafeMutableBufferPointer { text in
-        inet_ntop(family, bytes.baseAddress, text.baseAddress, socklen_t(text.count))
-    }
-    guard converted != nil else { return nil }
-    return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    ipAddressText(bytes, family: family)
 }
 
 extension LinkStatistics {

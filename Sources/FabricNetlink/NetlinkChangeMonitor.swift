@@ -2,7 +2,6 @@
 internal import FabricPOSIX
 internal import CNetlink
 
-internal import Glibc
 
 /// What changed in a namespace since the previous ``NetlinkChangeMonitor/waitForEvents(timeout:)``.
 public struct NetlinkChanges: OptionSet, Sendable, Hashable, CustomStringConvertible {
@@ -128,10 +127,10 @@ public struct NetlinkChangeMonitor: ~Copyable {
                 recv(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC))
             }
             if received < 0 {
-                switch errno {
-                case EAGAIN, EWOULDBLOCK: return batch
-                case EINTR: continue
-                case ENOBUFS: batch.changes.insert(.overrun)  // the kernel dropped events; keep reading the rest
+                switch Errno.current {
+                case .wouldBlock: return batch
+                case .interrupted: continue
+                case .noBufferSpace: batch.changes.insert(.overrun)  // the kernel dropped events; keep reading the rest
                 default: throw NetlinkError.lastSystemError("receive netlink events")
                 }
                 continue

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import CNetlink
+internal import FabricPOSIX
 
-internal import Glibc
 
 /// An error from libnl (an `NLE_*` code) or from the system (an `errno` value).
 ///
@@ -62,7 +62,7 @@ public struct NetlinkError: Error, Hashable, Sendable, CustomStringConvertible {
     public var symbolicName: String {
         switch domain {
         case .netlink: Self.netlinkNames[code] ?? "NLE_\(code)"
-        case .system: Self.errnoNames[code] ?? "errno \(code)"
+        case .system: Errno(rawValue: code).name ?? "errno \(code)"
         }
     }
 
@@ -116,14 +116,14 @@ public struct NetlinkError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The receive buffer of an event socket overran: events were lost and the caller must dump again.
     /// The corresponding C error is `ENOBUFS`.
-    public static let receiveBufferOverrun = NetlinkError(errno: ENOBUFS)
+    public static let receiveBufferOverrun = NetlinkError(errno: Errno.noBufferSpace.rawValue)
     /// A path (for example a network namespace file) does not exist. The corresponding C error is `ENOENT`.
-    public static let noSuchFile = NetlinkError(errno: ENOENT)
+    public static let noSuchFile = NetlinkError(errno: Errno.noSuchFile.rawValue)
     /// The file is not a network namespace, or the argument is invalid. The corresponding C error is
     /// `EINVAL`.
-    public static let invalidSystemArgument = NetlinkError(errno: EINVAL)
+    public static let invalidSystemArgument = NetlinkError(errno: Errno.invalidArgument.rawValue)
     /// The process may not enter the namespace. The corresponding C error is `EPERM`.
-    public static let operationNotPermitted = NetlinkError(errno: EPERM)
+    public static let operationNotPermitted = NetlinkError(errno: Errno.notPermitted.rawValue)
 
     private static let netlinkNames: [Int32: String] = [
         NLE_SUCCESS: "NLE_SUCCESS", NLE_FAILURE: "NLE_FAILURE", NLE_INTR: "NLE_INTR",
@@ -141,12 +141,6 @@ public struct NetlinkError: Error, Hashable, Sendable, CustomStringConvertible {
         NLE_DUMP_INTR: "NLE_DUMP_INTR", NLE_ATTRSIZE: "NLE_ATTRSIZE",
     ]
 
-    private static let errnoNames: [Int32: String] = [
-        EPERM: "EPERM", ENOENT: "ENOENT", EINTR: "EINTR", EBADF: "EBADF", EAGAIN: "EAGAIN",
-        ENOMEM: "ENOMEM", EACCES: "EACCES", EBUSY: "EBUSY", EEXIST: "EEXIST", ENODEV: "ENODEV",
-        EINVAL: "EINVAL", EMFILE: "EMFILE", ENOBUFS: "ENOBUFS", EOPNOTSUPP: "EOPNOTSUPP",
-        EPROTONOSUPPORT: "EPROTONOSUPPORT", ENOTSOCK: "ENOTSOCK",
-    ]
 }
 
 extension NetlinkError {
@@ -157,6 +151,6 @@ extension NetlinkError {
 
     /// The current `errno` as an error.
     static func lastSystemError(_ operation: String) -> NetlinkError {
-        NetlinkError(errno: errno, operation: operation)
+        NetlinkError(errno: Errno.current.rawValue, operation: operation)
     }
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import CNetlink
 
-internal import Glibc
 
 extension NetlinkSocket {
     /// Enslaves `link` to `master` (a bridge or bond), or releases it from its master when `master` is

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import CNetlink
+internal import FabricPOSIX
 internal import CNetlinkShims
 
-internal import Glibc
 
 /// A libnl socket connected to `NETLINK_ROUTE`, owned exclusively by this value and freed in `deinit`.
 ///
@@ -45,15 +45,11 @@ public struct NetlinkSocket: ~Copyable {
     ///   `CAP_SYS_ADMIN` (`EPERM`); a netlink-domain error when the socket cannot be connected.
     public init(networkNamespace path: String) throws(NetlinkError) {
         let request = NamespaceSocketRequest(path: path)
-        let context = Unmanaged.passRetained(request).toOpaque()
-        var thread = pthread_t()
-        let created = pthread_create(&thread, nil, enterNamespaceAndOpenSocket, context)
-        guard created == 0 else {
-            Unmanaged<NamespaceSocketRequest>.fromOpaque(context).release()
-            throw NetlinkError(errno: created, operation: "pthread_create for network namespace \(path)")
+        do throws(Errno) {
+            try WorkerThread.runAndWait { enterNamespaceAndOpenSocket(request) }
+        } catch {
+            throw NetlinkError(errno: error.rawValue, operation: "pthread_create for network namespace \(path)")
         }
-        pthread_join(thread, nil)
-        Unmanaged<NamespaceSocketRequest>.fromOpaque(context).release()
         switch request.result {
         case .success(let socket)?: handle = socket.pointer
         case .failure(let error)?: throw error
@@ -97,7 +93,7 @@ private struct TransferredSocket: @unchecked Sendable {
     let pointer: OpaquePointer
 }
 
-/// The state shared with the namespace thread; the caller reads `result` only after `pthread_join`.
+/// The state shared with the namespace thread; the caller reads `result` only after that thread ended.
 private final class NamespaceSocketRequest {
     let path: String
     var result: Result<TransferredSocket, NetlinkError>?
@@ -109,25 +105,23 @@ private final class NamespaceSocketRequest {
 
 /// Body of the short-lived namespace thread. It must never return to a pool in the other namespace:
 /// it is a plain pthread that exits right after.
-private func enterNamespaceAndOpenSocket(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-    guard let context else { return nil }
-    let request = Unmanaged<NamespaceSocketRequest>.fromOpaque(context).takeUnretainedValue()
-    let descriptor = open(request.path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else {
-        request.result = .failure(.lastSystemError("open network namespace \(request.path)"))
-        return nil
+private func enterNamespaceAndOpenSocket(_ request: NamespaceSocketRequest) {
+    let namespace: FileDescriptor
+    do throws(Errno) {
+        namespace = try FileDescriptor(opening: request.path, flags: FileDescriptor.readOnly)
+    } catch {
+        request.result = .failure(NetlinkError(errno: error.rawValue, operation: "open network namespace \(request.path)"))
+        return
     }
-    let entered = CNetlinkShims_enter_network_namespace(descriptor)
-    let setnsError = errno
-    close(descriptor)
+    let entered = CNetlinkShims_enter_network_namespace(namespace.rawValue)
+    let setnsError = Errno.current
     guard entered == 0 else {
-        request.result = .failure(NetlinkError(errno: setnsError, operation: "setns \(request.path)"))
-        return nil
+        request.result = .failure(NetlinkError(errno: setnsError.rawValue, operation: "setns \(request.path)"))
+        return
     }
     do {
         request.result = .success(TransferredSocket(pointer: try NetlinkSocket.openConnectedSocket()))
     } catch {
         request.result = .failure(error)
     }
-    return nil
 }

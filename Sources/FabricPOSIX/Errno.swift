@@ -18,6 +18,18 @@ package struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
     package static let connectionRefused = Errno(rawValue: ECONNREFUSED)
     package static let wouldBlock = Errno(rawValue: EAGAIN)
     package static let inProgress = Errno(rawValue: EINPROGRESS)
+    package static let noBufferSpace = Errno(rawValue: ENOBUFS)
+    package static let invalidArgument = Errno(rawValue: EINVAL)
+
+    /// The C name (`ENOENT`) of the codes fabric meets, for messages; `nil` for others.
+    package var name: String? { Self.names[rawValue] }
+
+    private static let names: [Int32: String] = [
+        EPERM: "EPERM", ENOENT: "ENOENT", EINTR: "EINTR", EBADF: "EBADF", EAGAIN: "EAGAIN",
+        ENOMEM: "ENOMEM", EACCES: "EACCES", EBUSY: "EBUSY", EEXIST: "EEXIST", ENODEV: "ENODEV",
+        EINVAL: "EINVAL", EMFILE: "EMFILE", ENOBUFS: "ENOBUFS", EOPNOTSUPP: "EOPNOTSUPP",
+        EPROTONOSUPPORT: "EPROTONOSUPPORT", ENOTSOCK: "ENOTSOCK",
+    ]
 
     /// `strerror`'s text, such as "No such file or directory".
     package var description: String { String(cString: strerror(rawValue)) }

@@ -4,6 +4,16 @@ internal import Glibc
 /// A numeric IPv4 or IPv6 address and a TCP port, as OVS writes remotes (`tcp:192.0.2.1:6642`,
 /// `tcp:[2001:db8::1]:6642`), and the one place that fills a `sockaddr_in`/`sockaddr_in6`. Names are not resolved:
 /// OVS remotes are addresses, and a resolver would add a wait no deadline covers.
+/// `inet_ntop` of a 4-byte (`AF_INET`) or 16-byte (`AF_INET6`) address.
+package func ipAddressText(_ bytes: UnsafeRawBufferPointer, family: Int32) -> String? {
+    var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+    let converted = buffer.withUnsafeMutableBufferPointer { text in
+        inet_ntop(family, bytes.baseAddress, text.baseAddress, socklen_t(text.count))
+    }
+    guard converted != nil else { return nil }
+    return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+}
+
 package struct InetSocketAddress: Hashable, Sendable, CustomStringConvertible {
     package let host: String
     package let port: UInt16

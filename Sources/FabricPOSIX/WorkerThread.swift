@@ -3,6 +3,22 @@ internal import Glibc
 
 /// A detached, named thread.
 package enum WorkerThread {
+    /// Runs `body` on a new thread and waits for it to end: for work that changes the calling thread's state
+    /// (entering a namespace) and must not run on a thread that goes back to a pool.
+    package static func runAndWait(_ body: @escaping () -> Void) throws(Errno) {
+        let box = Unmanaged.passRetained(JoinedBox(body)).toOpaque()
+        var thread = pthread_t()
+        let created = pthread_create(
+            &thread, nil,
+            { raw in
+                Unmanaged<JoinedBox>.fromOpaque(raw!).takeUnretainedValue().body()
+                return nil
+            }, box)
+        defer { Unmanaged<JoinedBox>.fromOpaque(box).release() }
+        guard created == 0 else { throw Errno(rawValue: created) }
+        pthread_join(thread, nil)
+    }
+
     /// Starts `body` on a new detached thread named `name` (shown by `top -H` and `ps -L`).
     /// - Parameter niceness: added to the thread's nice value (Linux schedules threads individually),
     ///   for work that should yield the CPU to request handling under load.
@@ -25,6 +41,11 @@ package enum WorkerThread {
         precondition(result == 0, "pthread_create failed: \(result)")
         pthread_detach(thread)
     }
+}
+
+private final class JoinedBox {
+    let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
 }
 
 private final class WorkerBox {
