@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+@testable import FabricPOSIX
+import Foundation
+import Testing
+
+/// The one child-process runner of the hooks: how it ended, what it said, and the deadline.
+@Suite struct BoundedProcessTests {
+    @Test func exitStatusAndStderrAreReported() throws {
+        let (outcome, output) = try BoundedProcess.run(
+            ["/bin/sh", "-c", "echo out; echo complaint >&2; exit 3"], timeout: .seconds(5), captureOutput: false)
+        #expect(outcome == .exited(3))
+        #expect(String(decoding: output, as: UTF8.self) == "complaint\n", "stdout goes to /dev/null unless captured")
+    }
+
+    @Test func capturedStdoutComesWithStderr() throws {
+        let (outcome, output) = try BoundedProcess.run(
+            ["/bin/sh", "-c", "echo out; echo err >&2"], timeout: .seconds(5), captureOutput: true)
+        #expect(outcome == .exited(0))
+        #expect(String(decoding: output, as: UTF8.self) == "out\nerr\n")
+    }
+
+    @Test func aSignalIsNotAnExitStatus() throws {
+        let (outcome, _) = try BoundedProcess.run(["/bin/sh", "-c", "kill -KILL $$"], timeout: .seconds(5), captureOutput: false)
+        #expect(outcome == .signalled(9))
+    }
+
+    @Test func theDeadlineHoldsAgainstAChildThatHangs() {
+        let start = ContinuousClock.now
+        #expect(throws: BoundedProcess.Failure.timedOut) {
+            try BoundedProcess.run(["/bin/sleep", "30"], timeout: .milliseconds(300), captureOutput: false)
+        }
+        #expect(ContinuousClock.now - start < .seconds(3))
+    }
+
+    @Test func aMissingProgramCannotStart() {
+        #expect(throws: BoundedProcess.Failure.cannotStart(.noSuchFile)) {
+            try BoundedProcess.run(["/nonexistent/program"], timeout: .seconds(1), captureOutput: false)
+        }
+    }
+}
+
+/// What the inventory and the hooks ask the file system.
+@Suite struct FileSystemTests {
+    @Test func statusCarriesOwnerModeAndType() throws {
+        let directory = NSTemporaryDirectory() + "posix-fs-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/f"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        try FileSystem.setMode(file, 0o620)
+        let status = try FileSystem.statusOrError(file)
+        #expect(status.isRegularFile)
+        #expect(status.owner == getuid())
+        #expect(status.isWritableByGroupOrOthers)
+        #expect(status.size == 1)
+        try FileSystem.setMode(file, 0o600)
+        #expect(try FileSystem.statusOrError(file).isWritableByGroupOrOthers == false)
+        #expect(try FileSystem.statusOrError("/tmp").isSticky)
+        #expect(throws: Errno.noSuchFile) { try FileSystem.statusOrError(directory + "/missing") }
+
+        try FileManager.default.createSymbolicLink(atPath: directory + "/link", withDestinationPath: file)
+        #expect(FileSystem.symbolicLinkTarget(directory + "/link") == file)
+        #expect(try FileSystem.canonicalPath(directory + "/./link") == (try FileSystem.canonicalPath(file)))
+        #expect(FileSystem.entries(of: directory)?.sorted() == ["f", "link"])
+        try FileSystem.makeDirectory(directory + "/d", mode: 0o755)
+        try FileSystem.makeDirectory(directory + "/d", mode: 0o755)  // already there: not an error
+        FileSystem.remove(directory + "/link")
+        #expect(FileSystem.existenceError(directory + "/link") == .noSuchFile)
+    }
+}
