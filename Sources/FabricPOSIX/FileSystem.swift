@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import Glibc
 
-/// What the inventory asks the file system: whether a path is there or readable, a folder's entries, and what
-/// identifies one version of a file.
+/// What fabric asks the file system (the inventory, the hooks' settings, the agent's socket): whether a path is
+/// there, readable or executable, a folder's entries, a file's status, and the few changes the agent makes.
 package enum FileSystem {
     /// `nil` when the path exists; else why not (`access(2)` with `F_OK`).
     package static func existenceError(_ path: String) -> Errno? {
@@ -44,7 +44,7 @@ package enum FileSystem {
         if error.rawValue != EEXIST { throw error }
     }
 
-    /// `unlink(2)`, ignoring a path that is already gone.
+    /// `unlink(2)`, for clean-up: a failure (the path is gone already) is ignored.
     package static func remove(_ path: String) {
         _ = unlink(path)
     }
@@ -64,7 +64,7 @@ package enum FileSystem {
         return names
     }
 
-    /// The `stat(2)` fields that tell one version of a file from another.
+    /// The `stat(2)` fields fabric reads: those that tell one version of a file from another, the owner and mode.
     package struct Status: Sendable {
         package var device: UInt64
         package var inode: UInt64

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import Glibc
 
-/// A detached, named thread.
+/// Threads of fabric's own, outside Swift's concurrency pool: detached and named for blocking services, or joined
+/// for work that changes the calling thread's state.
 package enum WorkerThread {
     /// Runs `body` on a new thread and waits for it to end: for work that changes the calling thread's state
     /// (entering a namespace) and must not run on a thread that goes back to a pool.
