@@ -2,7 +2,6 @@
 import FabricPOSIX
 import ArgumentParser
 
-
 /// `fabric-agent serve`: replaces this process with the daemon, `fabric-agentd`, passing every argument
 /// on (same pid, environment and descriptors, so systemd's `NOTIFY_SOCKET` and signals reach it).
 ///

@@ -13,7 +13,6 @@ import NIOSSL
 import ServiceLifecycle
 import UnixSignals
 
-
 /// `fabric-agent serve`: one ``ServiceGroup`` holding, in start order, the netlink watcher, the OVSDB
 /// monitor, the OVN monitor, the counter sampler, the HTTP API, the SIGHUP reloader and the shutdown announcer.
 /// SIGTERM and SIGINT stop it gracefully (reverse order: systemd hears `STOPPING=1` and event

@@ -3,7 +3,6 @@ internal import FabricPOSIX
 import ServiceLifecycle
 import Synchronization
 
-
 /// Tells a worker thread to stop, and wakes it at once wherever it waits: its own waits go through
 /// ``wait(timeout:)`` or poll ``wakeDescriptor`` next to their own descriptors (an eventfd), so no thread
 /// wakes up periodically just to look at a flag.

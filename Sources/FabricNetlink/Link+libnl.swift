@@ -2,7 +2,6 @@
 internal import CNetlink
 internal import FabricPOSIX
 
-
 extension Link {
     /// Copies a parsed `struct rtnl_link *` (borrowed, +0: valid only during the parse callback), with what
     /// ``RouteMessageParser`` read from the raw message itself (`tunMode`, `vlanID`).

@@ -2,7 +2,6 @@
 internal import FabricPOSIX
 internal import CNetlink
 
-
 /// What changed in a namespace since the previous ``NetlinkChangeMonitor/waitForEvents(timeout:)``.
 public struct NetlinkChanges: OptionSet, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt8

@@ -2,7 +2,6 @@
 internal import CNetlink
 internal import FabricPOSIX
 
-
 /// An error from libnl (an `NLE_*` code) or from the system (an `errno` value).
 ///
 /// The two code spaces overlap numerically (`NLE_NOMEM` is 5, `EIO` is 5), so the domain is part of the

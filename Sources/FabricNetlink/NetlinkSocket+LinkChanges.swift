@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import CNetlink
 
-
 extension NetlinkSocket {
     /// Enslaves `link` to `master` (a bridge or bond), or releases it from its master when `master` is
     /// `nil` (`ip link set LINK nomaster`). Sends one `RTM_NEWLINK` with `IFLA_MASTER` and waits for the

@@ -2,7 +2,6 @@
 internal import CNetlink
 internal import CNetlinkShims
 
-
 extension NetlinkSocket {
     /// Reads every link and every address of the socket's network namespace.
     ///

@@ -3,7 +3,6 @@ internal import CNetlink
 internal import FabricPOSIX
 internal import CNetlinkShims
 
-
 /// A libnl socket connected to `NETLINK_ROUTE`, owned exclusively by this value and freed in `deinit`.
 ///
 /// A socket serves one owner at a time (libnl sockets are not thread-safe), hence `~Copyable` and not

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import CNetlink
 
-
 /// Turns one rtnetlink link or address message — a dump reply or a notification — into a ``Link`` or an
 /// ``InterfaceAddress`` with libnl's own parsers (`nl_msg_parse`, the code `rtnl_link_alloc_cache`
 /// uses), plus `IFLA_TUN_TYPE`, which libnl 3.7 has no parser for. Dumps and the change monitor share

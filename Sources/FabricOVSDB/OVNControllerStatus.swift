@@ -2,7 +2,6 @@
 public import FabricJSON
 internal import FabricPOSIX
 
-
 /// Whether `ovn-controller` runs on this host and is connected to the southbound database, read from its pid
 /// file, `/proc` and its unixctl socket (`connection-status`), without spawning `ovn-appctl`.
 public struct OVNControllerStatus: Sendable, Hashable, Codable {

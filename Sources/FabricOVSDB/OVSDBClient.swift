@@ -2,7 +2,6 @@
 public import FabricJSON
 internal import FabricPOSIX
 
-
 /// A connection to `ovsdb-server` speaking RFC 7047 JSON-RPC over its unix socket.
 ///
 /// Every call has a deadline (default 5 s): a VDSM hook waits on this client while libvirt starts a

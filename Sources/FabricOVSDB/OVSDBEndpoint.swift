@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import FabricPOSIX
 
-
 /// Where the Open vSwitch database listens. The host's own database is a local unix socket (fabric runs on the
 /// hypervisor next to `ovsdb-server`, and SSL would need credentials a hook must not hold); plain TCP exists for
 /// OVN's southbound database, which ovn-controller often reaches as `tcp:IP:PORT` (``tcp(host:port:)``).

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 
-
 /// A network namespace created with `ip netns add` for one test, so tests never touch the host's links.
 /// Delete it in a `defer` (``delete()``); `deinit` deletes it too, so a failed `#require` cannot leak it.
 public final class NetworkNamespaceFixture {

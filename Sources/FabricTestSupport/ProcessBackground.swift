@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 
-
 /// A long-running helper process (for example a shell loop that churns links) that a test starts and
 /// stops by its own pid. Stop it in a `defer`; `deinit` stops it too, as a safety net.
 public final class BackgroundProcess {

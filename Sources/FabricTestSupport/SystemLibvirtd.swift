@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 
-
 /// The libvirtd the tests use: the one `scripts/libvirt-setup.sh` starts (`libvirtd -d`, its pid in
 /// `/run/libvirtd.pid`), for tests that inject a restart of it. Only that pid is ever signalled, and only while
 /// `/proc/PID/comm` says `libvirtd`; it is started again the way the set-up script starts it.

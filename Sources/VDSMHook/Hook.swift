@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import FabricPOSIX
 
-
 /// What a hook's transform decided.
 public enum HookOutcome: Hashable, Sendable {
     /// Nothing to do: the file is not rewritten at all.

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import FabricPOSIX
 
-
 /// Reading and replacing the data file VDSM passes to a hook.
 public enum HookFile {
     /// The whole file, refused past `limit` bytes. An empty file is returned as empty: VDSM uses it when it has

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import FabricPOSIX
 
-
 /// Reads a settings file only when nobody but root can have written it: the file and every directory above it
 /// belong to root, and none is writable by a group or others (a sticky directory such as `/tmp` is accepted:
 /// there nobody else can replace root's entries). The hooks run as `vdsm` and `fabric-wire` runs as root on

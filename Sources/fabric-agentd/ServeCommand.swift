@@ -10,7 +10,6 @@ import Logging
     import Foundation
 #endif
 
-
 /// `fabric-agent serve`, which execs this program (`fabric-agentd`): the daemon. Every option is also a
 /// key of /etc/fabric/agent.conf and a `FABRIC_*` environment variable; flags win over the environment,
 /// which wins over the file (docs/agent.md lists every key with its default).

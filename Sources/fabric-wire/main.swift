@@ -14,7 +14,6 @@ import HostWiring
 import WiringRules
 import VDSMHook
 
-
 func fail(_ error: WireError) -> Never {
     StandardError.writeLine("fabric-wire: \(error.message)")
     HostSystem.exit(error.exitCode)

@@ -4,7 +4,6 @@ import FabricJSON
 import FabricOVSDB
 import FabricPOSIX
 
-
 /// `GET /v1/interfaces` over the agent's unix socket, in plain sockets: the hook stays small and
 /// starts fast, and a whole request has one deadline (connect, send and every read share it).
 enum AgentClient {

@@ -7,7 +7,6 @@ import FabricPOSIX
 // must never fail because of fabric: every error leaves the file untouched and exits 0.
 import VDSMHook
 
-
 let environment = HookEnvironment.current.variables
 let outcome = CapsHook.run(environment: environment)
 if let message = outcome {
