@@ -18,6 +18,9 @@ package enum BoundedProcess {
         case timedOut
     }
 
+    /// How long a child killed at the deadline is waited for.
+    static let reapGrace: Duration = .milliseconds(100)
+
     /// Runs `argv` (`argv[0]` a path) with this process's environment.
     /// - Returns: how it ended and up to 64 KiB of what it wrote (stderr, and stdout with `captureOutput`).
     package static func run(_ argv: [String], timeout: Duration, captureOutput: Bool) throws(Failure)
@@ -64,8 +67,13 @@ package enum BoundedProcess {
             if waited < 0, errno != EINTR { throw .lostTrack(.current) }
             if ContinuousClock.now >= deadline {
                 kill(pid, SIGKILL)
-                // A setuid program may not take our signal; never block on it.
-                _ = waitpid(pid, &status, WNOHANG)
+                // A killed child is reaped, so no zombie outlives the call (a test process, or a hook that goes on,
+                // would keep it). A setuid program may not take our signal: never block on it, give up after
+                // `reapGrace`.
+                let reapDeadline = ContinuousClock.now.advanced(by: reapGrace)
+                while waitpid(pid, &status, WNOHANG) == 0, ContinuousClock.now < reapDeadline {
+                    sleepThrough(.milliseconds(1))
+                }
                 throw .timedOut
             }
             sleepThrough(.milliseconds(2))

@@ -30,6 +30,24 @@ import Testing
             try BoundedProcess.run(["/bin/sleep", "30"], timeout: .milliseconds(300), captureOutput: false)
         }
         #expect(ContinuousClock.now - start < .seconds(3))
+        // The killed child was reaped: a zombie left in the test process makes Swift Testing's exit tests wait
+        // for ever (it waits for any child).
+        #expect(Self.zombieChildren(named: "sleep").isEmpty, "the killed child is left unreaped")
+    }
+
+    /// This process's children that ended but were not waited for, from /proc (without reaping any).
+    static func zombieChildren(named name: String) -> [Int32] {
+        let me = getpid()
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { Int32($0) } ?? []
+        return pids.filter { pid in
+            // "PID (comm) STATE PPID ..."
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            let comm = stat[stat.index(after: stat.firstIndex(of: "(")!)..<close]
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            return comm == name && fields.count > 1 && fields[0] == "Z" && Int32(fields[1]) == me
+        }
     }
 
     @Test func aMissingProgramCannotStart() {
