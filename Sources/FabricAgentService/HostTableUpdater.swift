@@ -80,8 +80,13 @@ public actor HostTableUpdater {
             return
         }
         version += 1
-        // Only event streams read the changes; without one, comparing 4,096 rows is wasted.
-        let changes = store.hasListeners ? previous.map { TableChanges(from: $0, to: table, version: version) } : nil
+        // Only event streams read the changes. A link event's are known from the rows it rebuilt; otherwise,
+        // without a stream, comparing 4,096 rows would be wasted.
+        var changes: TableChanges?
+        if store.hasListeners, let previous {
+            changes = model.rowChanges.map { TableChanges(to: table, rows: $0, version: version) }
+                ?? TableChanges(from: previous, to: table, version: version)
+        }
         store.publish(
             table, networks: model.networks, version: version, changes: changes, networksVersion: networksRevision)
     }

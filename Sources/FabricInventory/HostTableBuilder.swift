@@ -35,12 +35,15 @@ public struct HostTableBuilder: Sendable {
         }
     }
 
-    /// What one build read, for the next one: the configuration files with their stamps, every link as
-    /// netlink showed it, and the sysfs facts of every link.
+    /// What one build read, for the next one: the configuration files with their stamps, every link and address
+    /// as netlink showed them, the sysfs facts of every link, and the classifier with what it was made from.
     public struct Readings: Sendable {
         var configuration: Configuration?
-        var links: [Int32: Link]?
+        /// In ifindex order.
+        var links: [Link]?
+        var addresses: [InterfaceAddress] = []
         var sysfs = SysfsReadings()
+        var context: RowContext?
 
         public init() {}
 
@@ -49,34 +52,66 @@ public struct HostTableBuilder: Sendable {
         /// The Neutron agents' configuration as the last build read it.
         public var neutron: NeutronAgentConfig? { configuration?.neutron }
 
-        /// The links that are new or differ (but for their counters) from the previous build's; `nil` (all)
-        /// for the first build.
-        mutating func changedLinks(in snapshot: NetlinkSnapshot) -> Set<Int32>? {
-            guard var known = links else {
-                links = Dictionary(snapshot.links.map { ($0.index, $0) }, uniquingKeysWith: { _, last in last })
-                return nil
-            }
-            // Updated in place, not built again: a link event changes one or two of thousands. The links kept
-            // for unchanged ones carry older counters, which the comparison ignores.
-            links = nil
-            var changed = Set<Int32>()
-            for link in snapshot.links {
-                if let before = known[link.index] {
-                    var comparable = before
-                    comparable.statistics = link.statistics
-                    if comparable == link { continue }
+        /// The links that are new, gone or differ (but for their counters) from the previous build's, with the
+        /// previous build's version of those that were there; `nil` (all) for the first build.
+        mutating func linkDelta(in snapshot: NetlinkSnapshot) -> LinkDelta? {
+            // A dump and the watcher's copy are in ifindex order; anything else is sorted once here.
+            let inOrder = zip(snapshot.links, snapshot.links.dropFirst()).allSatisfy { $0.index < $1.index }
+            let now = inOrder ? snapshot.links : snapshot.links.sorted { $0.index < $1.index }
+            defer { links = now }
+            guard let before = links else { return nil }
+            // Both in ifindex order: walked side by side, no hashing. A link event changes one or two of
+            // thousands, and the links of the watcher's copy that it did not touch are the same values.
+            var delta = LinkDelta()
+            var gone: [Int32] = []
+            var i = 0
+            var j = 0
+            while i < before.count || j < now.count {
+                if j == now.count || (i < before.count && before[i].index < now[j].index) {
+                    gone.append(before[i].index)
+                    delta.previous[before[i].index] = before[i]
+                    i += 1
+                } else if i == before.count || now[j].index < before[i].index {
+                    delta.touched.insert(now[j].index)
+                    j += 1
+                } else {
+                    if !Self.sameButForCounters(before[i], now[j]) {
+                        delta.touched.insert(now[j].index)
+                        delta.previous[now[j].index] = before[i]
+                    }
+                    i += 1
+                    j += 1
                 }
-                changed.insert(link.index)
-                known[link.index] = link
             }
-            if known.count != snapshot.links.count {
-                let present = Set(snapshot.links.map(\.index))
-                known = known.filter { present.contains($0.key) }
-                sysfs.keepOnly(present)
-            }
-            links = known
-            return changed
+            delta.touched.formUnion(gone)
+            if !gone.isEmpty { sysfs.forget(gone) }
+            return delta
         }
+
+        static func sameButForCounters(_ a: Link, _ b: Link) -> Bool {
+            if a == b { return true }
+            var comparable = a
+            comparable.statistics = b.statistics
+            return comparable == b
+        }
+
+        /// The links whose addresses differ from the previous build's.
+        mutating func linksWithChangedAddresses(in snapshot: NetlinkSnapshot) -> Set<Int32> {
+            // The watcher hands on the same array while no address changed: then this is one comparison.
+            guard addresses != snapshot.addresses else { return [] }
+            let before = Dictionary(grouping: addresses, by: \.linkIndex)
+            let after = Dictionary(grouping: snapshot.addresses, by: \.linkIndex)
+            addresses = snapshot.addresses
+            return Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
+        }
+    }
+
+    /// How the links of a snapshot differ from the previous build's.
+    struct LinkDelta {
+        /// New, changed and gone links.
+        var touched = Set<Int32>()
+        /// The previous version of the changed and gone ones.
+        var previous: [Int32: Link] = [:]
     }
 
     struct Configuration {
@@ -85,6 +120,20 @@ public struct HostTableBuilder: Sendable {
         var racy: Bool
         var vdsm: VDSMNetworkConfig
         var neutron: NeutronAgentConfig
+    }
+
+    /// What every row's classification depends on beyond the links: rows built with one context are kept only
+    /// while it stays the same.
+    struct RowContext {
+        var stamps: [String: FileStamp?]
+        var switchState: SwitchState?
+        var ovnNetworkByPortID: [String: String]
+        var classifier: Classifier
+
+        func matches(_ configuration: Configuration, _ switchState: SwitchState?, _ ovnNetworkByPortID: [String: String]) -> Bool {
+            !configuration.racy && stamps == configuration.stamps && self.switchState == switchState
+                && self.ovnNetworkByPortID == ovnNetworkByPortID
+        }
     }
 
     /// The table for `sample`, without rates.
@@ -101,28 +150,85 @@ public struct HostTableBuilder: Sendable {
             readings: &readings)
     }
 
-    /// The table for `sample`, re-reading only what may have changed since the build that left `readings`:
-    /// the configuration files when their stamps moved, and the sysfs files of the sample's changed links.
+    /// The table for `sample` with every row, re-reading only what may have changed since the build that left
+    /// `readings`: the configuration files when their stamps moved, and the sysfs files of the sample's changed
+    /// links.
     public func table(
         sample: Sample, switchState: SwitchState?, ovsdb: HostTable.OVSDBStatus,
         ovnNetworkByPortID: [String: String] = [:], readings: inout Readings
     ) -> HostTable {
+        build(
+            sample: sample, switchState: switchState, ovsdb: ovsdb, ovnNetworkByPortID: ovnNetworkByPortID,
+            readings: &readings, everyRow: true
+        ).table
+    }
+
+    /// The rows a sample changes since the build that left `readings`, without rates.
+    public struct RowUpdate: Sendable {
+        /// The table; when ``rebuilt`` is set, its `interfaces` are only the rebuilt rows, in ifindex order.
+        public var table: HostTable
+        /// The ifindexes whose rows were built again, those of links that are gone included: every other row is
+        /// as the previous build made it. `nil` when every row was built (the first build, a new configuration,
+        /// a new view of the switch or of OVN).
+        public var rebuilt: Set<Int32>?
+    }
+
+    /// Builds only the rows of the links in a component with a link that changed, appeared or vanished, or whose
+    /// addresses changed, since the build that left `readings` (``LinkComponents``), and of the bonds, whose
+    /// sysfs options move without a link message. Every row when anything else changed.
+    public func update(
+        sample: Sample, switchState: SwitchState?, ovsdb: HostTable.OVSDBStatus,
+        ovnNetworkByPortID: [String: String] = [:], readings: inout Readings
+    ) -> RowUpdate {
+        build(
+            sample: sample, switchState: switchState, ovsdb: ovsdb, ovnNetworkByPortID: ovnNetworkByPortID,
+            readings: &readings, everyRow: false)
+    }
+
+    private func build(
+        sample: Sample, switchState: SwitchState?, ovsdb: HostTable.OVSDBStatus,
+        ovnNetworkByPortID: [String: String], readings: inout Readings, everyRow: Bool
+    ) -> RowUpdate {
         let configuration = configuration(reusing: readings.configuration)
         readings.configuration = configuration
         let vdsm = configuration.vdsm
         let neutron = configuration.neutron
-        let builder = InventoryBuilder(
-            sysfs: Sysfs(files: files), classifier: Classifier(
-                vdsm: vdsm, neutron: neutron, switchState: switchState, ovnNetworkByPortID: ovnNetworkByPortID))
-        let changed = readings.changedLinks(in: sample.snapshot)
-        let rows = builder.rows(from: sample.snapshot, changedLinks: changed, readings: &readings.sysfs)
+        let sameContext = readings.context?.matches(configuration, switchState, ovnNetworkByPortID) ?? false
+        let classifier: Classifier
+        if sameContext, let context = readings.context {
+            classifier = context.classifier
+        } else {
+            classifier = Classifier(
+                vdsm: vdsm, neutron: neutron, switchState: switchState, ovnNetworkByPortID: ovnNetworkByPortID)
+            readings.context = RowContext(
+                stamps: configuration.stamps, switchState: switchState, ovnNetworkByPortID: ovnNetworkByPortID,
+                classifier: classifier)
+        }
+        let builder = InventoryBuilder(sysfs: Sysfs(files: files), classifier: classifier)
+        let delta = readings.linkDelta(in: sample.snapshot)
+        let addressesChanged = readings.linksWithChangedAddresses(in: sample.snapshot)
+        var rebuilt: Set<Int32>?
+        let rows: [HostInterface]
+        if !everyRow, sameContext, let delta {
+            var touched = delta.touched.union(addressesChanged)
+            for link in sample.snapshot.links where link.kind == .bond { touched.insert(link.index) }
+            let affected = LinkComponents.closure(of: touched, in: sample.snapshot.links, previous: delta.previous)
+            let part = NetlinkSnapshot(
+                links: sample.snapshot.links.filter { affected.contains($0.index) },
+                addresses: sample.snapshot.addresses.filter { affected.contains($0.linkIndex) })
+            rows = builder.rows(from: part, changedLinks: delta.touched, readings: &readings.sysfs)
+            rebuilt = affected
+        } else {
+            rows = builder.rows(from: sample.snapshot, changedLinks: delta?.touched, readings: &readings.sysfs)
+        }
         var status = ovsdb
         status.ovnControlled = switchState?.isControlledByOVN
         status.hostExternalIDs = switchState.map { BindingHostIDs.sources(of: $0.externalIDs) }
-        return HostTable(
+        let table = HostTable(
             hostname: HostClock.hostname(), sampledAt: sample.wallTime, intervalSeconds: nil,
             sources: HostTable.Sources(ovsdb: status, vdsmConfig: vdsm.source, warnings: vdsm.warnings + neutron.warnings),
             interfaces: rows)
+        return RowUpdate(table: table, rebuilt: rebuilt)
     }
 }
 

@@ -6,7 +6,8 @@ public import FabricOVSDB
 /// table, or `nil` when the table did not change (or there is none yet, before the first snapshot).
 ///
 /// Builds are incremental: the configuration files are parsed again only when they changed on disk, and a
-/// link event re-reads only the changed links' sysfs files (``HostTableBuilder/Readings``). Statistics and
+/// link event builds only the rows of the links it can change (``HostTableBuilder/update(sample:switchState:ovsdb:ovnNetworkByPortID:readings:)``)
+/// and re-reads only the changed links' sysfs files (``HostTableBuilder/Readings``). Statistics and
 /// rates move only with counter samples, so a fact that only carried newer counters changes nothing; a
 /// counter sample refreshes the statistics and rates of the rows it has, with no rebuild.
 public struct HostTableModel: Sendable {
@@ -29,6 +30,9 @@ public struct HostTableModel: Sendable {
     /// Whether the last fact that returned a table changed only the networks (a daemon's health, OVN, a tunnel), the
     /// table itself being the same: the table's version need not move, only the networks'.
     public private(set) var onlyNetworksChanged = false
+    /// How the rows of the last table returned differ from those of the table before it, when a link event
+    /// rebuilt only some rows and the difference is known without comparing every row; `nil` otherwise.
+    public private(set) var rowChanges: RowDifference?
 
     public init(builder: HostTableBuilder, ovsdbEndpoint: String) {
         self.builder = builder
@@ -48,6 +52,7 @@ public struct HostTableModel: Sendable {
         // (or the reverse) arrive with the watcher's events.
         guard var table else { return nil }
         onlyNetworksChanged = false
+        rowChanges = nil
         rates.apply(to: &table)
         table.sampledAt = reading.wallTime
         self.table = table
@@ -71,6 +76,7 @@ public struct HostTableModel: Sendable {
         if networks == rebuiltNetworks { return nil }
         networks = rebuiltNetworks
         onlyNetworksChanged = true
+        rowChanges = RowDifference(changed: [], removed: [])
         return table
     }
 
@@ -90,24 +96,58 @@ public struct HostTableModel: Sendable {
     private mutating func rebuild() -> HostTable? {
         guard let sample else { return nil }
         let ovnView = switchState.flatMap { OVNHostView(switchState: $0, observation: ovn) }
-        var rebuilt = builder.table(
+        var update = builder.update(
             sample: sample, switchState: switchState, ovsdb: ovsdbStatus,
             ovnNetworkByPortID: ovnView?.networkNameByPortID ?? [:], readings: &readings)
         // Counters move only with counter samples: the watcher's copy of a link carries the counters of its
         // last notification (or of the first dump), older than any sample. Links not sampled yet keep those.
-        rates.apply(to: &rebuilt)
+        rates.apply(to: &update.table)
+        var rebuilt = update.table
+        var difference: RowDifference?
+        if let rebuiltLinks = update.rebuilt, let table {
+            // Only some rows were built: the others are the current table's, counters and rates included.
+            let merged = Self.merge(update.table.interfaces, into: table.interfaces, replacing: rebuiltLinks)
+            rebuilt.interfaces = merged.rows
+            difference = RowDifference(from: merged.replaced, to: update.table.interfaces)
+        }
         // A network's configuration can change without any row changing (a new MTU in VDSM's file).
-        if let table, table.interfaces == rebuilt.interfaces, table.sources == rebuilt.sources {
+        if let table, table.sources == rebuilt.sources, difference?.isEmpty ?? (table.interfaces == rebuilt.interfaces) {
             let rebuiltNetworks = networks(of: table)
             if networks == rebuiltNetworks { return nil }
             networks = rebuiltNetworks
             onlyNetworksChanged = true
+            rowChanges = RowDifference(changed: [], removed: [])
             return table
         }
         onlyNetworksChanged = false
+        rowChanges = difference
         table = rebuilt
         networks = networks(of: rebuilt)
         return rebuilt
+    }
+
+    /// `rows` (in ifindex order) in place of the rows of `current` whose ifindex is in `replacing`: the table's
+    /// rows, and the rows they replace.
+    static func merge(
+        _ rows: [HostInterface], into current: [HostInterface], replacing: Set<Int32>
+    ) -> (rows: [HostInterface], replaced: [HostInterface]) {
+        var merged: [HostInterface] = []
+        merged.reserveCapacity(current.count + rows.count)
+        var replaced: [HostInterface] = []
+        var next = rows.startIndex
+        for row in current {
+            while next < rows.endIndex, rows[next].index < row.index {
+                merged.append(rows[next])
+                next += 1
+            }
+            if replacing.contains(row.index) {
+                replaced.append(row)
+            } else {
+                merged.append(row)
+            }
+        }
+        merged.append(contentsOf: rows[next...])
+        return (merged, replaced)
     }
 
     /// The networks of `table`, from the configuration the last build read and the other facts, stamped

@@ -148,9 +148,11 @@ public struct SysfsReadings: Sendable {
     public init() {}
 
     /// Forgets the links that are gone.
-    mutating func keepOnly(_ present: Set<Int32>) {
-        devices = devices.filter { present.contains($0.key) }
-        speeds = speeds.filter { present.contains($0.key) }
+    mutating func forget(_ gone: [Int32]) {
+        for index in gone {
+            devices[index] = nil
+            speeds[index] = nil
+        }
     }
 }
 

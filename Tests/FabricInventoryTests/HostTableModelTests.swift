@@ -158,3 +158,120 @@ import Testing
         #expect(!model.onlyNetworksChanged)
     }
 }
+
+/// A link event builds only the rows of the links it can change; the table must still be exactly the one a build
+/// of every row makes, and the difference it reports exactly the one a comparison of every row finds.
+@Suite struct HostTableModelIncrementalTests {
+    /// A random namespace that changes a little at each step: veth pairs, bridges (some `brq…`, which the Linux
+    /// bridge agent rule classifies by their ports), bonds, VLANs and vxlan devices on other links, ports joining
+    /// and leaving masters, renames, MTU and flag changes, addresses, deletions that leave references dangling,
+    /// and names re-created under new ifindexes.
+    struct Namespace {
+        var links: [Int32: Link] = [1: Link(index: 1, name: "lo", flags: 0x9)]
+        var addresses: [InterfaceAddress] = []
+        var nextIndex: Int32 = 2
+        var nextName = 0
+
+        var snapshot: NetlinkSnapshot {
+            NetlinkSnapshot(links: links.values.sorted { $0.index < $1.index }, addresses: addresses)
+        }
+
+        mutating func name(_ prefix: String) -> String {
+            nextName += 1
+            return "\(prefix)\(nextName)"
+        }
+
+        mutating func add(_ link: Link) { links[link.index] = link }
+
+        mutating func newIndex() -> Int32 {
+            defer { nextIndex += 1 }
+            return nextIndex
+        }
+
+        mutating func randomStep(using generator: inout SeededGenerator) {
+            let existing = links.keys.filter { $0 != 1 }.sorted()
+            let some = existing.randomElement(using: &generator)
+            let masters = existing.filter { [LinkKind.bridge, .bond].contains(links[$0]?.kind) }
+            switch Int.random(in: 0..<12, using: &generator) {
+            case 0:
+                let a = newIndex(), b = newIndex()
+                add(Link(index: a, name: name("veth"), kind: .veth, mtu: 1500, parentIndex: b))
+                add(Link(index: b, name: name("peer"), kind: .veth, mtu: 1500, parentIndex: a))
+            case 1:
+                add(Link(index: newIndex(), name: Bool.random(using: &generator) ? name("brq0000000") : name("br"), kind: .bridge))
+            case 2: add(Link(index: newIndex(), name: name("bond"), kind: .bond, flags: 0x41, operState: .up))
+            case 3:
+                guard let parent = some else { return }
+                add(Link(index: newIndex(), name: name("vlan"), kind: .vlan, parentIndex: parent, vlanID: 100))
+            case 4:
+                guard let lower = some else { return }
+                add(Link(index: newIndex(), name: name("vxlan-"), kind: .vxlan,
+                         vxlan: VXLANInfo(vni: 42, lowerIndex: lower)))
+            case 5:  // joins or leaves a master
+                guard let port = some, var link = links[port] else { return }
+                if let master = masters.filter({ $0 != port }).randomElement(using: &generator), Bool.random(using: &generator) {
+                    link.masterIndex = master
+                    link.slaveKind = links[master]?.kind
+                } else {
+                    link.masterIndex = nil
+                    link.slaveKind = nil
+                }
+                add(link)
+            case 6:
+                guard let index = some else { return }
+                let renamed = name("renamed")
+                links[index]?.name = renamed
+            case 7:
+                guard let index = some else { return }
+                links[index]?.mtu += 1
+            case 8:
+                guard let index = some else { return }
+                links[index]?.flags ^= 0x41
+            case 9:
+                guard let index = some else { return }
+                addresses.append(InterfaceAddress(
+                    linkIndex: index, family: .ipv4, address: "10.0.\(index % 250).\(nextName % 250)", prefixLength: 24))
+                nextName += 1
+            case 10:
+                guard let index = some else { return }
+                links[index] = nil
+                addresses.removeAll { $0.linkIndex == index }
+            default:  // the same name under a new ifindex, as after `ip link del` and `add`
+                guard let index = some, var link = links.removeValue(forKey: index) else { return }
+                addresses.removeAll { $0.linkIndex == index }
+                link.index = newIndex()
+                add(link)
+            }
+        }
+    }
+
+    @Test func linkEventsBuildTheSameTableAsABuildOfEveryRow() throws {
+        // No configuration files: files written now would be read again at every build for two seconds (they
+        // could change again within the file system's timestamp granularity), and every row rebuilt with them.
+        let root = NSTemporaryDirectory() + "fabric-incremental-\(UUID().uuidString)"
+        let builder = HostTableBuilder(files: HostFiles(root: root))
+        let ovsdb = HostTable.OVSDBStatus(endpoint: "unix:/nonexistent.sock", reachable: false, error: "not connected yet")
+        var generator = SeededGenerator(seed: 0xF4B1C)
+        var namespace = Namespace()
+        for _ in 0..<30 { namespace.randomStep(using: &generator) }
+        var model = HostTableModel(builder: builder, ovsdbEndpoint: "unix:/nonexistent.sock")
+        _ = model.linksChanged(HostTableBuilder.Sample(snapshot: namespace.snapshot, monotonicTime: 1, wallTime: 1))
+        var partial = 0
+        for step in 0..<400 {
+            let before = try #require(model.table)
+            for _ in 0..<Int.random(in: 1...3, using: &generator) { namespace.randomStep(using: &generator) }
+            let sample = HostTableBuilder.Sample(
+                snapshot: namespace.snapshot, monotonicTime: UInt64(step + 2), wallTime: Double(step + 2))
+            let result = model.linksChanged(sample)
+            let everyRow = builder.table(sample: sample, switchState: nil, ovsdb: ovsdb)
+            #expect(model.table?.interfaces == everyRow.interfaces, "step \(step)")
+            guard result != nil else { continue }
+            let changes = try #require(model.rowChanges, "step \(step): a link event knows its changes")
+            #expect(changes == RowDifference(from: before.interfaces, to: everyRow.interfaces), "step \(step)")
+            partial += 1
+        }
+        // Most steps changed the table, each through the rows it could change.
+        #expect(partial > 300)
+        #expect(namespace.links.count > 150)
+    }
+}

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-@testable import FabricAgentService
 import FabricInventory
 import Testing
 
 /// The `changes` event's difference, walked side by side, against the definition: rows matched by name.
-@Suite struct TableChangesTests {
+@Suite struct RowDifferenceTests {
     /// The definition, as the docs state it: every row of `new` that `old` lacks by name or that differs; every
     /// name of `old` that `new` lacks.
     static func byName(_ old: [HostInterface], _ new: [HostInterface]) -> (changed: [HostInterface], removed: [String]) {
@@ -27,7 +26,7 @@ import Testing
         ("to nothing", [row(1, "lo")], []),
     ])
     func namedCases(_ case: String, _ old: [HostInterface], _ new: [HostInterface]) {
-        let walked = TableChanges.difference(old, new)
+        let walked = RowDifference(from: old, to: new)
         let defined = Self.byName(old, new)
         #expect(walked.changed == defined.changed, "\(`case`)")
         #expect(walked.removed == defined.removed, "\(`case`)")
@@ -64,7 +63,7 @@ import Testing
                 next.append(Self.row(nextIndex, "n\(nextIndex)"))
                 nextIndex += 1
             }
-            let walked = TableChanges.difference(table, next)
+            let walked = RowDifference(from: table, to: next)
             let defined = Self.byName(table, next)
             #expect(walked.changed == defined.changed, "step \(step)")
             #expect(walked.removed == defined.removed, "step \(step)")
