@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// When a burst of notifications becomes one table: a pause of `window` ends a burst, and a burst that runs
-/// for `maximum` publishes anyway and goes on. Pure: the caller tells it what arrived when, so tests drive
-/// it with instants of their own.
+/// When notifications become tables: the first after a quiet spell is published at once (with whatever was
+/// queued behind it), and those that follow within `window` of each other make one more table when a pause of
+/// `window` ends the burst; a burst that runs for `maximum` publishes anyway and goes on. Pure: the caller tells
+/// it what arrived when, so tests drive it with instants of their own.
 ///
-/// One command sends several notifications microseconds apart (a veth pair is two links), so a short pause
-/// ends the burst; a long one (a script adding 4,000 links) still shows progress every `maximum`.
+/// A single change (one `ip link add`, a vNIC plugged) is seen as soon as netlink tells, not a window later; the
+/// watcher reads every queued notification at once, so one command's notifications (a veth pair is two links,
+/// microseconds apart) usually make that one table. A script adding 4,000 links makes a table at its start, one
+/// every `maximum`, and one at its end.
 struct BurstCoalescer<Instant: InstantProtocol> where Instant.Duration == Duration {
     let window: Duration
     let maximum: Duration
@@ -22,14 +25,15 @@ struct BurstCoalescer<Instant: InstantProtocol> where Instant.Duration == Durati
     /// How long to wait for more: `window` inside a burst, forever (`nil`) while quiet.
     var waitTimeout: Duration? { burstStart == nil ? nil : window }
 
-    /// Events arrived at `now`. Returns whether to publish what has accumulated now: the burst has run for
-    /// `maximum` (the burst goes on, with a new slice).
+    /// Events arrived at `now`. Returns whether to publish what has accumulated now: they are the first after
+    /// a quiet spell (a burst starts), or the burst has run for `maximum` (it goes on, with a new slice).
     mutating func eventsArrived(at now: Instant) -> Bool {
-        pending = true
         guard let start = burstStart else {
             burstStart = now
-            return false
+            pending = false
+            return true
         }
+        pending = true
         guard start.duration(to: now) >= maximum else { return false }
         burstStart = now
         pending = false

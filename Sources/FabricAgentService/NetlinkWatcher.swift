@@ -8,8 +8,8 @@ public import ServiceLifecycle
 /// and address notifications, then dumps once (subscribe first, so nothing falls in between), and from
 /// then on applies the notifications themselves to its copy of the namespace: a change costs no dump.
 ///
-/// Bursts are coalesced: notifications arriving within ``coalescingWindow`` of each other make one
-/// table, at least one per ``maximumCoalescing``. Only the newest snapshot waits while the updater
+/// The first notification after a quiet spell makes a table at once; those that follow within
+/// ``coalescingWindow`` of each other are coalesced into one more, at least one per ``maximumCoalescing``. Only the newest snapshot waits while the updater
 /// rebuilds, so a burst longer than a rebuild costs one table per rebuild, not one per notification.
 /// A fresh dump replaces the replay when events were lost (`ENOBUFS`) and when a burst is so large
 /// (more than ``replayLimit`` events) that one dump is cheaper than applying them one by one. Nothing
