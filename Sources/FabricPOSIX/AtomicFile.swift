@@ -22,7 +22,14 @@ package enum AtomicFile {
     /// flushed so the rename itself is durable. On any error the temporary file is removed. A process killed
     /// between `mkstemp` and `rename` can leave a `.<name>.fabric-XXXXXX` file behind, never a damaged original.
     /// A file that did not exist is created with `newFileMode`.
-    package static func replace(_ path: String, with bytes: some Collection<UInt8>, newFileMode: UInt32 = 0o600) throws(Failure) {
+    ///
+    /// `durable: false` skips both `fsync` calls (up to several milliseconds each on a journaling file system):
+    /// the replace stays atomic for every reader while the system runs, only a power loss may lose it. For files
+    /// whose content means nothing after a crash, such as the temporary data file VDSM hands a hook and reads
+    /// back as soon as the hook exits.
+    package static func replace(
+        _ path: String, with bytes: some Collection<UInt8>, newFileMode: UInt32 = 0o600, durable: Bool = true
+    ) throws(Failure) {
         let directory = Self.directory(of: path)
         let base = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
         var template = Array("\(directory)/.\(base).fabric-XXXXXX".utf8CString)
@@ -41,7 +48,7 @@ package enum AtomicFile {
                 _ = fchmod(fd, mode_t(newFileMode))
             }
             do throws(Errno) { try file.writeAll(bytes) } catch { throw Failure(step: .write, errno: error) }
-            guard fsync(fd) == 0 else { throw Failure(step: .flush, errno: .current) }
+            guard !durable || fsync(fd) == 0 else { throw Failure(step: .flush, errno: .current) }
             // Closing reports delayed write errors (NFS, quotas) that would otherwise go unseen.
             let descriptor = file.release()
             guard close(descriptor) == 0 else { throw Failure(step: .write, errno: .current) }
@@ -50,7 +57,7 @@ package enum AtomicFile {
             unlink(temporary)
             throw error
         }
-        if let directoryFile = try? FileDescriptor(opening: directory, flags: O_RDONLY | O_DIRECTORY) {
+        if durable, let directoryFile = try? FileDescriptor(opening: directory, flags: O_RDONLY | O_DIRECTORY) {
             // The content is already safe; a failure to flush the directory is not an error.
             _ = fsync(directoryFile.rawValue)
         }
