@@ -56,31 +56,35 @@ public struct HostTableBuilder: Sendable {
         /// previous build's version of those that were there; `nil` (all) for the first build.
         mutating func linkDelta(in snapshot: NetlinkSnapshot) -> LinkDelta? {
             // A dump and the watcher's copy are in ifindex order; anything else is sorted once here.
-            let inOrder = zip(snapshot.links, snapshot.links.dropFirst()).allSatisfy { $0.index < $1.index }
-            let now = inOrder ? snapshot.links : snapshot.links.sorted { $0.index < $1.index }
+            let now = snapshot.links.isInIndexOrder ? snapshot.links : snapshot.links.sorted { $0.index < $1.index }
             defer { links = now }
-            guard let before = links else { return nil }
-            // Both in ifindex order: walked side by side, no hashing. A link event changes one or two of
-            // thousands, and the links of the watcher's copy that it did not touch are the same values.
+            guard let previous = links else { return nil }
+            // Both in ifindex order: walked side by side, no hashing, through buffer pointers so that no link is
+            // copied. A link event changes one or two of thousands, and the links of the watcher's copy that it
+            // did not touch are the same values.
             var delta = LinkDelta()
             var gone: [Int32] = []
-            var i = 0
-            var j = 0
-            while i < before.count || j < now.count {
-                if j == now.count || (i < before.count && before[i].index < now[j].index) {
-                    gone.append(before[i].index)
-                    delta.previous[before[i].index] = before[i]
-                    i += 1
-                } else if i == before.count || now[j].index < before[i].index {
-                    delta.touched.insert(now[j].index)
-                    j += 1
-                } else {
-                    if !Self.sameButForCounters(before[i], now[j]) {
-                        delta.touched.insert(now[j].index)
-                        delta.previous[now[j].index] = before[i]
+            previous.withUnsafeBufferPointer { before in
+                now.withUnsafeBufferPointer { now in
+                    var i = 0
+                    var j = 0
+                    while i < before.count || j < now.count {
+                        if j == now.count || (i < before.count && before[i].index < now[j].index) {
+                            gone.append(before[i].index)
+                            delta.previous[before[i].index] = before[i]
+                            i += 1
+                        } else if i == before.count || now[j].index < before[i].index {
+                            delta.touched.insert(now[j].index)
+                            j += 1
+                        } else {
+                            if !Self.sameButForCounters(before[i], now[j]) {
+                                delta.touched.insert(now[j].index)
+                                delta.previous[now[j].index] = before[i]
+                            }
+                            i += 1
+                            j += 1
+                        }
                     }
-                    i += 1
-                    j += 1
                 }
             }
             delta.touched.formUnion(gone)
@@ -211,7 +215,9 @@ public struct HostTableBuilder: Sendable {
         let rows: [HostInterface]
         if !everyRow, sameContext, let delta {
             var touched = delta.touched.union(addressesChanged)
-            for link in sample.snapshot.links where link.kind == .bond { touched.insert(link.index) }
+            sample.snapshot.links.withUnsafeBufferPointer { links in
+                for position in links.indices where links[position].kind == .bond { touched.insert(links[position].index) }
+            }
             let affected = LinkComponents.closure(of: touched, in: sample.snapshot.links, previous: delta.previous)
             let part = NetlinkSnapshot(
                 links: sample.snapshot.links.filter { affected.contains($0.index) },

@@ -31,8 +31,7 @@ public struct InventoryBuilder: Sendable {
         readings = SysfsReadings()  // the reader's copy is then the only one, updated without copying
         defer { readings = reader.current }
         // A dump comes in ifindex order: sorting it again would copy every link.
-        let inOrder = zip(snapshot.links, snapshot.links.dropFirst()).allSatisfy { $0.index < $1.index }
-        let links = inOrder ? snapshot.links : snapshot.links.sorted { $0.index < $1.index }
+        let links = snapshot.links.isInIndexOrder ? snapshot.links : snapshot.links.sorted { $0.index < $1.index }
         var nameByIndex: [Int32: String] = [:]
         nameByIndex.reserveCapacity(links.count)
         for link in links where nameByIndex[link.index] == nil { nameByIndex[link.index] = link.name }
@@ -129,6 +128,15 @@ public struct InventoryBuilder: Sendable {
         case 253: "link"
         case 254: "host"
         default: String(scope)
+        }
+    }
+}
+
+extension [Link] {
+    /// Whether the links are in ifindex order, as a dump and the watcher's copy are; checked without copying a link.
+    var isInIndexOrder: Bool {
+        withUnsafeBufferPointer { links in
+            links.indices.dropFirst().allSatisfy { links[$0 - 1].index < links[$0].index }
         }
     }
 }

@@ -46,4 +46,17 @@ import Testing
         let affected = LinkComponents.closure(of: [6], in: links, previous: [6: Self.links[5]])
         #expect(affected == [4, 5, 6, 7])
     }
+
+    /// A chain deeper than the stepwise search goes is found by union-find, with the same result.
+    @Test func aDeepChainIsFollowedToItsEnd() {
+        let depth = LinkComponents.maximumSteps * 3
+        var links = [Link(index: 1, name: "lo"), Link(index: 2, name: "eth0")]
+        for level in 0..<depth {
+            let index = Int32(3 + level)
+            links.append(Link(index: index, name: "v\(level)", kind: .vlan, parentIndex: index - 1, vlanID: 10))
+        }
+        let affected = LinkComponents.closure(of: [2], in: links, previous: [:])
+        #expect(affected == Set(links.map(\.index)).subtracting([1]))
+        #expect(LinkComponents.unionFindClosure(of: [2], in: links, previous: [:]) == affected)
+    }
 }
