@@ -125,5 +125,7 @@ public enum AgentSettings {
 }
 
 extension String {
-    fileprivate var replacingBackticks: String { String(filter { $0 != "`" }) }
+    /// Byte by byte: a backtick is ASCII, so dropping it keeps the UTF-8 valid, and every `fabric-agent` run
+    /// builds the help text of its subcommands (ArgumentParser's configuration), where walking Characters showed.
+    fileprivate var replacingBackticks: String { String(decoding: utf8.filter { $0 != UInt8(ascii: "`") }, as: UTF8.self) }
 }

@@ -69,27 +69,40 @@ public enum TableRenderer {
 }
 
 /// Columns aligned for a terminal: a header, a rule of dashes, the rows; two spaces between columns, no
-/// trailing spaces.
+/// trailing spaces. Lines are assembled as UTF-8 bytes and widths counted in bytes for ASCII cells (names,
+/// addresses, numbers: nearly every cell); a cell with other characters is as wide as its Characters.
 enum TextColumns {
     static func lines(header: [String], rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
-        var widths = header.map(\.count)
-        for row in rows {
-            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+        let headerWidths = header.map(width(of:))
+        let rowWidths = rows.map { $0.map(width(of:)) }
+        var widths = headerWidths
+        for row in rowWidths {
+            for (i, cellWidth) in row.enumerated() { widths[i] = max(widths[i], cellWidth) }
         }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in
-                let pad = String(repeating: " ", count: widths[i] - cell.count)
-                return rightAligned.contains(i) ? pad + cell : cell + pad
-            }.joined(separator: "  ").trimmingTrailingSpaces()
+        let lineCapacity = widths.reduce(2 * widths.count, +)
+        func line(_ cells: [String], _ cellWidths: [Int]) -> String {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(lineCapacity)
+            for (i, cell) in cells.enumerated() {
+                if i > 0 { bytes.append(contentsOf: "  ".utf8) }
+                let padding = repeatElement(UInt8(ascii: " "), count: widths[i] - cellWidths[i])
+                if rightAligned.contains(i) {
+                    bytes.append(contentsOf: padding)
+                    bytes.append(contentsOf: cell.utf8)
+                } else {
+                    bytes.append(contentsOf: cell.utf8)
+                    bytes.append(contentsOf: padding)
+                }
+            }
+            while bytes.last == UInt8(ascii: " ") { bytes.removeLast() }
+            return String(decoding: bytes, as: UTF8.self)
         }
-        return [line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)
+        let rule = widths.map { String(repeating: "-", count: $0) }
+        return [line(header, headerWidths), line(rule, widths)] + zip(rows, rowWidths).map(line)
     }
-}
 
-extension String {
-    fileprivate func trimmingTrailingSpaces() -> String {
-        var view = Substring(self)
-        while view.last == " " { view.removeLast() }
-        return String(view)
+    static func width(of cell: String) -> Int {
+        let ascii = cell.utf8.allSatisfy { $0 < 0x80 }
+        return ascii ? cell.utf8.count : cell.count
     }
 }

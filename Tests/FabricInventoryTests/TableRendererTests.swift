@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import FabricInventory
+@testable import FabricInventory
 import FabricNetlink
 import Foundation
 import Testing
@@ -35,6 +35,20 @@ import Testing
         let fabricColumn = lines[0].range(of: "Fabric")!.lowerBound.utf16Offset(in: lines[0])
         #expect(lines[2].range(of: "VDSM")!.lowerBound.utf16Offset(in: lines[2]) == fabricColumn)
         #expect(lines[3].range(of: "OVN")!.lowerBound.utf16Offset(in: lines[3]) == fabricColumn)
+    }
+
+    /// Widths are counted in Characters for a cell that is not ASCII, right-aligned cells are padded on the left,
+    /// and no line ends in spaces.
+    @Test func columnsAlignAcrossNonASCIICellsWithoutTrailingSpaces() {
+        let lines = TextColumns.lines(
+            header: ["Name", "Speed", "Note"], rows: [["caf\u{E9}0", "100", ""], ["eth10", "25000", "x"]],
+            rightAligned: [1])
+        #expect(lines == [
+            "Name   Speed  Note",
+            "-----  -----  ----",
+            "caf\u{E9}0    100",
+            "eth10  25000  x",
+        ])
     }
 
     @Test func aSingleSnapshotShowsCumulativeDropsAndNoRates() {
