@@ -159,10 +159,10 @@ public final class TableStore: Sendable {
     func publish(
         _ table: HostTable, networks: HostNetworks?, version: UInt64, changes: TableChanges?, networksVersion: UInt64? = nil
     ) {
-        // Replacing `current` drops the previous version (and its JSON) unless a response still holds it.
         let publication = TablePublication(
             version: version, table: table, changes: changes, networks: networks, networksVersion: networksVersion)
-        let (subscribers, encode) = state.withLockedValue { state -> ([AsyncStream<TablePublication>.Continuation], Bool) in
+        let (subscribers, encode, replaced) = state.withLockedValue { state in
+            let replaced = (state.current, state.encodedPublication)
             state.current = publication
             var encode = false
             if state.documentRecentlyAsked {
@@ -173,10 +173,13 @@ public final class TableStore: Sendable {
             } else if state.encodingVersion == nil {
                 state.encodedPublication = nil  // nobody asks: keep one table alive, not two
             }
-            return (Array(state.subscribers.values), encode)
+            return (Array(state.subscribers.values), encode, replaced)
         }
-        if encode { encodeInBackground(publication) }
+        // The streams first: a link event's changes go out before anything else is done here.
         for continuation in subscribers { continuation.yield(publication) }
+        if encode { encodeInBackground(publication) }
+        // The previous version (4,096 rows and their JSON) is released only now, unless a response still holds it.
+        withExtendedLifetime(replaced) {}
     }
 
     /// On a thread of its own at a lower priority: under load the request handlers keep the CPU, and
