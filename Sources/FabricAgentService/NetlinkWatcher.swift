@@ -8,8 +8,9 @@ public import ServiceLifecycle
 /// and address notifications, then dumps once (subscribe first, so nothing falls in between), and from
 /// then on applies the notifications themselves to its copy of the namespace: a change costs no dump.
 ///
-/// The first notification after a quiet spell makes a table at once; those that follow within
-/// ``coalescingWindow`` of each other are coalesced into one more, at least one per ``maximumCoalescing``. Only the newest snapshot waits while the updater
+/// The first notification after a quiet spell makes a table ``settle`` later, with the rest of its command (a
+/// veth pair is two notifications); those that follow within ``coalescingWindow`` of each other are coalesced
+/// into one more, at least one per ``maximumCoalescing``. Only the newest snapshot waits while the updater
 /// rebuilds, so a burst longer than a rebuild costs one table per rebuild, not one per notification.
 /// A fresh dump replaces the replay when events were lost (`ENOBUFS`) and when a burst is so large
 /// (more than ``replayLimit`` events) that one dump is cheaper than applying them one by one. Nothing
@@ -20,6 +21,8 @@ public struct NetlinkWatcher: Service {
     public var networkNamespace: String?
     public var updater: HostTableUpdater
     public var logger: Logger
+    /// How long the first notification after a quiet spell waits for the rest of its command.
+    public var settle: Duration = .milliseconds(1)
     /// The pause that ends a burst.
     public var coalescingWindow: Duration = .milliseconds(2)
     public var maximumCoalescing: Duration = .milliseconds(200)
@@ -43,7 +46,8 @@ public struct NetlinkWatcher: Service {
 
     public func run() async throws {
         let namespace = networkNamespace
-        let coalescer = BurstCoalescer<ContinuousClock.Instant>(window: coalescingWindow, maximum: maximumCoalescing)
+        let coalescer = BurstCoalescer<ContinuousClock.Instant>(
+            settle: settle, window: coalescingWindow, maximum: maximumCoalescing)
         let replayLimit = replayLimit
         let receiveBufferSize = receiveBufferSize
         let logger = logger
@@ -144,11 +148,14 @@ public struct NetlinkWatcher: Service {
             var coalescer = coalescer
             var batch = NetlinkEventBatch()
             while !stop.isStopped {
-                let timeout = resyncOwed ? min(coalescer.waitTimeout ?? Self.resyncRetry, Self.resyncRetry) : coalescer.waitTimeout
+                let waitFor = coalescer.waitTimeout(at: .now)
+                let timeout = resyncOwed ? min(waitFor ?? Self.resyncRetry, Self.resyncRetry) : waitFor
                 let more = try monitor.waitForEvents(timeout: timeout, wakeDescriptor: stop.wakeDescriptor)
                 if more.isEmpty {
-                    if coalescer.quiet() || resyncOwed { try publish(batch) }
-                    batch = NetlinkEventBatch()
+                    if coalescer.timedOut(at: .now) || resyncOwed {
+                        try publish(batch)
+                        batch = NetlinkEventBatch()
+                    }
                     continue
                 }
                 // Each read that found the socket overrun counts once: the kernel reports ENOBUFS once per

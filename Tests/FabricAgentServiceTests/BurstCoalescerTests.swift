@@ -12,59 +12,64 @@ import Testing
     typealias Coalescer = BurstCoalescer<ContinuousClock.Instant>
     let start = ContinuousClock.now
 
-    func at(_ milliseconds: Int) -> ContinuousClock.Instant { start + .milliseconds(milliseconds) }
+    func at(_ microseconds: Int) -> ContinuousClock.Instant { start + .microseconds(microseconds) }
 
-    @Test func quietWaitsForeverAndABurstWaitsTheWindow() {
-        var coalescer = Coalescer(window: .milliseconds(2), maximum: .milliseconds(200))
-        #expect(coalescer.waitTimeout == nil)
-        let first = coalescer.eventsArrived(at: at(0))
-        #expect(first, "the first change after a quiet spell is published at once")
-        #expect(coalescer.waitTimeout == .milliseconds(2))
-        let second = coalescer.eventsArrived(at: at(1))
-        #expect(!second, "the next within the window waits for the burst to end")
-        let ended = coalescer.quiet()
-        #expect(ended, "the pause ends the burst and publishes it")
-        #expect(coalescer.waitTimeout == nil)
-        let again = coalescer.quiet()
-        #expect(!again, "nothing new, nothing to publish")
+    func coalescer(maximum: Duration = .milliseconds(200)) -> Coalescer {
+        Coalescer(settle: .milliseconds(1), window: .milliseconds(2), maximum: maximum)
     }
 
-    /// A lone change costs no window: nothing is left when the pause comes.
-    @Test func aLoneChangeIsPublishedOnceAtOnce() {
-        var coalescer = Coalescer(window: .milliseconds(2), maximum: .milliseconds(200))
+    /// A veth pair: the second link 0.6 ms after the first. One table 1 ms after the first, with both; then the
+    /// burst's pause ends it with nothing left.
+    @Test func aCommandsNotificationsMakeOneTableAfterTheSettle() {
+        var coalescer = coalescer()
+        #expect(coalescer.waitTimeout(at: at(0)) == nil, "quiet: wait for ever")
         let first = coalescer.eventsArrived(at: at(0))
-        let tail = coalescer.quiet()
-        #expect(first && !tail)
+        #expect(!first)
+        #expect(coalescer.waitTimeout(at: at(0)) == .milliseconds(1))
+        let second = coalescer.eventsArrived(at: at(600))
+        #expect(!second, "the settle is not over")
+        #expect(coalescer.waitTimeout(at: at(600)) == .microseconds(400), "the settle does not start again")
+        let early = coalescer.timedOut(at: at(900))
+        #expect(!early, "a wait that ends before the settle publishes nothing")
+        let settled = coalescer.timedOut(at: at(1_000))
+        #expect(settled, "both links in the first table")
+        #expect(coalescer.waitTimeout(at: at(1_000)) == .milliseconds(2), "the burst goes on for a window")
+        let ended = coalescer.timedOut(at: at(3_000))
+        #expect(!ended, "nothing new since: nothing to publish")
+        #expect(coalescer.waitTimeout(at: at(3_000)) == nil)
     }
 
-    /// Notifications microseconds apart after the first make one more table, not one each.
-    @Test func closeEventsMakeOneMorePublication() {
-        var coalescer = Coalescer(window: .milliseconds(2), maximum: .milliseconds(200))
+    /// Notifications after the first table make one more when the burst pauses.
+    @Test func laterNotificationsOfABurstMakeOneMoreTable() {
+        var coalescer = coalescer()
         var publications = 0
-        for millisecond in [0, 1, 1, 2] where coalescer.eventsArrived(at: at(millisecond)) { publications += 1 }
-        if coalescer.quiet() { publications += 1 }
-        #expect(publications == 2)
+        for microsecond in [0, 1_000, 1_500, 2_500] where coalescer.eventsArrived(at: at(microsecond)) { publications += 1 }
+        #expect(publications == 1, "the settle is due at the notification of 1 ms")
+        let tail = coalescer.timedOut(at: at(4_500))
+        #expect(tail)
     }
 
-    /// A long burst shows its start at once and progress every `maximum`, and its tail is published when it ends.
-    @Test func aLongBurstPublishesEveryMaximumAndAtItsEnd() {
-        var coalescer = Coalescer(window: .milliseconds(2), maximum: .milliseconds(200))
+    /// A burst that never pauses shows its first table after the settle and progress every `maximum`, and its
+    /// tail is published when it ends.
+    @Test func aLongBurstPublishesAfterTheSettleEveryMaximumAndAtItsEnd() {
+        var coalescer = coalescer()
         var publishedAt: [Int] = []
-        for millisecond in stride(from: 0, through: 500, by: 1) where coalescer.eventsArrived(at: at(millisecond)) {
+        for millisecond in stride(from: 0, through: 500, by: 1) where coalescer.eventsArrived(at: at(millisecond * 1_000)) {
             publishedAt.append(millisecond)
         }
-        #expect(publishedAt == [0, 200, 400])
-        #expect(coalescer.waitTimeout == .milliseconds(2), "the burst goes on after a slice")
-        let tail = coalescer.quiet()
-        #expect(tail, "events after 400 ms are still to publish")
+        #expect(publishedAt == [1, 201, 401])
+        #expect(coalescer.waitTimeout(at: at(500_000)) == .milliseconds(2), "the burst goes on after a slice")
+        let tail = coalescer.timedOut(at: at(502_000))
+        #expect(tail, "events after 401 ms are still to publish")
     }
 
     @Test func aBurstEndingRightAfterASliceHasNothingLeft() {
-        var coalescer = Coalescer(window: .milliseconds(2), maximum: .milliseconds(10))
+        var coalescer = coalescer(maximum: .milliseconds(10))
         let first = coalescer.eventsArrived(at: at(0))
-        let slice = coalescer.eventsArrived(at: at(10))
-        let tail = coalescer.quiet()
-        #expect(first && slice && !tail)
+        let settled = coalescer.timedOut(at: at(1_000))
+        let slice = coalescer.eventsArrived(at: at(11_000))
+        let tail = coalescer.timedOut(at: at(13_000))
+        #expect(!first && settled && slice && !tail)
     }
 }
 
