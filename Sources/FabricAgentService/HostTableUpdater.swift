@@ -30,6 +30,7 @@ public actor HostTableUpdater {
     public func linksChanged(_ sample: HostTableBuilder.Sample) {
         let previous = model.table
         publish(model.linksChanged(sample), after: previous)
+        model.releaseReplacedFacts()
     }
 
     /// A periodic counter sample: every row's statistics and rates, always a new version.

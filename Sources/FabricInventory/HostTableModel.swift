@@ -14,6 +14,7 @@ public struct HostTableModel: Sendable {
     public private(set) var builder: HostTableBuilder
     public private(set) var table: HostTable?
     private var sample: HostTableBuilder.Sample?
+    private var replacedSample: HostTableBuilder.Sample?
     private var switchState: SwitchState?
     private var ovsdbStatus: HostTable.OVSDBStatus
     private var ovn: OVNObservation?
@@ -41,8 +42,17 @@ public struct HostTableModel: Sendable {
 
     /// A fresh view of the links after a netlink change (or at start, or after an overrun).
     public mutating func linksChanged(_ sample: HostTableBuilder.Sample) -> HostTable? {
+        // The previous view (thousands of links) is freed when its last holder lets go; it is kept until the
+        // caller has published the new table (``releaseReplacedFacts()``), so that freeing it is not part of an
+        // event's latency.
+        replacedSample = self.sample
         self.sample = sample
         return rebuild()
+    }
+
+    /// Lets go of the facts the last call replaced (see ``linksChanged(_:)``).
+    public mutating func releaseReplacedFacts() {
+        replacedSample = nil
     }
 
     /// A periodic counter sample: moves the rate window; the table always changes (its sampling time).
