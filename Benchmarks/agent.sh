@@ -3,7 +3,8 @@
 # python3). Prints figures; asserts nothing.
 #   Benchmarks/agent.sh [LINKS=4096] [CPU_SECONDS=120]
 # 1. steady-state CPU (utime+stime from /proc/PID/stat over CPU_SECONDS) and RSS, default 5 s sampling;
-# 2. latency from `ip link add` to the event on /v1/events that contains the new link (median of 21),
+# 2. latency from `ip link add` to the event on /v1/events that contains the new link (median of 21), read
+#    the way `ip monitor link` (the reference) is read: each line stamped as it arrives,
 #    after a GET /v1/interfaces (so the agent also encodes each new version of the document ahead);
 # 3. GET /v1/interfaces latency with 32 concurrent clients (wrk, loopback inside the namespace).
 set -euo pipefail
@@ -40,15 +41,18 @@ bytes=$(ip netns exec "$ns" curl -s "$url/v1/interfaces" | wc -c)
 echo "/v1/interfaces document: $bytes bytes"
 
 ip netns exec "$ns" python3 - "$url" "$ns" <<'PY'
-import http.client, statistics, subprocess, sys, threading, time, urllib.parse
+import http.client, re, statistics, subprocess, sys, threading, time, urllib.parse
 url, ns = sys.argv[1], sys.argv[2]
 parsed = urllib.parse.urlparse(url)
 connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
 connection.request("GET", "/v1/events")
 response = connection.getresponse()
-# The reference: `ip monitor link`, the kernel's notification printed by iproute2, timed in the same run.
+# Both consumers are read the same way: a thread per stream stamps each line as it arrives, so neither waits
+# for the `ip link add` process to exit before it is read. The reference is `ip monitor link`, the kernel's
+# notification printed by iproute2, timed in the same run.
 monitor = subprocess.Popen(["ip", "monitor", "link"], stdout=subprocess.PIPE)
-seen = {}
+seen, events, sizes = {}, {}, {}
+current_ready = threading.Event()
 def read_monitor():
     for line in monitor.stdout:
         now = time.monotonic()
@@ -56,30 +60,38 @@ def read_monitor():
             name = word.rstrip(b":").split(b"@")[0]
             if name.startswith(b"lat"):
                 seen.setdefault(name, now)
-threading.Thread(target=read_monitor, daemon=True).start()
-def wait_for(needle):
+def read_events():
     while True:
         line = response.readline()
+        now = time.monotonic()
         if not line:
-            raise SystemExit("event stream ended")
-        if line.startswith(b"data: ") and needle in line:
-            return len(line)
-wait_for(b'"schema"')  # the current table
+            return
+        if line.startswith(b"data: "):
+            current_ready.set()
+            for name in re.findall(rb'"name":"(lat[0-9]+)"', line):
+                if name not in events:
+                    events[name] = now
+                    sizes[name] = len(line)
+threading.Thread(target=read_monitor, daemon=True).start()
+threading.Thread(target=read_events, daemon=True).start()
+current_ready.wait(30)  # the current table
 time.sleep(0.5)  # ip monitor subscribed
-latencies, references, sizes = [], [], []
+latencies, references = [], []
 for i in range(21):
     name = "lat%d" % i
     start = time.monotonic()
     subprocess.run(["ip", "link", "add", name, "type", "veth", "peer", "name", "lap%d" % i], check=True)
-    sizes.append(wait_for(b'"name":"%s"' % name.encode()))
-    latencies.append((time.monotonic() - start) * 1000)
-    while name.encode() not in seen and time.monotonic() - start < 5:
+    key = name.encode()
+    while (key not in seen or key not in events) and time.monotonic() - start < 5:
         time.sleep(0.001)
-    references.append((seen[name.encode()] - start) * 1000)
+    if key not in events:
+        raise SystemExit("no event named %s within 5 s" % name)
+    latencies.append((events[key] - start) * 1000)
+    references.append((seen[key] - start) * 1000)
     time.sleep(0.3)
 monitor.kill()
 print("ip link add -> /v1/events: median %.1f ms, min %.1f, max %.1f (n=%d); event %d bytes (median)" % (
-    statistics.median(latencies), min(latencies), max(latencies), len(latencies), statistics.median(sizes)))
+    statistics.median(latencies), min(latencies), max(latencies), len(latencies), statistics.median(sizes.values())))
 print("ip link add -> ip monitor link (reference): median %.1f ms, min %.1f, max %.1f; ratio %.1fx" % (
     statistics.median(references), min(references), max(references),
     statistics.median(latencies) / statistics.median(references)))
