@@ -160,7 +160,9 @@ let package = Package(
         ),
 
         // Tests: one target per module, plus the executables run the way VDSM and admins run them.
-        .target(name: "FabricTestSupport", path: "Sources/FabricTestSupport"),
+        .target(
+            name: "FabricTestSupport", dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Sources/FabricTestSupport"),
         .testTarget(name: "FabricPOSIXTests", dependencies: ["FabricPOSIX", "FabricTestSupport"]),
         .testTarget(name: "FabricNetlinkTests", dependencies: ["FabricNetlink", "FabricTestSupport"]),
         .testTarget(name: "FabricJSONTests", dependencies: ["FabricJSON"]),
@@ -187,7 +189,10 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["FabricInventory", "FabricNetlink", "FabricOVSDB", "WiringRules", "FabricTestSupport"]
+            dependencies: [
+                "FabricInventory", "FabricNetlink", "FabricOVSDB", "WiringRules", "FabricTestSupport",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
     ]
 )

@@ -2,13 +2,15 @@
 public import FabricInventory
 public import FabricOVSDB
 import FabricPOSIX
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The local switch's facts OVN's lookups need, as the agent's OVSDB monitor last saw them: posted from the
 /// monitor's thread, read by OVN's, so OVN's poll opens no connection of its own to the switch.
 public final class SwitchFactsMailbox: Sendable {
-    /// `nil` until the monitor first connects or fails.
-    private let latest = Mutex<Result<OVNSwitchFacts, OVSDBError>?>(nil)
+    /// `nil` until the monitor first connects or fails. A pthread lock, not `Synchronization.Mutex`: on Linux a
+    /// contended `Mutex` is taken by the futex system call, which ThreadSanitizer does not see, so it reports the
+    /// value as raced.
+    private let latest = NIOLockedValueBox<Result<OVNSwitchFacts, OVSDBError>?>(nil)
     /// Signalled when posted facts differ from the previous ones, so OVN is read again at once (a new vNIC's
     /// network name, a new `ovn-remote`) and not at the next poll.
     let changed: WakeSignal
@@ -20,7 +22,7 @@ public final class SwitchFactsMailbox: Sendable {
     }
 
     func post(_ facts: Result<OVNSwitchFacts, OVSDBError>) {
-        let isNew = latest.withLock { current in
+        let isNew = latest.withLockedValue { current in
             defer { current = facts }
             return current != facts
         }
@@ -28,10 +30,10 @@ public final class SwitchFactsMailbox: Sendable {
     }
 
     /// Whether the monitor posted anything yet.
-    var hasPosted: Bool { latest.withLock { $0 != nil } }
+    var hasPosted: Bool { latest.withLockedValue { $0 != nil } }
 
     /// The newest facts, or why the switch could not be read.
     var facts: Result<OVNSwitchFacts, OVSDBError> {
-        latest.withLock { $0 } ?? .failure(OVSDBError(kind: .unreachable, description: "not connected yet"))
+        latest.withLockedValue { $0 } ?? .failure(OVSDBError(kind: .unreachable, description: "not connected yet"))
     }
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A throw-away guest on the system's real libvirtd (`qemu:///system`): `<domain type='qemu'>` (TCG), direct
 /// kernel boot of the VM test host's cached Debian kernel with a busybox initramfs whose init only sleeps, no
@@ -119,11 +119,12 @@ public final class LibvirtGuest: @unchecked Sendable {
         try ProcessRunner.run("/usr/bin/timeout", ["--kill-after=5", "60", "/usr/bin/virsh", "-c", connection] + arguments)
     }
 
-    /// One initramfs per test process: `/bin/busybox` and an `/init` that sleeps.
-    private static let initramfs = Mutex<String?>(nil)
+    /// One initramfs per test process: `/bin/busybox` and an `/init` that sleeps. (A pthread lock: ThreadSanitizer
+    /// does not see a contended `Synchronization.Mutex` on Linux.)
+    private static let initramfs = NIOLockedValueBox<String?>(nil)
 
     private static func initramfsFolder() throws -> String {
-        try initramfs.withLock { folder in
+        try initramfs.withLockedValue { folder in
             if let folder { return folder }
             let created = NSTemporaryDirectory() + "fabric-guest-\(getpid())"
             let root = created + "/root"

@@ -3,7 +3,7 @@ import FabricNetlink
 import FabricOVSDB
 import FabricTestSupport
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 /// Fault injection (docs/RELIABILITY.md): libvirtd restarts while `after_update_device` wires a running guest's vNIC.
@@ -134,14 +134,14 @@ struct LibvirtdRestartTests {
 /// A restart of ``SystemLibvirtd`` on a thread of its own: `after` seconds from now, or (`nil`) stopped at once and
 /// started again only in ``finish()``.
 final class LibvirtdRestart: @unchecked Sendable {
-    private let failure = Mutex<String?>(nil)
+    private let failure = NIOLockedValueBox<String?>(nil)
     private let done = DispatchSemaphore(value: 0)
     private let startInFinish: Bool
 
     init(after delay: Double?) {
         startInFinish = delay == nil
         if delay == nil {
-            do { try SystemLibvirtd.stop() } catch { failure.withLock { $0 = "\(error)" } }
+            do { try SystemLibvirtd.stop() } catch { failure.withLockedValue { $0 = "\(error)" } }
             done.signal()
             return
         }
@@ -151,7 +151,7 @@ final class LibvirtdRestart: @unchecked Sendable {
                 try SystemLibvirtd.stop()
                 try SystemLibvirtd.start()
             } catch {
-                failure.withLock { $0 = "\(error)" }
+                failure.withLockedValue { $0 = "\(error)" }
             }
             done.signal()
         }
@@ -160,10 +160,10 @@ final class LibvirtdRestart: @unchecked Sendable {
     /// Waits for the restart, starts libvirtd if it was left down, and throws what went wrong.
     func finish() throws {
         done.wait()
-        if startInFinish, failure.withLock({ $0 }) == nil {
-            do { try SystemLibvirtd.start() } catch { failure.withLock { $0 = "\(error)" } }
+        if startInFinish, failure.withLockedValue({ $0 }) == nil {
+            do { try SystemLibvirtd.start() } catch { failure.withLockedValue { $0 = "\(error)" } }
         }
-        if let message = failure.withLock({ $0 }) { throw LibvirtdRestartError(message: "libvirtd restart: \(message)") }
+        if let message = failure.withLockedValue({ $0 }) { throw LibvirtdRestartError(message: "libvirtd restart: \(message)") }
     }
 
     static var unavailableReason: String? {
