@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-public import FabricInventory
-public import FabricOVSDB
+import FabricInventory
+import FabricOVSDB
 import FabricPOSIX
 import NIOConcurrencyHelpers
 

@@ -7,123 +7,123 @@ public struct HostInterface: Sendable, Hashable, Codable {
     /// The fields behind one reference, copied on write: a table's versions share their unchanged rows, so a
     /// link event that rebuilds a few rows copies one reference per other row, not every row's fields (at
     /// 4,097 links, 32 KiB instead of a 2.5 MB array mapped afresh for every version).
-    private var storage: Storage
+    private var fields: CopyOnWrite<Fields>
 
     public var name: String {
-        get { storage.fields.name }
-        set { fields.name = newValue }
+        get { fields.value.name }
+        set { fields.value.name = newValue }
     }
     public var index: Int32 {
-        get { storage.fields.index }
-        set { fields.index = newValue }
+        get { fields.value.index }
+        set { fields.value.index = newValue }
     }
     public var kind: InterfaceKind {
-        get { storage.fields.kind }
-        set { fields.kind = newValue }
+        get { fields.value.kind }
+        set { fields.value.kind = newValue }
     }
     /// The kernel's `IFLA_INFO_KIND`, as `ip -d` shows it.
     public var kernelKind: String? {
-        get { storage.fields.kernelKind }
-        set { fields.kernelKind = newValue }
+        get { fields.value.kernelKind }
+        set { fields.value.kernelKind = newValue }
     }
     public var mac: String? {
-        get { storage.fields.mac }
-        set { fields.mac = newValue }
+        get { fields.value.mac }
+        set { fields.value.mac = newValue }
     }
     /// A bond slave's permanent MAC (the bond rewrites the current one).
     public var permanentMAC: String? {
-        get { storage.fields.permanentMAC }
-        set { fields.permanentMAC = newValue }
+        get { fields.value.permanentMAC }
+        set { fields.value.permanentMAC = newValue }
     }
     public var mtu: UInt32 {
-        get { storage.fields.mtu }
-        set { fields.mtu = newValue }
+        get { fields.value.mtu }
+        set { fields.value.mtu = newValue }
     }
     public var operState: OperState {
-        get { storage.fields.operState }
-        set { fields.operState = newValue }
+        get { fields.value.operState }
+        set { fields.value.operState = newValue }
     }
     /// `IFF_UP` and `IFF_RUNNING`: VDSM's "up".
     public var isUp: Bool {
-        get { storage.fields.isUp }
-        set { fields.isUp = newValue }
+        get { fields.value.isUp }
+        set { fields.value.isUp = newValue }
     }
     /// Mbps; `nil` when unknown (down links, virtual devices, drivers that do not say).
     public var speedMbps: Int? {
-        get { storage.fields.speedMbps }
-        set { fields.speedMbps = newValue }
+        get { fields.value.speedMbps }
+        set { fields.value.speedMbps = newValue }
     }
     public var addresses: [Address] {
-        get { storage.fields.addresses }
-        set { fields.addresses = newValue }
+        get { fields.value.addresses }
+        set { fields.value.addresses = newValue }
     }
     /// The address the Address column shows: the first primary, non-link-scope IPv4 address, else the
     /// first global IPv6 one (`a.b.c.d/N`).
     public var primaryAddress: String? {
-        get { storage.fields.primaryAddress }
-        set { fields.primaryAddress = newValue }
+        get { fields.value.primaryAddress }
+        set { fields.value.primaryAddress = newValue }
     }
     /// The bridge, bond or OVS datapath this link is enslaved to.
     public var master: String? {
-        get { storage.fields.master }
-        set { fields.master = newValue }
+        get { fields.value.master }
+        set { fields.value.master = newValue }
     }
     /// `bond`, `bridge` or `openvswitch` when enslaved.
     public var slaveKind: String? {
-        get { storage.fields.slaveKind }
-        set { fields.slaveKind = newValue }
+        get { fields.value.slaveKind }
+        set { fields.value.slaveKind = newValue }
     }
     /// The Bond column: the bond this link is a slave of, or the bond itself.
     public var bond: String? {
-        get { storage.fields.bond }
-        set { fields.bond = newValue }
+        get { fields.value.bond }
+        set { fields.value.bond = newValue }
     }
     public var vlanID: Int? {
-        get { storage.fields.vlanID }
-        set { fields.vlanID = newValue }
+        get { fields.value.vlanID }
+        set { fields.value.vlanID = newValue }
     }
     /// The lower device of a VLAN, macvlan or vxlan (not a veth's peer).
     public var parent: String? {
-        get { storage.fields.parent }
-        set { fields.parent = newValue }
+        get { fields.value.parent }
+        set { fields.value.parent = newValue }
     }
     /// A veth's peer, when it is in this namespace.
     public var peer: String? {
-        get { storage.fields.peer }
-        set { fields.peer = newValue }
+        get { fields.value.peer }
+        set { fields.value.peer = newValue }
     }
     /// A vxlan device's VNI and endpoints.
     public var vxlan: VXLAN? {
-        get { storage.fields.vxlan }
-        set { fields.vxlan = newValue }
+        get { fields.value.vxlan }
+        set { fields.value.vxlan = newValue }
     }
     public var bonding: BondDetails? {
-        get { storage.fields.bonding }
-        set { fields.bonding = newValue }
+        get { fields.value.bonding }
+        set { fields.value.bonding = newValue }
     }
     /// A Linux bridge's ports (from the masters in the link dump).
     public var bridgePorts: [String]? {
-        get { storage.fields.bridgePorts }
-        set { fields.bridgePorts = newValue }
+        get { fields.value.bridgePorts }
+        set { fields.value.bridgePorts = newValue }
     }
     /// Membership in Open vSwitch, from the OVS database.
     public var ovs: OVSMembership? {
-        get { storage.fields.ovs }
-        set { fields.ovs = newValue }
+        get { fields.value.ovs }
+        set { fields.value.ovs = newValue }
     }
     /// Cumulative 64-bit counters at the end of the sample.
     public var statistics: LinkStatistics {
-        get { storage.fields.statistics }
-        set { fields.statistics = newValue }
+        get { fields.value.statistics }
+        set { fields.value.statistics = newValue }
     }
     /// Rates over the sample interval; `nil` with `--no-rates` and on the first sample.
     public var rates: Rates? {
-        get { storage.fields.rates }
-        set { fields.rates = newValue }
+        get { fields.value.rates }
+        set { fields.value.rates = newValue }
     }
     public var classification: Classification {
-        get { storage.fields.classification }
-        set { fields.classification = newValue }
+        get { fields.value.classification }
+        set { fields.value.classification = newValue }
     }
 
     public init(
@@ -135,7 +135,7 @@ public struct HostInterface: Sendable, Hashable, Codable {
         statistics: LinkStatistics = LinkStatistics(), rates: Rates? = nil,
         classification: Classification = .unclassified("not classified")
     ) {
-        storage = Storage(
+        fields = CopyOnWrite(
             Fields(
                 name: name, index: index, kind: kind, kernelKind: kernelKind, mac: mac, permanentMAC: permanentMAC,
                 mtu: mtu, operState: operState, isUp: isUp, speedMbps: speedMbps, addresses: addresses,
@@ -173,30 +173,9 @@ public struct HostInterface: Sendable, Hashable, Codable {
         var classification: Classification
     }
 
-    private final class Storage: @unchecked Sendable {
-        // Written only through `HostInterface.fields`, which first copies a shared storage: a row's value never
-        // changes while another row or thread can see it.
-        var fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
-    }
+    public init(from decoder: any Decoder) throws { fields = CopyOnWrite(try Fields(from: decoder)) }
 
-    private var fields: Fields {
-        get { storage.fields }
-        _modify {
-            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
-            yield &storage.fields
-        }
-    }
-
-    public init(from decoder: any Decoder) throws { storage = Storage(try Fields(from: decoder)) }
-
-    public func encode(to encoder: any Encoder) throws { try storage.fields.encode(to: encoder) }
-
-    public static func == (lhs: HostInterface, rhs: HostInterface) -> Bool {
-        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
-    }
-
-    public func hash(into hasher: inout Hasher) { storage.fields.hash(into: &hasher) }
+    public func encode(to encoder: any Encoder) throws { try fields.value.encode(to: encoder) }
 
     public struct Address: Sendable, Hashable, Codable {
         public var family: InterfaceAddress.Family
