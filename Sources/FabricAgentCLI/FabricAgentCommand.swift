@@ -2,7 +2,7 @@
 import ArgumentParser
 import FabricInventory
 
-struct FabricAgentCommand: AsyncParsableCommand {
+struct FabricAgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fabric-agent",
         abstract: "The fabric-aware host interface table of an oVirt host.",
@@ -16,9 +16,11 @@ struct FabricAgentCommand: AsyncParsableCommand {
     )
 }
 
-/// The `fabric-agent` entry point; the executable target only calls this.
+/// The `fabric-agent` entry point; the executable target only calls this. Synchronous, like every subcommand
+/// (`serve` execs the daemon): an async entry point started Swift's concurrency runtime and libdispatch's
+/// threads for every `show`.
 public enum FabricAgent {
-    public static func main() async {
-        await FabricAgentCommand.main()
+    public static func main() {
+        FabricAgentCommand.main()
     }
 }

@@ -1,4 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricAgentCLI
 
-await FabricAgent.main()
+FabricAgent.main()
