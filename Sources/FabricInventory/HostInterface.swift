@@ -144,7 +144,7 @@ public struct HostInterface: Sendable, Hashable, Codable {
                 statistics: statistics, rates: rates, classification: classification))
     }
 
-    /// A row's stored fields, in the order the JSON schema lists them (their synthesized `Codable` is the row's).
+    /// A row's stored fields. Their synthesized `Codable` is the row's, so the JSON keeps the keys it had.
     struct Fields: Sendable, Hashable, Codable {
         var name: String
         var index: Int32

@@ -54,16 +54,12 @@ import Testing
             finished.store(true, ordering: .releasing)
         }
         var reads = 0
-        var seen = Set<OVNSwitchFacts>()
         while !finished.load(ordering: .acquiring) || reads == 0 {
             guard mailbox.hasPosted else { continue }
             let facts = try mailbox.facts.get()
             #expect(posted.contains(facts))
-            seen.insert(facts)
             reads += 1
         }
-        #expect(reads > 0)
         #expect(try mailbox.facts.get() == posted[1], "the last post wins")
-        #expect(seen.isSubset(of: Set(posted)))
     }
 }
