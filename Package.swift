@@ -52,12 +52,9 @@ let package = Package(
             providers: [.apt(["libxml2-dev"]), .yum(["libxml2-devel"])]
         ),
 
-        // OpenSSL, for TLS to OVN's southbound database; only the agent's modules link it, never the hooks.
-        .systemLibrary(
-            name: "COpenSSL",
-            pkgConfig: "openssl",
-            providers: [.apt(["libssl-dev"]), .yum(["openssl-devel"])]
-        ),
+        // OpenSSL, for TLS to OVN's southbound database: headers from libssl-dev / openssl-devel; the library is
+        // loaded with dlopen on the first `ssl:` connection, so neither `show` nor the hooks map it at start.
+        .target(name: "COpenSSL"),
 
         // The system calls every module repeats: owned descriptors, whole-file reads, atomic replace, unix
         // socket addresses, poll with a Duration, errno, stderr. Internal to the package (`package` access).

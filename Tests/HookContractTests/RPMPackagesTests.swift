@@ -91,6 +91,8 @@ import Testing
         #expect(!(try query(hook, "--conflicts")).contains("ovirt-provider-ovn-driver"), "coexists with the OVN driver")
         let hookRequires = try query(hook, "--requires")
         #expect(hookRequires.contains("vdsm") && hookRequires.contains("sudo"))
+        #expect(try query(agent, "--requires").contains("openssl-libs"), "libssl is loaded with dlopen, not linked")
+        #expect(!hookRequires.contains("libssl"), "the hooks never load OpenSSL")
         #expect(try query(agent, "--configfiles").split(separator: "\n") == ["/etc/fabric/agent.conf"])
         #expect(try query(hook, "--configfiles").split(separator: "\n") == ["/etc/sudoers.d/50_vdsm_hook_fabric"])
         let scripts = try query(agent, "--scripts")
