@@ -25,6 +25,7 @@ build: deps-build
 	$(SWIFT) build
 
 release: deps-build
+	@scripts/static-libstdcxx.sh
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 # The main job: the fabric-aware host interface table of this host.

@@ -2,6 +2,18 @@
 // SPDX-License-Identifier: Apache-2.0
 import PackageDescription
 
+// `fabric-agent show` runs on every host, by admins and scripts, and its start is most of its time. Its release
+// link takes libstdc++ from the static archive that scripts/static-libstdcxx.sh links here, when there is one:
+// libstdc++.so's relocations and start-up cost ~0.9 ms per run (the Swift runtime is its only user; libnl and
+// libc are C). And it exports no symbols: `-static-stdlib` passes `-export-dynamic`, which put 5,284 Swift
+// symbols in the dynamic table that the loader and the runtime's start-up `dladdr` go through (~0.5 ms per run).
+// docs/BENCHMARKS.md, "Loading less at start". The hooks load libstdc++.so through libxml2's ICU anyway.
+let startFlags: [LinkerSetting] = [
+    .unsafeFlags(
+        ["-L\(Context.packageDirectory)/.build/static-libstdc++", "-Xlinker", "--no-export-dynamic"],
+        .when(configuration: .release))
+]
+
 let package = Package(
     // Linux only: netlink, sysfs, Open vSwitch and VDSM exist nowhere else.
     name: "fabric",
@@ -107,7 +119,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "fabric-agent", dependencies: ["FabricAgentCLI"]),
+        .executableTarget(name: "fabric-agent", dependencies: ["FabricAgentCLI"], linkerSettings: startFlags),
         .executableTarget(
             name: "fabric-agentd",
             dependencies: [
