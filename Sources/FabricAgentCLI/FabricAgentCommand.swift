@@ -21,6 +21,18 @@ struct FabricAgentCommand: ParsableCommand {
 /// threads for every `show`.
 public enum FabricAgent {
     public static func main() {
-        FabricAgentCommand.main()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // `fabric-agent show …` parses with ShowCommand alone: ArgumentParser reflects every command of the tree
+        // it is given, which was a third of a `show`'s start. Anything that does not parse that way (help, a
+        // mistake) goes to the whole tree, which prints it as `fabric-agent show` would.
+        if arguments.first == "show", let show = try? ShowCommand.parse(Array(arguments.dropFirst())) {
+            do {
+                try show.run()
+            } catch {
+                FabricAgentCommand.exit(withError: error)
+            }
+            return
+        }
+        FabricAgentCommand.main(arguments)
     }
 }
