@@ -19,7 +19,7 @@ final class RouteMessageParser {
     /// Parses a libnl message (`struct nl_msg *`, borrowed). `nil` for other message types, for
     /// `AF_BRIDGE` link messages (bridge-port state, sent beside the link's own message; an
     /// `RTM_DELLINK` of that family means "left the bridge", not "deleted"), for what libnl rejects, and for
-    /// a link message that would crash libnl (``crashesLibnl(_:)``).
+    /// a link message that would crash libnl (``RawLinkAttributes/crashesLibnl``).
     func parse(_ message: OpaquePointer) -> Parsed? {
         parsed = nil
         let header = nlmsg_hdr(message)!
@@ -27,9 +27,11 @@ final class RouteMessageParser {
         withExtendedLifetime(self) {
             switch Int(header.pointee.nlmsg_type) {
             case RTM_NEWLINK, RTM_DELLINK:
-                guard Self.linkFamily(header) == UInt8(AF_UNSPEC), !crashesLibnl(header) else { return }
-                pendingTunMode = tunMode(of: header)
-                pendingVLANID = vlanID(of: header)
+                guard Self.linkFamily(header) == UInt8(AF_UNSPEC) else { return }
+                let raw = RawLinkAttributes(header)
+                guard !raw.crashesLibnl else { return }
+                pendingTunMode = raw.tunMode
+                pendingVLANID = raw.vlanID
                 _ = nl_msg_parse(message, linkObjectParsed, context)
             case RTM_NEWADDR, RTM_DELADDR:
                 _ = nl_msg_parse(message, addressObjectParsed, context)
@@ -70,81 +72,122 @@ private func addressObjectParsed(_ object: OpaquePointer?, _ context: UnsafeMuta
     parser.parsed = InterfaceAddress(libnlAddress: object).map { .address($0) }
 }
 
-/// `IFLA_LINKINFO` → `IFLA_INFO_DATA` → `IFLA_TUN_TYPE` (`IFF_TUN` 1, `IFF_TAP` 2) for `tun` links.
-/// libnl 3.7 has no `tun` link-info parser and drops the attribute, so it is read from the raw message.
-private func tunMode(of header: UnsafeMutablePointer<nlmsghdr>) -> String? {
-    guard let info = nlmsg_find_attr(header, Int32(MemoryLayout<ifinfomsg>.size), Int32(IFLA_LINKINFO)),
-        let kindAttribute = nla_find(nla_data(info)?.assumingMemoryBound(to: nlattr.self), nla_len(info),
-            Int32(IFLA_INFO_KIND)),
-        text(of: kindAttribute) == "tun",
-        let data = nla_find(nla_data(info)?.assumingMemoryBound(to: nlattr.self), nla_len(info),
-            Int32(IFLA_INFO_DATA)),
-        let type = nla_find(nla_data(data)?.assumingMemoryBound(to: nlattr.self), nla_len(data),
-            Int32(IFLA_TUN_TYPE)), nla_len(type) >= 1
-    else { return nil }
-    switch nla_get_u8(type) {
-    case 1: return "tun"
-    case 2: return "tap"
-    default: return nil
+/// What libnl 3.7 drops or mishandles in a raw link message, read in one walk of its attributes (a dump
+/// reads this for every link, so the walk is Swift arithmetic, not a libnl call per attribute and type).
+struct RawLinkAttributes {
+    /// Whether the message would crash libnl 3.7's parser (both found by `fuzz-netlink`; the kernel sends
+    /// neither): a string attribute without its NUL among those libnl copies with `strdup` (its policy does not
+    /// check `IFLA_INFO_SLAVE_KIND`: a heap over-read), or, in the `IFLA_LINKINFO` libnl reads (the last),
+    /// `IFLA_INFO_XSTATS` without `IFLA_INFO_DATA` (libnl then hands the kind's parser, `vlan`'s for one, a
+    /// NULL data attribute to parse).
+    private(set) var crashesLibnl = false
+    /// `IFLA_LINKINFO` → `IFLA_INFO_DATA` → `IFLA_TUN_TYPE` (`IFF_TUN` 1, `IFF_TAP` 2) of a `tun` link, from the
+    /// first of each as `nla_find` finds them: libnl 3.7 has no `tun` link-info parser and drops the attribute.
+    private(set) var tunMode: String?
+    /// `IFLA_LINKINFO` → `IFLA_INFO_DATA` → `IFLA_VLAN_ID`, from the last of each (the one `nla_parse` keeps).
+    /// Not through `rtnl_link_vlan_get_id`: libnl allocates a link's VLAN data only when the message has
+    /// `IFLA_INFO_DATA`, and the getter then reads through a NULL pointer, so a `vlan` link message without it
+    /// crashed the agent (found by `fuzz-netlink`).
+    private(set) var vlanID: UInt16?
+
+    init(_ header: UnsafeMutablePointer<nlmsghdr>) {
+        let headerLength = Int32(MemoryLayout<ifinfomsg>.size)
+        var first: LinkInfo?
+        var last: LinkInfo?
+        for attribute in NetlinkAttributes(nlmsg_attrdata(header, headerLength), nlmsg_attrlen(header, headerLength)) {
+            switch attribute.type {
+            case IFLA_IFNAME, IFLA_QDISC, IFLA_IFALIAS, IFLA_PHYS_PORT_NAME:
+                if !attribute.payload.contains(0) { crashesLibnl = true }
+            case IFLA_LINKINFO:
+                let info = LinkInfo(attribute.payload)
+                if info.hasUnterminatedKind { crashesLibnl = true }
+                if first == nil { first = info }
+                last = info
+            default:
+                break
+            }
+        }
+        if let last, last.hasStatistics, last.lastData == nil { crashesLibnl = true }
+        guard !crashesLibnl else { return }
+        if let first, first.firstKind.map(Self.text) == "tun", let data = first.firstData,
+            let type = NetlinkAttributes(data).first(where: { $0.type == IFLA_TUN_TYPE }), !type.payload.isEmpty
+        {
+            switch type.payload[0] {
+            case 1: tunMode = "tun"
+            case 2: tunMode = "tap"
+            default: break
+            }
+        }
+        if let data = last?.lastData {
+            var id: NetlinkAttributes.Attribute?
+            for attribute in NetlinkAttributes(data) where attribute.type == IFLA_VLAN_ID { id = attribute }
+            if let id, id.payload.count >= 2 { vlanID = id.payload.loadUnaligned(as: UInt16.self) }
+        }
+    }
+
+    /// One `IFLA_LINKINFO`'s attributes, as far as the checks above need them.
+    private struct LinkInfo {
+        var firstKind: UnsafeRawBufferPointer?
+        var firstData: UnsafeRawBufferPointer?
+        var lastData: UnsafeRawBufferPointer?
+        var hasStatistics = false
+        var hasUnterminatedKind = false
+
+        init(_ payload: UnsafeRawBufferPointer) {
+            for attribute in NetlinkAttributes(payload) {
+                switch attribute.type {
+                case IFLA_INFO_KIND, IFLA_INFO_SLAVE_KIND:
+                    if !attribute.payload.contains(0) { hasUnterminatedKind = true }
+                    if attribute.type == IFLA_INFO_KIND, firstKind == nil { firstKind = attribute.payload }
+                case IFLA_INFO_DATA:
+                    if firstData == nil { firstData = attribute.payload }
+                    lastData = attribute.payload
+                case IFLA_INFO_XSTATS:
+                    hasStatistics = true
+                default:
+                    break
+                }
+            }
+        }
+    }
+
+    /// An attribute's payload up to its first NUL, never past the attribute: the raw message is read before
+    /// libnl validates it, so a string attribute may lack its NUL (found by `fuzz-netlink`).
+    private static func text(_ payload: UnsafeRawBufferPointer) -> String {
+        String(decoding: payload.prefix { $0 != 0 }, as: UTF8.self)
     }
 }
 
-/// Whether a link message would crash libnl 3.7's parser (both found by `fuzz-netlink`; the kernel sends
-/// neither): a string attribute without its NUL among those libnl copies with `strdup` (its policy does not
-/// check `IFLA_INFO_SLAVE_KIND`: a heap over-read), or, in the `IFLA_LINKINFO` libnl reads (the last),
-/// `IFLA_INFO_XSTATS` without `IFLA_INFO_DATA` (libnl then hands the kind's parser, `vlan`'s for one, a NULL
-/// data attribute to parse).
-private func crashesLibnl(_ header: UnsafeMutablePointer<nlmsghdr>) -> Bool {
-    let headerLength = Int32(MemoryLayout<ifinfomsg>.size)
-    let top = (nlmsg_attrdata(header, headerLength), nlmsg_attrlen(header, headerLength))
-    let linkInfos = attributes(IFLA_LINKINFO, top.0, top.1).map { (nla_data($0), nla_len($0)) }
-    if let last = linkInfos.last, lastAttribute(IFLA_INFO_XSTATS, last.0, last.1) != nil,
-        lastAttribute(IFLA_INFO_DATA, last.0, last.1) == nil
-    {
-        return true
+/// The attributes among `length` bytes at `start`, walked as libnl walks them (`nla_ok`, `nla_next`): each with
+/// its type without the nested and byte-order flags, and its payload.
+struct NetlinkAttributes: Sequence, IteratorProtocol {
+    struct Attribute {
+        var type: Int
+        var payload: UnsafeRawBufferPointer
     }
-    let strings =
-        [IFLA_IFNAME, IFLA_QDISC, IFLA_IFALIAS, IFLA_PHYS_PORT_NAME].flatMap { attributes($0, top.0, top.1) }
-        + linkInfos.flatMap { info in [IFLA_INFO_KIND, IFLA_INFO_SLAVE_KIND].flatMap { attributes($0, info.0, info.1) } }
-    return strings.contains { attribute in
-        !UnsafeRawBufferPointer(start: nla_data(attribute), count: Int(max(0, nla_len(attribute)))).contains(0)
+
+    private var cursor: UnsafeRawPointer?
+    private var remaining: Int
+
+    init(_ start: UnsafeMutableRawPointer?, _ length: Int32) {
+        cursor = UnsafeRawPointer(start)
+        remaining = Int(length)
     }
-}
 
-/// Every attribute of `type` among the `length` bytes of attributes at `start`, in order.
-private func attributes(_ type: Int, _ start: UnsafeMutableRawPointer?, _ length: Int32) -> [UnsafeMutablePointer<nlattr>] {
-    var attribute = start?.assumingMemoryBound(to: nlattr.self)
-    var remaining = length
-    var found: [UnsafeMutablePointer<nlattr>] = []
-    while let current = attribute, nla_ok(current, remaining) != 0 {
-        if nla_type(current) == Int32(type) { found.append(current) }
-        attribute = nla_next(current, &remaining)
+    init(_ payload: UnsafeRawBufferPointer) {
+        cursor = payload.baseAddress
+        remaining = payload.count
     }
-    return found
-}
 
-/// An attribute's payload up to its first NUL, never past the attribute. The raw message is read before libnl
-/// validates it, so a string attribute may lack its NUL: `String(cString:)` then read beyond the message
-/// (found by `fuzz-netlink`).
-private func text(of attribute: UnsafeMutablePointer<nlattr>) -> String {
-    let payload = UnsafeRawBufferPointer(start: nla_data(attribute), count: Int(max(0, nla_len(attribute))))
-    return String(decoding: payload.prefix { $0 != 0 }, as: UTF8.self)
-}
-
-/// `IFLA_LINKINFO` → `IFLA_INFO_DATA` → `IFLA_VLAN_ID`, read from the raw message where libnl reads it (the last
-/// of each attribute counts, as in `nla_parse`). Not through `rtnl_link_vlan_get_id`: libnl allocates a link's
-/// VLAN data only when the message has `IFLA_INFO_DATA`, and the getter then reads through a NULL pointer, so a
-/// `vlan` link message without it crashed the agent (found by `fuzz-netlink`).
-private func vlanID(of header: UnsafeMutablePointer<nlmsghdr>) -> UInt16? {
-    let headerLength = Int32(MemoryLayout<ifinfomsg>.size)
-    guard let info = lastAttribute(IFLA_LINKINFO, nlmsg_attrdata(header, headerLength), nlmsg_attrlen(header, headerLength)),
-        let data = lastAttribute(IFLA_INFO_DATA, nla_data(info), nla_len(info)),
-        let id = lastAttribute(IFLA_VLAN_ID, nla_data(data), nla_len(data)), nla_len(id) >= 2
-    else { return nil }
-    return nla_get_u16(id)
-}
-
-/// The last attribute of `type` among the `length` bytes of attributes at `start`: the one `nla_parse` keeps.
-private func lastAttribute(_ type: Int, _ start: UnsafeMutableRawPointer?, _ length: Int32) -> UnsafeMutablePointer<nlattr>? {
-    attributes(type, start, length).last
+    mutating func next() -> Attribute? {
+        let headerSize = MemoryLayout<nlattr>.size
+        guard let current = cursor, remaining >= headerSize else { return nil }
+        let length = Int(current.loadUnaligned(as: UInt16.self))
+        guard length >= headerSize, length <= remaining else { return nil }
+        let type = Int(current.loadUnaligned(fromByteOffset: 2, as: UInt16.self)) & ~(Int(NLA_F_NESTED) | Int(NLA_F_NET_BYTEORDER))
+        let aligned = (length + Int(NLA_ALIGNTO) - 1) & ~(Int(NLA_ALIGNTO) - 1)
+        remaining -= aligned
+        cursor = current + aligned
+        return Attribute(type: type, payload: UnsafeRawBufferPointer(start: current + headerSize, count: length - headerSize))
+    }
 }
