@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import FabricJSON
+internal import FabricPOSIX
 
 extension OVSDBClient {
     /// Watches the switch: sends one `monitor` for the Open_vSwitch, Bridge, Port and Interface
@@ -38,7 +39,7 @@ extension OVSDBClient {
         try cache.apply(initial)
         guard onUpdate(try cache.state()) else { return }
 
-        var lastHeard = ContinuousClock.now
+        var lastHeard = MonotonicInstant.now
         while !isCancelled() {
             let message: JSONValue
             if !pendingNotifications.isEmpty {
@@ -46,15 +47,15 @@ extension OVSDBClient {
             } else {
                 do {
                     message = try nextMessage(
-                        deadline: ContinuousClock.now.advanced(by: cancellationCheckInterval),
+                        deadline: MonotonicInstant.now.advanced(by: cancellationCheckInterval),
                         timeout: cancellationCheckInterval, what: "monitor")
-                    lastHeard = ContinuousClock.now
+                    lastHeard = MonotonicInstant.now
                 } catch where error.kind == .timedOut {
-                    if ContinuousClock.now - lastHeard >= probeInterval {
+                    if MonotonicInstant.now - lastHeard >= probeInterval {
                         // Updates that arrive meanwhile are kept in pendingNotifications.
                         _ = try call(
                             method: "echo", params: [], deadline: deadline(timeout), what: "the monitor's echo probe")
-                        lastHeard = ContinuousClock.now
+                        lastHeard = MonotonicInstant.now
                     }
                     continue
                 }

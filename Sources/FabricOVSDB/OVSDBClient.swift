@@ -43,7 +43,7 @@ public struct OVSDBClient: ~Copyable {
     ) throws(OVSDBError) {
         self.endpoint = endpoint
         self.defaultTimeout = timeout
-        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let deadline = MonotonicInstant.now.advanced(by: timeout)
         let socket = try Self.connect(to: endpoint, timeout: timeout)
         guard endpoint.usesTLS else {
             self.socket = socket
@@ -55,7 +55,7 @@ public struct OVSDBClient: ~Copyable {
         }
         do {
             let layer = try secureLayer(socket.rawValue)
-            try layer.handshake(deadline: deadline)
+            try layer.handshake(timeout: MonotonicInstant.now.duration(to: deadline))
             self.secureLayer = layer
         } catch {
             throw .unreachable(endpoint, error.description)
@@ -168,7 +168,7 @@ public struct OVSDBClient: ~Copyable {
     // MARK: - Messages
 
     /// The next message from the server that is not an `echo` request (those are answered here).
-    mutating func nextMessage(deadline: ContinuousClock.Instant, timeout: Duration, what: String) throws(OVSDBError)
+    mutating func nextMessage(deadline: MonotonicInstant, timeout: Duration, what: String) throws(OVSDBError)
         -> JSONValue
     {
         while true {
@@ -191,7 +191,7 @@ public struct OVSDBClient: ~Copyable {
         }
     }
 
-    private mutating func nextFrame(deadline: ContinuousClock.Instant, timeout: Duration, what: String)
+    private mutating func nextFrame(deadline: MonotonicInstant, timeout: Duration, what: String)
         throws(OVSDBError) -> [UInt8]
     {
         if let failure { throw failure }
@@ -237,7 +237,7 @@ public struct OVSDBClient: ~Copyable {
         } catch {
             throw .unreachable(endpoint, error.description)
         }
-        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let deadline = MonotonicInstant.now.advanced(by: timeout)
         while true {
             do {
                 if let tcp { try socket.connect(to: tcp) } else if let unix { try socket.connect(to: unix) }
@@ -248,7 +248,7 @@ public struct OVSDBClient: ~Copyable {
                     continue
                 case .wouldBlock:
                     // The listen backlog is full: a busy server, not an absent one. Retry until the deadline.
-                    guard ContinuousClock.now < deadline else { throw .timedOut(endpoint, "the connection", timeout) }
+                    guard MonotonicInstant.now < deadline else { throw .timedOut(endpoint, "the connection", timeout) }
                     sleepThrough(.milliseconds(10))
                 case .inProgress:
                     try waitFor(fd: socket.rawValue, events: .writable, deadline: deadline) { () throws(OVSDBError) in
@@ -273,16 +273,16 @@ public struct OVSDBClient: ~Copyable {
 
     /// Waits in `poll(2)` until `fd` is ready or the deadline passes (then `onTimeout` throws).
     private static func waitFor(
-        fd: Int32, events: PollEvents, deadline: ContinuousClock.Instant,
+        fd: Int32, events: PollEvents, deadline: MonotonicInstant,
         onTimeout: () throws(OVSDBError) -> Void
     ) throws(OVSDBError) {
-        let remaining = ContinuousClock.now.duration(to: deadline)
+        let remaining = MonotonicInstant.now.duration(to: deadline)
         guard remaining > .zero,
             let ready = try? FileDescriptor.poll(fd, for: events, timeout: remaining), !ready.isEmpty
         else { try onTimeout(); return }
     }
 
-    private mutating func send(_ message: JSONValue, deadline: ContinuousClock.Instant, timeout: Duration, what: String)
+    private mutating func send(_ message: JSONValue, deadline: MonotonicInstant, timeout: Duration, what: String)
         throws(OVSDBError)
     {
         if let failure { throw failure }
@@ -317,7 +317,7 @@ public struct OVSDBClient: ~Copyable {
     }
 
     private mutating func receive(
-        into chunk: inout [UInt8], deadline: ContinuousClock.Instant, timeout: Duration, what: String
+        into chunk: inout [UInt8], deadline: MonotonicInstant, timeout: Duration, what: String
     ) throws(OVSDBError) -> Int {
         let descriptor = socket.rawValue
         if let secureLayer {
@@ -347,7 +347,7 @@ public struct OVSDBClient: ~Copyable {
 
     /// Waits for what the TLS layer asked for, or fails the call at the deadline.
     private func waitForTLS(
-        _ transfer: OVSDBSecureTransfer, deadline: ContinuousClock.Instant, timeout: Duration, what: String
+        _ transfer: OVSDBSecureTransfer, deadline: MonotonicInstant, timeout: Duration, what: String
     ) throws(OVSDBError) {
         let endpoint = self.endpoint
         try Self.waitFor(fd: socket.rawValue, events: transfer == .wantWrite ? .writable : .readable, deadline: deadline) {
@@ -356,7 +356,7 @@ public struct OVSDBClient: ~Copyable {
     }
 
     private mutating func sendSecurely(
-        _ bytes: [UInt8], through layer: any OVSDBSecureLayer, deadline: ContinuousClock.Instant, timeout: Duration,
+        _ bytes: [UInt8], through layer: any OVSDBSecureLayer, deadline: MonotonicInstant, timeout: Duration,
         what: String
     ) throws(OVSDBError) {
         var offset = 0
@@ -374,7 +374,7 @@ public struct OVSDBClient: ~Copyable {
     }
 
     private mutating func receiveSecurely(
-        into chunk: inout [UInt8], through layer: any OVSDBSecureLayer, deadline: ContinuousClock.Instant,
+        into chunk: inout [UInt8], through layer: any OVSDBSecureLayer, deadline: MonotonicInstant,
         timeout: Duration, what: String
     ) throws(OVSDBError) -> Int {
         while true {

@@ -3,8 +3,8 @@
 /// A secure layer over the client's connected socket, for an `ssl:` endpoint: FabricTLS makes one. The
 /// protocol keeps OpenSSL out of this module, so the hooks, which only reach the local unix socket, never load it.
 public protocol OVSDBSecureLayer: AnyObject {
-    /// Completes the handshake before `deadline`, or throws why not (one sentence).
-    func handshake(deadline: ContinuousClock.Instant) throws(OVSDBSecureLayerError)
+    /// Completes the handshake within `timeout`, or throws why not (one sentence).
+    func handshake(timeout: Duration) throws(OVSDBSecureLayerError)
     func write(_ bytes: UnsafeRawBufferPointer) -> OVSDBSecureTransfer
     func read(into buffer: UnsafeMutableRawBufferPointer) -> OVSDBSecureTransfer
 }

@@ -49,11 +49,11 @@ package enum BoundedProcess {
         let reader = FileDescriptor(owning: pipeFDs[0])
         guard rc == 0 else { throw .cannotStart(Errno(rawValue: rc)) }
 
-        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let deadline = MonotonicInstant.now.advanced(by: timeout)
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while ContinuousClock.now < deadline {
-            guard let ready = try? reader.poll(for: .readable, timeout: ContinuousClock.now.duration(to: deadline)),
+        while MonotonicInstant.now < deadline {
+            guard let ready = try? reader.poll(for: .readable, timeout: MonotonicInstant.now.duration(to: deadline)),
                 !ready.isEmpty
             else { break }
             let count = (try? retryingInterrupted { buffer.withUnsafeMutableBytes { read(reader.rawValue, $0.baseAddress, $0.count) } }) ?? 0
@@ -65,13 +65,13 @@ package enum BoundedProcess {
             let waited = waitpid(pid, &status, WNOHANG)
             if waited == pid { break }
             if waited < 0, errno != EINTR { throw .lostTrack(.current) }
-            if ContinuousClock.now >= deadline {
+            if MonotonicInstant.now >= deadline {
                 kill(pid, SIGKILL)
                 // A killed child is reaped, so no zombie outlives the call (a test process, or a hook that goes on,
                 // would keep it). A setuid program may not take our signal: never block on it, give up after
                 // `reapGrace`.
-                let reapDeadline = ContinuousClock.now.advanced(by: reapGrace)
-                while waitpid(pid, &status, WNOHANG) == 0, ContinuousClock.now < reapDeadline {
+                let reapDeadline = MonotonicInstant.now.advanced(by: reapGrace)
+                while waitpid(pid, &status, WNOHANG) == 0, MonotonicInstant.now < reapDeadline {
                     sleepThrough(.milliseconds(1))
                 }
                 throw .timedOut

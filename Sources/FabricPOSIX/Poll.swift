@@ -30,16 +30,15 @@ extension FileDescriptor {
     /// Waits until one of `descriptors` has its events (or an error or hang-up), or `timeout` passes.
     /// Returns what each one has, in order; all empty on timeout.
     package static func poll(_ descriptors: [(descriptor: Int32, events: PollEvents)], timeout: Duration?) throws(Errno) -> [PollEvents] {
-        let clock = ContinuousClock()
-        let deadline = timeout.map { clock.now + $0 }
+        let deadline = timeout.map { MonotonicInstant.now + $0 }
         var entries = descriptors.map { pollfd(fd: $0.descriptor, events: $0.events.rawValue, revents: 0) }
         while true {
-            let milliseconds = deadline.map { pollMilliseconds(clock.now.duration(to: $0)) } ?? -1
+            let milliseconds = deadline.map { pollMilliseconds(MonotonicInstant.now.duration(to: $0)) } ?? -1
             let ready = Glibc.poll(&entries, nfds_t(entries.count), milliseconds)
             if ready > 0 { return entries.map { PollEvents(rawValue: $0.revents) } }
             if ready == 0 {
                 // poll's millisecond granularity can wake a little early; wait out the rest.
-                if let deadline, clock.now < deadline { continue }
+                if let deadline, MonotonicInstant.now < deadline { continue }
                 return entries.map { _ in [] }
             }
             let error = Errno.current

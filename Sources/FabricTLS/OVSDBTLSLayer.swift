@@ -20,8 +20,12 @@ public final class OVSDBTLSLayer: OVSDBSecureLayer {
         }
     }
 
-    public func handshake(deadline: ContinuousClock.Instant) throws(OVSDBSecureLayerError) {
-        do { try session.handshake(deadline: deadline) } catch { throw OVSDBSecureLayerError(error.description) }
+    public func handshake(timeout: Duration) throws(OVSDBSecureLayerError) {
+        do {
+            try session.handshake(deadline: .now.advanced(by: timeout))
+        } catch {
+            throw OVSDBSecureLayerError(error.description)
+        }
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) -> OVSDBSecureTransfer { Self.transfer(session.write(bytes)) }

@@ -44,7 +44,7 @@ enum AgentClient {
         func failed(_ what: String) -> Result<[UInt8], Unavailable> {
             .failure(Unavailable(description: "the agent at \(socketPath) \(what)"))
         }
-        let deadline = ContinuousClock.now + .milliseconds(timeoutMilliseconds)
+        let deadline = MonotonicInstant.now + .milliseconds(timeoutMilliseconds)
         guard let address = try? UnixSocketAddress(path: socketPath) else { return failed("has a path that is not a socket address") }
         let socket: FileDescriptor
         do {
@@ -72,7 +72,7 @@ enum AgentClient {
         var response: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 256 * 1024)
         let descriptor = socket.rawValue
-        while let ready = try? socket.poll(for: .readable, timeout: ContinuousClock.now.duration(to: deadline)), !ready.isEmpty {
+        while let ready = try? socket.poll(for: .readable, timeout: MonotonicInstant.now.duration(to: deadline)), !ready.isEmpty {
             let count = (try? chunk.withUnsafeMutableBytes { buffer in
                 Result { () throws(Errno) in try FileDescriptor.receiveSome(descriptor, into: buffer) }
             }.get()) ?? 0
