@@ -14,6 +14,10 @@ import Foundation
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
+        // Read only where ShowCommand is the root of a parse: `fabric-agent show …` (FabricAgent.main), which
+        // must not look for `--generate-completion-script` (two more reflective parses, a tenth of a `show`);
+        // completion scripts come from the whole tree. Help is never printed from that parse.
+        _superCommandName: "fabric-agent",
         abstract: "Print the fabric-aware host interface table.",
         discussion: """
             Columns: Name | Address | MAC | Speed (Mbps) | Rx (Mbps) | Tx (Mbps) | Drops (pkts) | Bond | \
