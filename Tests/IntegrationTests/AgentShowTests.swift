@@ -250,6 +250,20 @@ import Testing
         #expect(result.output.isEmpty)
     }
 
+    /// `fabric-agent show …` parses with ShowCommand alone (FabricAgent.main); help and completion scripts must
+    /// still come from the whole command, named `fabric-agent show`.
+    @Test(.enabled(if: available, reason))
+    func helpAndCompletionOfShowComeFromTheWholeCommand() throws {
+        let help = try ProcessRunner.run(Self.agentPath!, ["show", "--help"])
+        #expect(help.status == 0)
+        #expect(help.output.contains("USAGE: fabric-agent show [<--KEY VALUE> ...]"))
+        #expect(help.output.contains("--ovsdb"), "the settings list")
+        let completion = try ProcessRunner.run(Self.agentPath!, ["show", "--generate-completion-script", "bash"])
+        #expect(completion.status == 0)
+        #expect(completion.output.hasPrefix("#!/bin/bash"))
+        #expect(completion.output.contains("__fabric-agent"))
+    }
+
     @Test(.enabled(if: available, reason), arguments: [
         ["show", "--interval", "0"], ["show", "--ovsdb", "tcp:127.0.0.1:6640"], ["show", "--netns", "../x"],
     ])
