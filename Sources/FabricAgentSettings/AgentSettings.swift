@@ -105,13 +105,27 @@ public enum AgentSettings {
         return values
     }
 
-    /// The options of `command`, as `--help` lists them.
+    /// The options of `command`, as `--help` lists them, without the documentation's backticks. Built as bytes:
+    /// every `fabric-agent` run builds it (ArgumentParser's configuration of `show`), help or not.
     public static func help(for command: AgentSetting.Command) -> String {
-        all.filter { $0.commands.contains(command) }.map { setting in
-            let meaning = setting.meaning.replacingBackticks
-            let defaultText = setting.defaultText.replacingBackticks
-            return "  \(setting.flag) \(setting.valueName)\n        \(meaning) (default: \(defaultText))"
-        }.joined(separator: "\n")
+        var text: [UInt8] = []
+        text.reserveCapacity(4096)
+        func append(_ part: String) {
+            for byte in part.utf8 where byte != UInt8(ascii: "`") { text.append(byte) }
+        }
+        for setting in all where setting.commands.contains(command) {
+            if !text.isEmpty { append("\n") }
+            append("  --")
+            append(setting.key)
+            append(" ")
+            append(setting.valueName)
+            append("\n        ")
+            append(setting.meaning)
+            append(" (default: ")
+            append(setting.defaultText)
+            append(")")
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The Markdown table of `keys` (docs/agent.md holds exactly this).
@@ -122,10 +136,4 @@ public enum AgentSettings {
         }
         return lines.joined(separator: "\n")
     }
-}
-
-extension String {
-    /// Byte by byte: a backtick is ASCII, so dropping it keeps the UTF-8 valid, and every `fabric-agent` run
-    /// builds the help text of its subcommands (ArgumentParser's configuration), where walking Characters showed.
-    fileprivate var replacingBackticks: String { String(decoding: utf8.filter { $0 != UInt8(ascii: "`") }, as: UTF8.self) }
 }

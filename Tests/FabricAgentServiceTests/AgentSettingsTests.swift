@@ -57,6 +57,25 @@ import Testing
         #expect(shown != nil && shown == served)
     }
 
+    /// `--help` lists each setting of the command as two lines, flag and placeholder, then the meaning and the
+    /// default without the documentation's backticks.
+    @Test func helpListsTheCommandsSettingsWithoutBackticks() throws {
+        for command in [AgentSetting.Command.show, .serve] {
+            let lines = AgentSettings.help(for: command).split(separator: "\n", omittingEmptySubsequences: false)
+            let settings = AgentSettings.all.filter { $0.commands.contains(command) }
+            #expect(lines.count == 2 * settings.count)
+            for (index, setting) in settings.enumerated() {
+                #expect(lines[2 * index] == "  --\(setting.key) \(setting.valueName)")
+                let meaning = setting.meaning.replacingOccurrences(of: "`", with: "")
+                let defaultText = setting.defaultText.replacingOccurrences(of: "`", with: "")
+                #expect(lines[2 * index + 1] == "        \(meaning) (default: \(defaultText))")
+            }
+        }
+        let ovsdb = try #require(AgentSettings.all.first { $0.key == "ovsdb" })
+        #expect(ovsdb.defaultText.contains("`"), "the table's defaults have backticks for the docs")
+        #expect(!AgentSettings.help(for: .show).contains("`"))
+    }
+
     @Test func theDocumentationShowsTheTable() throws {
         let documentation = try String(
             contentsOf: VMTestHost.repositoryRoot.appendingPathComponent("docs/agent.md"), encoding: .utf8)
