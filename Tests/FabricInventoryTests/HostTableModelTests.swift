@@ -2,6 +2,7 @@
 @testable import FabricInventory
 import FabricNetlink
 import FabricOVSDB
+import FabricTestSupport
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import FabricInventory
+import FabricTestSupport
 import Testing
 
 /// The `changes` event's difference, walked side by side, against the definition: rows matched by name.
@@ -69,18 +70,5 @@ import Testing
             #expect(walked.removed == defined.removed, "step \(step)")
             table = next
         }
-    }
-}
-
-/// A splitmix64 generator: the same tables on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

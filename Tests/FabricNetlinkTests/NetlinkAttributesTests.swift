@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import CNetlink
 @testable import FabricNetlink
+import FabricTestSupport
 import Testing
 
 /// `NetlinkAttributes` walks a message's attributes as libnl does (`nla_ok`, `nla_next`, `nla_type`,
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func walksAsLibnlDoesOverArbitraryBytes() {
-        var random = SplitMix(seed: 0x6661_6272_6963)
+        var random = SeededGenerator(seed: 0x6661_6272_6963)
         var compared = 0
         for _ in 0..<4_000 {
             let bytes = random.attributeLikeBytes()
@@ -61,23 +62,11 @@ import Testing
     }
 }
 
-/// A small seeded generator (SplitMix64), so a failure repeats.
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+extension SeededGenerator {
+    fileprivate mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 
     /// Up to 64 bytes, mostly attribute headers with plausible lengths (aligned or not, short, too long).
-    mutating func attributeLikeBytes() -> [UInt8] {
+    fileprivate mutating func attributeLikeBytes() -> [UInt8] {
         var bytes: [UInt8] = []
         let size = below(65)
         while bytes.count < size {
