@@ -185,12 +185,6 @@ public struct DomainDocument: ~Copyable {
         return doc
     }
 
-    /// XML's whitespace bytes. A function, not a `Set`: a hook's start would instantiate the set's generic
-    /// metadata from its mangled name (as for every generic type a program first meets), for four bytes.
-    private static func isWhitespace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
-    }
-
     /// A UTF-16 byte order mark, or a declaration's `<?` in UTF-16 without one (the only wide encoding libxml2
     /// reads; UTF-32 is refused by it as malformed).
     private static func hasWideEncodingSignature(_ bytes: [UInt8]) -> Bool {
@@ -213,20 +207,20 @@ public struct DomainDocument: ~Copyable {
         var start = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
         let open = Array("<?xml".utf8)
-        guard bytes[start...].starts(with: open), bytes.count > start + 5, isWhitespace(bytes[start + 5])
+        guard bytes[start...].starts(with: open), bytes.count > start + 5, Tree.isWhitespace(bytes[start + 5])
         else { return Array(bytes[0..<start]) }
         var index = start + 5
         while index + 1 < bytes.count, !(bytes[index] == UInt8(ascii: "?") && bytes[index + 1] == UInt8(ascii: ">")) {
             index += 1
         }
         index += 2
-        while index < bytes.count, isWhitespace(bytes[index]) { index += 1 }
+        while index < bytes.count, Tree.isWhitespace(bytes[index]) { index += 1 }
         return Array(bytes[0..<min(index, bytes.count)])
     }
 
     private static func epilog(of bytes: [UInt8]) -> [UInt8] {
         var index = bytes.count
-        while index > 0, isWhitespace(bytes[index - 1]) { index -= 1 }
+        while index > 0, Tree.isWhitespace(bytes[index - 1]) { index -= 1 }
         return Array(bytes[index...])
     }
 

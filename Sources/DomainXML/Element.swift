@@ -190,6 +190,12 @@ enum Tree {
         children(of: node).filter { matches($0, name, uri) }
     }
 
+    /// XML's whitespace bytes (space, tab, line feed, carriage return). Comparisons, not a `Set`: a hook's start
+    /// would build the set's generic metadata from its mangled name, for four bytes.
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
     /// The content of a text node made only of whitespace, else nil.
     static func whitespaceText(_ node: xmlNodePtr) -> [UInt8]? {
         guard node.pointee.type == XML_TEXT_NODE, let content = node.pointee.content else { return nil }
@@ -197,7 +203,7 @@ enum Tree {
         var index = 0
         while content[index] != 0 {
             let byte = content[index]
-            guard byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D else { return nil }
+            guard isWhitespace(byte) else { return nil }
             bytes.append(byte)
             index += 1
         }

@@ -51,7 +51,7 @@ extension OVSDBClient {
                         timeout: cancellationCheckInterval, what: "monitor")
                     lastHeard = MonotonicInstant.now
                 } catch where error.kind == .timedOut {
-                    if MonotonicInstant.now - lastHeard >= probeInterval {
+                    if lastHeard.duration(to: .now) >= probeInterval {
                         // Updates that arrive meanwhile are kept in pendingNotifications.
                         _ = try call(
                             method: "echo", params: [], deadline: deadline(timeout), what: "the monitor's echo probe")

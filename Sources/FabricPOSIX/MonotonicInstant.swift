@@ -20,13 +20,5 @@ package struct MonotonicInstant: Comparable, Hashable, Sendable {
     /// How long from this instant to `other`; negative when `other` is earlier.
     package func duration(to other: MonotonicInstant) -> Duration { other.offset - offset }
 
-    package static func + (instant: MonotonicInstant, duration: Duration) -> MonotonicInstant {
-        instant.advanced(by: duration)
-    }
-
-    package static func - (later: MonotonicInstant, earlier: MonotonicInstant) -> Duration {
-        later.offset - earlier.offset
-    }
-
     package static func < (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Bool { lhs.offset < rhs.offset }
 }

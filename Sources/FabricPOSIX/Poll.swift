@@ -30,7 +30,7 @@ extension FileDescriptor {
     /// Waits until one of `descriptors` has its events (or an error or hang-up), or `timeout` passes.
     /// Returns what each one has, in order; all empty on timeout.
     package static func poll(_ descriptors: [(descriptor: Int32, events: PollEvents)], timeout: Duration?) throws(Errno) -> [PollEvents] {
-        let deadline = timeout.map { MonotonicInstant.now + $0 }
+        let deadline = timeout.map { MonotonicInstant.now.advanced(by: $0) }
         var entries = descriptors.map { pollfd(fd: $0.descriptor, events: $0.events.rawValue, revents: 0) }
         while true {
             let milliseconds = deadline.map { pollMilliseconds(MonotonicInstant.now.duration(to: $0)) } ?? -1

@@ -44,7 +44,7 @@ enum AgentClient {
         func failed(_ what: String) -> Result<[UInt8], Unavailable> {
             .failure(Unavailable(description: "the agent at \(socketPath) \(what)"))
         }
-        let deadline = MonotonicInstant.now + .milliseconds(timeoutMilliseconds)
+        let deadline = MonotonicInstant.now.advanced(by: .milliseconds(timeoutMilliseconds))
         guard let address = try? UnixSocketAddress(path: socketPath) else { return failed("has a path that is not a socket address") }
         let socket: FileDescriptor
         do {
