@@ -24,6 +24,38 @@ import Testing
         #expect(throws: FileDescriptor.ReadFailure.self) { _ = try FileDescriptor.readFile(directory) }
     }
 
+    @Test(arguments: [0, 1, 4095, 4096, 4097, 8192, 8193, 70_000])
+    func readAllReturnsEveryByteAcrossBufferGrowth(size: Int) throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        try Data(bytes).write(to: URL(fileURLWithPath: directory + "/f"))
+        #expect(try FileDescriptor.readFile(directory + "/f") == bytes)
+        #expect(try FileDescriptor.readFile(directory + "/f", limit: size) == bytes)
+        if size > 0 {
+            #expect(throws: FileDescriptor.ReadFailure.tooLarge(limit: size - 1)) {
+                _ = try FileDescriptor.readFile(directory + "/f", limit: size - 1)
+            }
+        }
+    }
+
+    @Test func readAllCollectsAPipeWrittenInPieces() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        let reader = FileDescriptor(owning: ends[0])
+        let writeEnd = ends[1]
+        let pieces = (0..<40).map { piece in [UInt8](repeating: UInt8(piece), count: 257) }
+        let writer = Thread {
+            let file = FileDescriptor(owning: writeEnd)
+            for piece in pieces {
+                try? file.writeAll(piece)
+                usleep(200)
+            }
+        }
+        writer.start()
+        #expect(try reader.readAll() == Array(pieces.joined()))
+    }
+
     @Test func atomicReplaceKeepsModeAndLeavesNoTemporaryFile() throws {
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
