@@ -25,11 +25,12 @@ public struct PortID: Hashable, Sendable, CustomStringConvertible {
         uuid = text.lowercased()
     }
 
+    // String + String: `String + Substring` is a generic operator that looks a conformance up at run time.
     /// `tap` + the first 11 characters: 14 characters, Linux's and Nova's limit for device names.
-    public var tapName: String { "tap" + uuid.prefix(11) }
+    public var tapName: String { "tap" + String(uuid.prefix(11)) }
 
     /// `brq` + the first 11 characters: the bridge the Neutron Linux-bridge agent creates for a network.
-    public var linuxBridgeName: String { "brq" + uuid.prefix(11) }
+    public var linuxBridgeName: String { "brq" + String(uuid.prefix(11)) }
 
     public var description: String { uuid }
 }
