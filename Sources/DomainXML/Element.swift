@@ -36,6 +36,17 @@ public struct Element: ~Copyable {
         return result
     }
 
+    /// Whether `name` (a local name) with `value` is the element's one attribute: ``attributes`` compared to a
+    /// single pair, without building the list.
+    public func hasOnlyAttribute(_ name: String, value: String) -> Bool {
+        guard let only = node.pointee.properties, only.pointee.next == nil,
+            String(cString: only.pointee.name) == name
+        else { return false }
+        let text = xmlNodeListGetString(node.pointee.doc, only.pointee.children, 1)
+        defer { if let text { LibXML.free(text) } }
+        return (text.map { String(cString: $0) } ?? "") == value
+    }
+
     /// The value of the attribute `name` in no namespace.
     public func attribute(_ name: String) -> String? {
         guard let value = xmlGetNoNsProp(node, name) else { return nil }

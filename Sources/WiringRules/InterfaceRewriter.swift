@@ -14,20 +14,20 @@ public enum InterfaceRewriter {
         if interface.attribute("type") != "bridge" {
             interface.setAttribute("type", to: "bridge")
         }
-        ensureSingle(in: interface, name: "source", attributes: [("bridge", wiring.bridge)]) { element in
+        ensureSingle(in: interface, name: "source", attribute: ("bridge", wiring.bridge)) { element in
             element.replace(withElementNamed: "source", attributes: ["bridge": wiring.bridge])
         } append: {
             interface.appendChild(named: "source", attributes: ["bridge": wiring.bridge])
         }
         let tap = wiring.tapName
-        ensureSingle(in: interface, name: "target", attributes: [("dev", tap)]) { element in
+        ensureSingle(in: interface, name: "target", attribute: ("dev", tap)) { element in
             element.replace(withElementNamed: "target", attributes: ["dev": tap])
         } append: {
             interface.appendChild(named: "target", attributes: ["dev": tap])
         }
         switch wiring {
         case .openVSwitch(_, let port):
-            ensureSingle(in: interface, name: "virtualport", attributes: [("type", "openvswitch")]) { element in
+            ensureSingle(in: interface, name: "virtualport", attribute: ("type", "openvswitch")) { element in
                 hasOnlyParameters(element, interfaceID: port.uuid)
             } replace: { element in
                 element.replace(withElementNamed: "virtualport", attributes: ["type": "openvswitch"]) { virtualport in
@@ -43,12 +43,12 @@ public enum InterfaceRewriter {
         }
     }
 
-    /// Keeps the first child `name` if it has exactly `attributes` (and passes `content`), else replaces it in
-    /// place; removes every further child `name`; appends one if there was none.
+    /// Keeps the first child `name` if `attribute` is its only attribute (and it passes `content`), else
+    /// replaces it in place; removes every further child `name`; appends one if there was none.
     private static func ensureSingle(
         in parent: borrowing Element,
         name: String,
-        attributes: [(String, String)],
+        attribute: (name: String, value: String),
         content: (borrowing Element) -> Bool = { isEmpty($0) },
         replace: (borrowing Element) -> Void,
         append: () -> Void
@@ -60,10 +60,7 @@ public enum InterfaceRewriter {
                 element.remove()
                 return
             }
-            let current = element.attributes
-            let same =
-                current.count == attributes.count
-                && zip(current, attributes).allSatisfy { $0.name == $1.0 && $0.value == $1.1 }
+            let same = element.hasOnlyAttribute(attribute.name, value: attribute.value)
             if !(same && content(element)) { replace(element) }
         }
         if seen == 0 { append() }
@@ -76,13 +73,12 @@ public enum InterfaceRewriter {
     }
 
     private static func hasOnlyParameters(_ virtualport: borrowing Element, interfaceID: String) -> Bool {
-        var children: [[(name: String, value: String)]] = []
-        var names: [String] = []
+        var children = 0
+        var isTheParameters = false
         virtualport.forEachChildElement { child in
-            names.append(child.name)
-            children.append(child.attributes)
+            children += 1
+            isTheParameters = child.name == "parameters" && child.hasOnlyAttribute("interfaceid", value: interfaceID)
         }
-        guard names == ["parameters"], let attributes = children.first, attributes.count == 1 else { return false }
-        return attributes[0].name == "interfaceid" && attributes[0].value == interfaceID
+        return children == 1 && isTheParameters
     }
 }

@@ -55,6 +55,33 @@ import Testing
         #expect(attributes == ["x=1", "y=<&\"新>", "z=3"])
     }
 
+    @Test func hasOnlyAttributeAgreesWithTheAttributeList() throws {
+        let cases: [(xml: String, name: String, value: String)] = [
+            ("<s bridge=\"br-int\"/>", "bridge", "br-int"),
+            ("<s bridge=\"br-int\"/>", "bridge", "br-int2"),
+            ("<s bridge=\"br-int\"/>", "network", "br-int"),
+            ("<s bridge=\"a&amp;b\"/>", "bridge", "a&b"),
+            ("<s bridge=\"\"/>", "bridge", ""),
+            ("<s/>", "bridge", ""),
+            ("<s bridge=\"br-int\" extra=\"1\"/>", "bridge", "br-int"),
+            ("<s extra=\"1\" bridge=\"br-int\"/>", "bridge", "br-int"),
+            ("<s xmlns:o=\"urn:o\" o:bridge=\"br-int\"/>", "bridge", "br-int"),
+        ]
+        for (xml, name, value) in cases {
+            let document = try DomainDocument(parsing: xml)
+            let (fast, listed) = document.withRoot { root in
+                let attributes = root.attributes
+                let listed = attributes.count == 1 && attributes[0].name == name && attributes[0].value == value
+                return (root.hasOnlyAttribute(name, value: value), listed)
+            }
+            #expect(fast == listed, "\(xml) \(name)=\(value)")
+        }
+        let matches = try cases.map { (xml, name, value) in
+            try DomainDocument(parsing: xml).withRoot { $0.hasOnlyAttribute(name, value: value) }
+        }
+        #expect(matches == [true, false, false, true, true, false, false, false, true])
+    }
+
     @Test func appendChildIndentsLikeSiblingsInPrettyInput() throws {
         let document = try DomainDocument(parsing: "<i type=\"bridge\">\n    <mac address=\"m\" />\n</i>\n")
         document.withRoot { root in
