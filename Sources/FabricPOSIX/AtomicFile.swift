@@ -31,7 +31,7 @@ package enum AtomicFile {
         _ path: String, with bytes: some Collection<UInt8>, newFileMode: UInt32 = 0o600, durable: Bool = true
     ) throws(Failure) {
         let directory = Self.directory(of: path)
-        let base = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
+        let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
         var template = Array("\(directory)/.\(base).fabric-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw Failure(step: .create, errno: .current) }
