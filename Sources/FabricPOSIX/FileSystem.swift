@@ -163,6 +163,13 @@ package enum HostSystem {
         Glibc.exit(status)
     }
 
+    /// Ends this process with `status` at once (`_exit(2)`): no exit handlers, no library destructors, nothing
+    /// flushed. Only for a process that has nothing buffered left, such as a hook whose output went out with
+    /// `write(2)`.
+    package static func exitImmediately(_ status: Int32) -> Never {
+        Glibc._exit(status)
+    }
+
     /// Replaces this process with the program at `path` (`execv(3)`: same pid, environment and descriptors);
     /// returns only when that failed, with why.
     package static func replaceProcess(with path: String, arguments: [String]) -> Errno {
