@@ -2,12 +2,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import PackageDescription
 
-// `fabric-agent show` runs on every host, by admins and scripts, and its start is most of its time. Its release
-// link takes libstdc++ from the static archive that scripts/static-libstdcxx.sh links here, when there is one:
-// libstdc++.so's relocations and start-up cost ~0.9 ms per run (the Swift runtime is its only user; libnl and
-// libc are C). And it exports no symbols: `-static-stdlib` passes `-export-dynamic`, which put 5,284 Swift
-// symbols in the dynamic table that the loader and the runtime's start-up `dladdr` go through (~0.5 ms per run).
-// docs/BENCHMARKS.md, "Loading less at start". The hooks load libstdc++.so through libxml2's ICU anyway.
+// What runs often and briefly — `fabric-agent show`, and the hooks VDSM starts on every VM start, NIC hot-plug,
+// device update and capabilities report — starts faster with two release link flags. libstdc++ comes from the
+// static archive that scripts/static-libstdcxx.sh links here, when there is one: libstdc++.so's relocations
+// and start-up cost ~0.9 ms per run, and the Swift runtime is its only user in `fabric-agent` and
+// `after_get_caps` (libnl and libc are C), and in the XML hooks wherever libxml2 is built without ICU (EL;
+// Debian's libxml2 loads libstdc++.so through ICU anyway). And nothing is exported: `-static-stdlib` passes
+// `-export-dynamic`, which put thousands of Swift symbols in the dynamic table that the loader and the runtime's
+// start-up `dladdr` go through. docs/BENCHMARKS.md, "Loading less at start" and "Hooks: what a start costs".
 let startFlags: [LinkerSetting] = [
     .unsafeFlags(
         ["-L\(Context.packageDirectory)/.build/static-libstdc++", "-Xlinker", "--no-export-dynamic"],
@@ -137,17 +139,20 @@ let package = Package(
         .executableTarget(
             name: "before_device_create",
             dependencies: ["VDSMHook", "WiringRules"],
-            path: "hooks/before_device_create"
+            path: "hooks/before_device_create",
+            linkerSettings: startFlags
         ),
         .executableTarget(
             name: "before_vm_start",
             dependencies: ["VDSMHook", "WiringRules"],
-            path: "hooks/before_vm_start"
+            path: "hooks/before_vm_start",
+            linkerSettings: startFlags
         ),
         .executableTarget(
             name: "after_update_device",
             dependencies: ["VDSMHook", "WiringRules", "HostWiring"],
-            path: "hooks/after_update_device"
+            path: "hooks/after_update_device",
+            linkerSettings: startFlags
         ),
         // The privileged helper the after-hooks run through sudo, and the module it shares with them.
         .target(name: "HostWiring", dependencies: ["WiringRules", "FabricOVSDB", "FabricNetlink", "FabricPOSIX", "VDSMHook"]),
@@ -158,7 +163,8 @@ let package = Package(
         .executableTarget(
             name: "after_get_caps",
             dependencies: ["VDSMHook", "FabricInventory", "FabricNetlink", "FabricOVSDB", "FabricJSON", "FabricPOSIX"],
-            path: "hooks/after_get_caps"
+            path: "hooks/after_get_caps",
+            linkerSettings: startFlags
         ),
 
         // Benchmarks: built with the package so they always compile; run by Benchmarks/*.sh.
