@@ -16,7 +16,17 @@ public struct AgentSetting: Sendable, Hashable {
     public let defaultText: String
     /// What it means, one sentence for `--help` and the documentation.
     public let meaning: String
-    public let commands: Set<Command>
+    /// Whether `show` takes it as well as `serve`. A flag, not a `Set<Command>`: every `fabric-agent` run builds
+    /// this table, and 27 sets were 27 hashed allocations.
+    let isSharedWithShow: Bool
+
+    /// Whether `command` takes this setting.
+    public func isTaken(by command: Command) -> Bool {
+        switch command {
+        case .serve: true
+        case .show: isSharedWithShow
+        }
+    }
 
     public var flag: String { "--" + key }
 
@@ -65,12 +75,12 @@ public enum AgentSettings {
     {
         AgentSetting(
             key: key, valueName: valueName, defaultText: defaultText, meaning: meaning,
-            commands: show ? [.serve, .show] : [.serve])
+            isSharedWithShow: show)
     }
 
     /// The keys `command` takes, in documentation order.
     public static func keys(for command: AgentSetting.Command) -> [String] {
-        all.filter { $0.commands.contains(command) }.map(\.key)
+        all.filter { $0.isTaken(by: command) }.map(\.key)
     }
 
     /// The environment variable of `key`.
@@ -113,7 +123,7 @@ public enum AgentSettings {
         func append(_ part: String) {
             for byte in part.utf8 where byte != UInt8(ascii: "`") { text.append(byte) }
         }
-        for setting in all where setting.commands.contains(command) {
+        for setting in all where setting.isTaken(by: command) {
             if !text.isEmpty { append("\n") }
             append("  --")
             append(setting.key)

@@ -17,7 +17,7 @@ import Testing
             } catch {
                 #expect(error.key == setting.key && error.reason != "unknown key", "\(setting.key): \(error)")
             }
-            if setting.commands.contains(.show) {
+            if setting.isTaken(by: .show) {
                 var inventory = InventorySettings()
                 do {
                     try inventory.set(setting.key, "\u{1}x", source: "test")  // a namespace name may be anything
@@ -62,7 +62,7 @@ import Testing
     @Test func helpListsTheCommandsSettingsWithoutBackticks() throws {
         for command in [AgentSetting.Command.show, .serve] {
             let lines = AgentSettings.help(for: command).split(separator: "\n", omittingEmptySubsequences: false)
-            let settings = AgentSettings.all.filter { $0.commands.contains(command) }
+            let settings = AgentSettings.all.filter { $0.isTaken(by: command) }
             #expect(lines.count == 2 * settings.count)
             for (index, setting) in settings.enumerated() {
                 #expect(lines[2 * index] == "  --\(setting.key) \(setting.valueName)")
