@@ -3,18 +3,21 @@
 import PackageDescription
 
 // What runs often and briefly — `fabric-agent show`, and the hooks VDSM starts on every VM start, NIC hot-plug,
-// device update and capabilities report — starts faster with two release link flags. libstdc++ comes from the
-// static archive that scripts/static-libstdcxx.sh links here, when there is one: libstdc++.so's relocations
-// and start-up cost ~0.9 ms per run, and the Swift runtime is its only user in `fabric-agent` and
-// `after_get_caps` (libnl and libc are C), and in the XML hooks wherever libxml2 is built without ICU (EL;
-// Debian's libxml2 loads libstdc++.so through ICU anyway). And nothing is exported: `-static-stdlib` passes
-// `-export-dynamic`, which put thousands of Swift symbols in the dynamic table that the loader and the runtime's
-// start-up `dladdr` go through. docs/BENCHMARKS.md, "Loading less at start" and "Hooks: what a start costs".
-let startFlags: [LinkerSetting] = [
-    .unsafeFlags(
-        ["-L\(Context.packageDirectory)/.build/static-libstdc++", "-Xlinker", "--no-export-dynamic"],
-        .when(configuration: .release))
+// device update and capabilities report — starts faster with two release link flags. No exported symbols:
+// `-static-stdlib` passes `-export-dynamic`, which put thousands of Swift symbols in the dynamic table that the
+// loader and the runtime's start-up `dladdr` go through. And libstdc++ from the static archive that
+// scripts/static-libstdcxx.sh links here, when there is one, where the Swift runtime is libstdc++'s only user
+// (`fabric-agent`, `after_get_caps`: libnl and libc are C): libstdc++.so's relocations and start-up cost
+// ~0.9 ms per run. Not in the XML hooks: Debian's libxml2 loads libstdc++.so through ICU anyway, and a second,
+// static copy cost 0.1 ms more there. docs/BENCHMARKS.md, "Loading less at start" and "Hooks: what a start
+// costs".
+let noExportedSymbols: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(configuration: .release))
 ]
+let startFlags: [LinkerSetting] =
+    noExportedSymbols + [
+        .unsafeFlags(["-L\(Context.packageDirectory)/.build/static-libstdc++"], .when(configuration: .release))
+    ]
 
 let package = Package(
     // Linux only: netlink, sysfs, Open vSwitch and VDSM exist nowhere else.
@@ -140,19 +143,19 @@ let package = Package(
             name: "before_device_create",
             dependencies: ["VDSMHook", "WiringRules"],
             path: "hooks/before_device_create",
-            linkerSettings: startFlags
+            linkerSettings: noExportedSymbols
         ),
         .executableTarget(
             name: "before_vm_start",
             dependencies: ["VDSMHook", "WiringRules"],
             path: "hooks/before_vm_start",
-            linkerSettings: startFlags
+            linkerSettings: noExportedSymbols
         ),
         .executableTarget(
             name: "after_update_device",
             dependencies: ["VDSMHook", "WiringRules", "HostWiring"],
             path: "hooks/after_update_device",
-            linkerSettings: startFlags
+            linkerSettings: noExportedSymbols
         ),
         // The privileged helper the after-hooks run through sudo, and the module it shares with them.
         .target(name: "HostWiring", dependencies: ["WiringRules", "FabricOVSDB", "FabricNetlink", "FabricPOSIX", "VDSMHook"]),
