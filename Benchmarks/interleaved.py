@@ -7,7 +7,10 @@ of one command, then 300 of the next, can compare two different machines. Here e
 once (posix_spawn, stdout to /dev/null, after 5 warm-up rounds), and each median is also given as a ratio to
 the last command's, the reference.
 
-    Benchmarks/interleaved.py ROUNDS 'name=command line' … 'reference=command line'
+    Benchmarks/interleaved.py ROUNDS [--copy SRC DST] 'name=command line' … 'reference=command line'
+
+--copy copies SRC over DST before every run, outside the timing (a hook's fresh data file, as hyperfine's
+--prepare "cp …" gives it, without timing or spawning the cp).
 
 Command lines are split like a shell's words (no pipes or redirections; wrap those in `sh -c '…'`).
 Example (docs/BENCHMARKS.md, "Loading less at start"):
@@ -19,6 +22,7 @@ Example (docs/BENCHMARKS.md, "Loading less at start"):
 """
 import os
 import shlex
+import shutil
 import statistics
 import sys
 import time
@@ -28,8 +32,12 @@ def main() -> None:
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     rounds = int(sys.argv[1])
+    arguments = sys.argv[2:]
+    copy = None
+    if arguments[:1] == ["--copy"]:
+        copy, arguments = (arguments[1], arguments[2]), arguments[3:]
     commands = []
-    for argument in sys.argv[2:]:
+    for argument in arguments:
         name, _, line = argument.partition("=")
         commands.append((name, shlex.split(line)))
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -37,6 +45,8 @@ def main() -> None:
     warmup = 5
     for round_number in range(rounds + warmup):
         for name, argv in commands:
+            if copy:
+                shutil.copyfile(*copy)
             start = time.perf_counter()
             pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1)])
             _, status = os.waitpid(pid, 0)
