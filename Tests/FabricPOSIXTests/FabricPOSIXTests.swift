@@ -128,3 +128,29 @@ import Testing
         #expect(throws: Errno.noSuchFile) { try retryingInterrupted { open("/nonexistent-fabric", O_RDONLY) } }
     }
 }
+
+@Suite struct MonotonicInstantTests {
+    @Test func followsTheSystemsMonotonicClock() {
+        let before = ContinuousClock.now
+        let start = MonotonicInstant.now
+        usleep(20_000)
+        let end = MonotonicInstant.now
+        let elapsed = before.duration(to: ContinuousClock.now)
+        let measured = start.duration(to: end)
+        #expect(measured >= .milliseconds(20))
+        #expect(measured <= elapsed)
+        #expect(start < end)
+        #expect(!(end < start))
+    }
+
+    @Test func advancingAndMeasuringAreInverse() {
+        let start = MonotonicInstant.now
+        for step in [Duration.zero, .nanoseconds(1), .milliseconds(1500), .seconds(-3), .seconds(86_400)] {
+            let moved = start.advanced(by: step)
+            #expect(start.duration(to: moved) == step)
+            #expect(moved.duration(to: start) == .zero - step)
+            #expect((start < moved) == (step > .zero))
+            #expect((moved == start) == (step == .zero))
+        }
+    }
+}
