@@ -116,4 +116,52 @@ import Testing
             #expect(IPJSON.value(rows[name] ?? [:], "classification", "fabric") as? String == "ovn", "\(name)")
         }
     }
+
+    /// OpenSSL is loaded on the first `ssl:` connection (COpenSSL), not at start. A libssl without the functions
+    /// fabric calls — here libz under libssl's name, found first through LD_LIBRARY_PATH — still gives the
+    /// table and the networks, with the southbound's error naming the missing function.
+    @Test(.enabled(if: available, reason))
+    func anOpenSSLWithoutItsFunctionsIsNamedAndShowStillAnswers() throws {
+        // The southbound remote accepts TCP through the listen backlog, so the TLS session is the next step.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && listen(listener, 4) == 0 && getsockname(listener, $0, &length) == 0
+            }
+        }
+        try #require(bound)
+        let port = UInt16(bigEndian: address.sin_port)
+
+        let directory = NSTemporaryDirectory() + "fabric-nossl-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // The library's bytes, not a copy of the distribution's symbolic link to it.
+        let libz = try #require(
+            ["/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib64/libz.so.1"].first { FileManager.default.fileExists(atPath: $0) })
+        try Data(contentsOf: URL(fileURLWithPath: libz)).write(to: URL(fileURLWithPath: directory + "/libssl.so.3"))
+        for file in ["key.pem", "cert.pem", "ca.pem"] {
+            try "not read: loading OpenSSL fails first\n".write(toFile: directory + "/" + file, atomically: true, encoding: .utf8)
+        }
+
+        let sandbox = try OVSSandbox()
+        let l = Layout()
+        defer { cleanUp(sandbox, l) }
+        try build(sandbox, l, ovnRemote: "ssl:127.0.0.1:\(port)")
+        try sandbox.waitForSwitch()
+        let result = try ProcessRunner.run("/usr/bin/env", [
+            "LD_LIBRARY_PATH=\(directory)", Self.agentPath!, "show", "--networks", "--json", "--ovsdb", sandbox.remote,
+            "--ovn-ssl-private-key", directory + "/key.pem", "--ovn-ssl-certificate", directory + "/cert.pem",
+            "--ovn-ssl-ca-cert", directory + "/ca.pem",
+            "--neutron-ovs-agent-config", "/nonexistent", "--neutron-linuxbridge-agent-config", "/nonexistent",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let output = String(decoding: result.standardOutput, as: UTF8.self)
+        #expect(output.contains("cannot load OpenSSL (libssl.so.3): it has no "), "\(output.prefix(4000))")
+        #expect(output.contains(l.integration))
+    }
 }
