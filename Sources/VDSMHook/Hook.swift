@@ -47,7 +47,7 @@ public enum Hook {
     ) -> Never {
         let result = execute(stage: stage, environment: environment, transform)
         if let message = result.message { StandardError.write("fabric: \(message)\n") }
-        // Everything is out: the line with write(2), the data file closed and renamed. Skipping the exit
+        // Everything is out: the line with write(2), a rewritten data file closed and renamed. Skipping the exit
         // handlers skips the destructors of every library loaded (libxml2, ICU, libstdc++...), on every VM start.
         HostSystem.exitImmediately(result.exitCode.rawValue)
     }
