@@ -40,8 +40,8 @@ import Testing
     }
 
     @Test func readAllCollectsAPipeWrittenInPieces() throws {
-        var ends: [Int32] = [0, 0]
-        #expect(pipe(&ends) == 0)
+        var ends: [Int32] = [-1, -1]
+        try #require(pipe(&ends) == 0)
         let reader = FileDescriptor(owning: ends[0])
         let writeEnd = ends[1]
         let pieces = (0..<40).map { piece in [UInt8](repeating: UInt8(piece), count: 257) }
@@ -111,8 +111,8 @@ import Testing
 
     /// The deadline holds: never early, and a readable descriptor answers at once.
     @Test func pollWaitsTheWholeTimeoutOrReportsReadiness() throws {
-        var ends: [Int32] = [0, 0]
-        #expect(pipe(&ends) == 0)
+        var ends: [Int32] = [-1, -1]
+        try #require(pipe(&ends) == 0)
         let reader = FileDescriptor(owning: ends[0])
         let writer = FileDescriptor(owning: ends[1])
         let clock = ContinuousClock()
