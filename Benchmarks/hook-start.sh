@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # What a hook's run costs next to the floors under it, in the same rounds (Benchmarks/interleaved.py, a fresh
 # data file before every run): `before_device_create` wiring one vNIC; a static Swift program that does nothing
-# (the Swift runtime's start); a C program that only links libxml2 (the libraries it brings: on Debian ICU and
-# libstdc++); an empty C program; /bin/true. docs/BENCHMARKS.md, "Hooks: what a start costs".
+# (the Swift runtime's start); a C program that only loads and initialises libxml2 (`xmlCheckVersion` runs
+# `xmlInitParser`; the libraries libxml2 brings, on Debian ICU and libstdc++); an empty C program; /bin/true. docs/BENCHMARKS.md, "Hooks: what a start costs".
 #
 #   Benchmarks/hook-start.sh [BINDIR ...]        (default .build/release; ROUNDS, default 500)
 #
