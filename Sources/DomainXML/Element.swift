@@ -28,9 +28,7 @@ public struct Element: ~Copyable {
         var result: [(String, String)] = []
         var attribute = node.pointee.properties
         while let current = attribute {
-            let value = xmlNodeListGetString(node.pointee.doc, current.pointee.children, 1)
-            result.append((String(cString: current.pointee.name), value.map { String(cString: $0) } ?? ""))
-            if let value { LibXML.free(value) }
+            result.append((String(cString: current.pointee.name), value(of: current)))
             attribute = current.pointee.next
         }
         return result
@@ -42,9 +40,14 @@ public struct Element: ~Copyable {
         guard let only = node.pointee.properties, only.pointee.next == nil,
             String(cString: only.pointee.name) == name
         else { return false }
-        let text = xmlNodeListGetString(node.pointee.doc, only.pointee.children, 1)
-        defer { if let text { LibXML.free(text) } }
-        return (text.map { String(cString: $0) } ?? "") == value
+        return self.value(of: only) == value
+    }
+
+    /// An attribute's value with its entities resolved; empty for an attribute without content.
+    private func value(of attribute: xmlAttrPtr) -> String {
+        guard let text = xmlNodeListGetString(node.pointee.doc, attribute.pointee.children, 1) else { return "" }
+        defer { LibXML.free(text) }
+        return String(cString: text)
     }
 
     /// The value of the attribute `name` in no namespace.

@@ -30,8 +30,7 @@ package enum AtomicFile {
     package static func replace(
         _ path: String, with bytes: some Collection<UInt8>, newFileMode: UInt32 = 0o600, durable: Bool = true
     ) throws(Failure) {
-        let directory = Self.directory(of: path)
-        let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+        let (directory, base) = Self.split(path)
         var template = Array("\(directory)/.\(base).fabric-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw Failure(step: .create, errno: .current) }
@@ -63,8 +62,10 @@ package enum AtomicFile {
         }
     }
 
-    private static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
+    /// The directory of `path` (`.` for a bare name) and the name in it.
+    private static func split(_ path: String) -> (directory: String, base: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let base = String(path[path.index(after: slash)...])
+        return (slash == path.startIndex ? "/" : String(path[..<slash]), base)
     }
 }
