@@ -132,7 +132,11 @@ public final class TableStore: Sendable {
             continuation.finish()
             return stream
         }
-        continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
+        // A strong reference, not `[weak self]`: the store keeps the continuation and the continuation this
+        // handler only until the stream ends (its reader drops it, or `close()`), which runs the handler and
+        // drops both. A weak reference would give the store a side table that only the store's reference
+        // count points to, in a shifted form LeakSanitizer cannot follow, so a store alive at exit read as a leak.
+        continuation.onTermination = { _ in self.unsubscribe(id) }
         return stream
     }
 
@@ -185,9 +189,10 @@ public final class TableStore: Sendable {
     /// On a thread of its own at a lower priority: under load the request handlers keep the CPU, and
     /// requests are served the previous document until this one is ready.
     private func encodeInBackground(_ publication: TablePublication) {
-        WorkerThread.start(name: "fabric-encoder", niceness: 10) { [weak self] in
+        // Strong for the same reason as in `subscribe()`; the thread holds the store only while it encodes.
+        WorkerThread.start(name: "fabric-encoder", niceness: 10) {
             _ = publication.json
-            self?.encoded(publication)
+            self.encoded(publication)
         }
     }
 

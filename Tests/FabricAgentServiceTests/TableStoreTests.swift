@@ -138,6 +138,38 @@ struct TablePipeline {
         #expect((object["removed"] as? [String]) == ["d1"])
     }
 
+    /// A stream's termination handler holds the store strongly (TableStore.subscribe says why); the store must still
+    /// forget a stream its reader drops, and nothing may hold the store once the stream is gone.
+    @Test func aStreamItsReaderDropsIsForgottenAndLetsTheStoreGo() {
+        weak var released: TableStore?
+        do {
+            let store = TableStore()
+            released = store
+            var stream: AsyncStream<TablePublication>? = store.subscribe()
+            #expect(store.hasListeners && stream != nil)
+            stream = nil
+            #expect(!store.hasListeners, "the dropped stream was unsubscribed")
+        }
+        #expect(released == nil, "nothing holds the store once its one stream is gone")
+    }
+
+    /// `close()` ends every stream, which lets the store go although a stream outlives it.
+    @Test func closeEndsTheStreamsAndLetsTheStoreGo() async throws {
+        weak var released: TableStore?
+        let stream: AsyncStream<TablePublication>
+        do {
+            let store = TableStore()
+            released = store
+            stream = store.subscribe()
+            store.close()
+            #expect(!store.hasListeners)
+        }
+        // Required: a stream that was not ended would never end the `next()` below.
+        try #require(released == nil, "the stream outlives the store, and does not keep it")
+        var iterator = stream.makeAsyncIterator()
+        #expect(await iterator.next() == nil, "close() ended the stream")
+    }
+
     /// A daemon stopping changes the networks, not the table: the version stays (a table stream gets nothing), the
     /// networks' revision moves (a stream that asked for the networks gets them), and the changes stay those of
     /// the version, for a stream that skipped to it.
