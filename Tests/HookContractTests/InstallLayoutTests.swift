@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// What `make install DESTDIR=…` lays down, checked on the staging tree `scripts/run-tests.sh` installs
-/// into (`.build/stage`, from the release build with the Swift runtime linked statically).
+/// into (`.build/stage`, from the release build, Swift runtime linked statically, that the RPMs were made of).
 @Suite struct InstallLayoutTests {
     static let stage = FileManager.default.currentDirectoryPath + "/.build/stage"
     static let staged = FileManager.default.fileExists(atPath: stage + "/usr/bin/fabric-agent")
