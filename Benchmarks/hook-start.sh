@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # What a hook's run costs next to the floors under it, in the same rounds (Benchmarks/interleaved.py, a fresh
-# data file before every run): `before_device_create` wiring one vNIC; a static Swift program that does nothing
-# (the Swift runtime's start); a C program that only loads and initialises libxml2 (`xmlCheckVersion` runs
-# `xmlInitParser`; the libraries libxml2 brings, on Debian ICU and libstdc++); an empty C program; /bin/true. docs/BENCHMARKS.md, "Hooks: what a start costs".
+# data file before every run):
+#   - `before_device_create` wiring one vNIC;
+#   - swift-libxml2: a static Swift program, linked as the hooks are, that only loads and initialises libxml2
+#     through a module map (the floor under any hook written in Swift on the distribution's libxml2);
+#   - swift-empty: the same without libxml2 (the Swift runtime's start);
+#   - c-libxml2: a C program that only loads and initialises libxml2 (`xmlCheckVersion` runs `xmlInitParser`;
+#     on Debian libxml2 brings ICU, and ICU libstdc++);
+#   - c-empty, and /bin/true.
+# docs/BENCHMARKS.md, "Hooks: what a start costs".
 #
 #   Benchmarks/hook-start.sh [BINDIR ...]        (default .build/release; ROUNDS, default 500)
 #
@@ -23,15 +29,25 @@ printf '#include <libxml/parser.h>\nint main(void) { xmlCheckVersion(LIBXML_VERS
 "$cc" -O2 "$work/empty.c" -o "$work/c-empty"
 # shellcheck disable=SC2046  # pkg-config's words are separate flags
 "$cc" -O2 "$work/libxml2.c" $(pkg-config --cflags --libs libxml-2.0) -o "$work/c-libxml2"
-mkdir -p "$work/swift/Sources/empty"
+# Two static Swift programs linked as the hooks are (no exported symbols): one empty, one that only loads and
+# initialises libxml2 through a module map, as DomainXML does: the floor of any hook written in Swift on libxml2.
+mkdir -p "$work/swift/Sources/empty" "$work/swift/Sources/libxml2" "$work/swift/Sources/CXML"
 cat >"$work/swift/Package.swift" <<'SWIFT'
 // swift-tools-version:6.0
 import PackageDescription
-let package = Package(name: "empty", targets: [.executableTarget(name: "empty")])
+let asHooksAre: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]
+let package = Package(name: "floors", targets: [
+    .executableTarget(name: "empty", linkerSettings: asHooksAre),
+    .systemLibrary(name: "CXML", pkgConfig: "libxml-2.0"),
+    .executableTarget(name: "libxml2", dependencies: ["CXML"], linkerSettings: asHooksAre),
+])
 SWIFT
 echo 'let unused = 0' >"$work/swift/Sources/empty/main.swift"
+printf 'module CXML [system] {\n    header "shim.h"\n    link "xml2"\n    export *\n}\n' >"$work/swift/Sources/CXML/module.modulemap"
+echo '#include <libxml/parser.h>' >"$work/swift/Sources/CXML/shim.h"
+printf 'import CXML\nxmlCheckVersion(LIBXML_VERSION)\n' >"$work/swift/Sources/libxml2/main.swift"
 swift build -c release --static-swift-stdlib --disable-local-rpath --package-path "$work/swift" >/dev/null
-swift_empty=$(swift build -c release --static-swift-stdlib --disable-local-rpath --package-path "$work/swift" --show-bin-path)/empty
+swift_bin=$(swift build -c release --static-swift-stdlib --disable-local-rpath --package-path "$work/swift" --show-bin-path)
 
 cp Tests/WiringRulesTests/Fixtures/engine-interface.xml "$work/interface.xml"
 export _hook_domxml="$work/data" vmId=5b1e0a9c-3f4d-4c2b-9e8f-7a6b5c4d3e2f
@@ -47,7 +63,8 @@ done
 
 python3 Benchmarks/interleaved.py "$rounds" --copy "$work/interface.xml" "$work/data" \
     "${hooks[@]}" \
-    "swift-empty=$swift_empty" \
+    "swift-libxml2=$swift_bin/libxml2" \
+    "swift-empty=$swift_bin/empty" \
     "c-libxml2=$work/c-libxml2" \
     "c-empty=$work/c-empty" \
     "true=/bin/true"

@@ -68,19 +68,18 @@ if $merge; then
     exit 0
 fi
 
-failed=()
-printf '%-15s %12s %8s %7s %8s %8s  %s\n' target executions exec/s cov ft corpus result
-for target in "${targets[@]}"; do
-    work="$build/corpus/$target"
-    log="$build/logs/$target.log"
+# One target's run; its table row goes to $build/logs/TARGET.row, and a crash makes the row say so.
+run_target() {
+    local target=$1 work="$build/corpus/$1" log="$build/logs/$1.log"
     mkdir -p "$work"
     # New inputs go to the first folder (kept between runs, so campaigns build on each other); the committed
     # seeds are only read.
-    status=0
+    local status=0
     # shellcheck disable=SC2046
     nice -n "${FUZZ_NICE:-0}" "$bin/fuzz-$target" "$work" "Fuzz/corpus/$target" $(dictionary "$target") \
         -max_total_time="$seconds" -max_len="$(max_len "$target")" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$build/artifacts/$target-" >"$log" 2>&1 || status=$?
+    local executions rate last cov ft corpus result=ok
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
     # The last status line libFuzzer printed (DONE, or the last before a crash) has the coverage.
@@ -88,13 +87,39 @@ for target in "${targets[@]}"; do
     cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
     ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
     corpus=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$last")
-    result=ok
     if [ "$status" -ne 0 ]; then
         result="CRASH: $(grep -o "$build/artifacts/$target-[a-z]*-[0-9a-f]*" "$log" | tail -1) (log: $log)"
-        failed+=("$target")
     fi
     printf '%-15s %12s %8s %7s %8s %8s  %s\n' "$target" "${executions:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" \
-        "$corpus" "$result"
+        "$corpus" "$result" >"$build/logs/$target.row"
+}
+
+# As many targets at once as there are cores (each libFuzzer process uses one): the same seconds per target,
+# in half the time on two cores.
+parallel=$(nproc)
+running=0
+for target in "${targets[@]}"; do
+    rm -f "$build/logs/$target.row"
+    run_target "$target" &
+    running=$((running + 1))
+    if [ "$running" -ge "$parallel" ]; then
+        wait -n
+        running=$((running - 1))
+    fi
+done
+wait
+
+failed=()
+printf '%-15s %12s %8s %7s %8s %8s  %s\n' target executions exec/s cov ft corpus result
+for target in "${targets[@]}"; do
+    row="$build/logs/$target.row"
+    if [ ! -s "$row" ]; then
+        printf '%-15s %s\n' "$target" "no result (log: $build/logs/$target.log)"
+        failed+=("$target")
+        continue
+    fi
+    cat "$row"
+    grep -q '  CRASH: ' "$row" && failed+=("$target")
 done
 
 if [ ${#failed[@]} -gt 0 ]; then
