@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of Fuzz/ and runs each for SECONDS (default 60), one after another, printing
-# executions, coverage and corpus size per target. Called by `make fuzz SECONDS=N` and, for 20 s each, by
+# Builds the libFuzzer targets of Fuzz/ and runs each for SECONDS (default 60), as many at once as there are
+# cores, printing executions, coverage and corpus size per target. Called by `make fuzz SECONDS=N` and, for 20 s each, by
 # scripts/run-tests.sh. Exits 1 when a target crashes; its input is then in Fuzz/.build/artifacts/
 # (docs/RELIABILITY.md, "Fuzzing", says how to reproduce and what to commit).
 #
