@@ -6,18 +6,20 @@ import PackageDescription
 // device update and capabilities report — starts faster with two release link flags. No exported symbols:
 // `-static-stdlib` passes `-export-dynamic`, which put thousands of Swift symbols in the dynamic table that the
 // loader and the runtime's start-up `dladdr` go through. And libstdc++ from the static archive that
-// scripts/static-libstdcxx.sh links here, when there is one, where the Swift runtime is libstdc++'s only user
-// (`fabric-agent`, `after_get_caps`: libnl and libc are C): libstdc++.so's relocations and start-up cost
-// ~0.9 ms per run. Not in the XML hooks: Debian's libxml2 loads libstdc++.so through ICU anyway, and a second,
-// static copy cost 0.1 ms more there. docs/BENCHMARKS.md, "Loading less at start" and "Hooks: what a start
-// costs".
+// scripts/static-libstdcxx.sh links into .build, when there is one, where the Swift runtime is libstdc++'s only
+// user: libstdc++.so's relocations and start-up cost 0.6-0.9 ms per run. Always in `fabric-agent` and
+// `after_get_caps` (libnl and libc are C); in the XML hooks only where libxml2 does not load libstdc++.so
+// itself, which the script decides: Debian's does, through ICU, and a second, static copy cost 0.1 ms more
+// there. docs/BENCHMARKS.md, "Loading less at start", "Hooks: what a start costs" and "Hooks on a libxml2
+// without ICU".
 let noExportedSymbols: [LinkerSetting] = [
     .unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(configuration: .release))
 ]
-let startFlags: [LinkerSetting] =
-    noExportedSymbols + [
-        .unsafeFlags(["-L\(Context.packageDirectory)/.build/static-libstdc++"], .when(configuration: .release))
-    ]
+func staticLibstdcxx(from folder: String) -> [LinkerSetting] {
+    [.unsafeFlags(["-L\(Context.packageDirectory)/.build/\(folder)"], .when(configuration: .release))]
+}
+let startFlags = noExportedSymbols + staticLibstdcxx(from: "static-libstdc++")
+let xmlHookFlags = noExportedSymbols + staticLibstdcxx(from: "static-libstdc++-xml")
 
 let package = Package(
     // Linux only: netlink, sysfs, Open vSwitch and VDSM exist nowhere else.
@@ -143,24 +145,25 @@ let package = Package(
             name: "before_device_create",
             dependencies: ["VDSMHook", "WiringRules"],
             path: "hooks/before_device_create",
-            linkerSettings: noExportedSymbols
+            linkerSettings: xmlHookFlags
         ),
         .executableTarget(
             name: "before_vm_start",
             dependencies: ["VDSMHook", "WiringRules"],
             path: "hooks/before_vm_start",
-            linkerSettings: noExportedSymbols
+            linkerSettings: xmlHookFlags
         ),
         .executableTarget(
             name: "after_update_device",
             dependencies: ["VDSMHook", "WiringRules", "HostWiring"],
             path: "hooks/after_update_device",
-            linkerSettings: noExportedSymbols
+            linkerSettings: xmlHookFlags
         ),
         // The privileged helper the after-hooks run through sudo, and the module it shares with them.
         .target(name: "HostWiring", dependencies: ["WiringRules", "FabricOVSDB", "FabricNetlink", "FabricPOSIX", "VDSMHook"]),
         .executableTarget(
-            name: "fabric-wire", dependencies: ["HostWiring", "WiringRules", "VDSMHook", "FabricJSON", "FabricPOSIX"]
+            name: "fabric-wire", dependencies: ["HostWiring", "WiringRules", "VDSMHook", "FabricJSON", "FabricPOSIX"],
+            linkerSettings: xmlHookFlags
         ),
         // Reports the host table to the engine inside VDSM's capabilities.
         .executableTarget(

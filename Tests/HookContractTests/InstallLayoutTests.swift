@@ -55,6 +55,25 @@ import Testing
         }
     }
 
+    /// libstdc++ comes from its static archive wherever libstdc++.so would be loaded for the Swift runtime alone
+    /// (scripts/static-libstdcxx.sh, Package.swift): always in `fabric-agent` and `after_get_caps`; in the XML
+    /// hooks and `fabric-wire` only where libxml2 does not load libstdc++.so itself (Debian's does, through ICU).
+    @Test(.enabled(if: staged, reason), .enabled(if: StaticLibstdcxx.toolchainHasArchive, "the toolchain has no libstdc++.a"))
+    func libstdcxxIsSharedOnlyWithALibraryThatLoadsItAnyway() throws {
+        let libxml2LoadsIt = try StaticLibstdcxx.loadsLibstdcxx(try StaticLibstdcxx.systemLibxml2())
+        let agentLike = [Self.hooks + "/after_get_caps/50_fabric", "/usr/bin/fabric-agent"]
+        let xmlLike = ["before_device_create", "before_vm_start", "after_update_device"].map { Self.hooks + "/\($0)/50_fabric" }
+            + ["/usr/libexec/fabric/fabric-wire"]
+        for binary in agentLike {
+            #expect(try !StaticLibstdcxx.needsLibstdcxx(Self.stage + binary), "\(binary) takes libstdc++ statically")
+        }
+        for binary in xmlLike {
+            #expect(
+                try StaticLibstdcxx.needsLibstdcxx(Self.stage + binary) == libxml2LoadsIt,
+                "\(binary) shares libstdc++.so exactly when libxml2 loads it (\(libxml2LoadsIt))")
+        }
+    }
+
     @Test(.enabled(if: staged, reason))
     func theSudoersDropInIsNarrowAndValid() throws {
         let path = Self.stage + "/etc/sudoers.d/50_vdsm_hook_fabric"
@@ -100,5 +119,62 @@ import Testing
             let result = try ProcessRunner.run(tool, ["--dry-run", Self.stage + "/usr/lib/sysusers.d/fabric.conf"])
             #expect(result.status == 0, "\(result.standardError)")
         }
+    }
+}
+
+/// scripts/static-libstdcxx.sh's choice, made on the library the XML hooks link.
+@Suite struct StaticLibstdcxx {
+    static var toolchainHasArchive: Bool {
+        (try? ProcessRunner.run("clang", ["-print-file-name=libstdc++.a"]).output.hasPrefix("/")) ?? false
+    }
+
+    static func systemLibxml2() throws -> String {
+        let libdir = try ProcessRunner.run("pkg-config", ["--variable=libdir", "libxml-2.0"])
+        try #require(libdir.status == 0, "pkg-config knows libxml-2.0")
+        return libdir.output.trimmingCharacters(in: .whitespacesAndNewlines) + "/libxml2.so"
+    }
+
+    /// Whether loading `library` loads libstdc++.so, directly or through another library.
+    static func loadsLibstdcxx(_ library: String) throws -> Bool {
+        let ldd = try ProcessRunner.run("ldd", [library])
+        try #require(ldd.status == 0, "ldd \(library): \(ldd.standardError)")
+        return ldd.output.contains("libstdc++")
+    }
+
+    /// Whether `binary` itself names libstdc++.so among the libraries it needs.
+    static func needsLibstdcxx(_ binary: String) throws -> Bool {
+        let dynamic = try ProcessRunner.run("readelf", ["-d", binary])
+        try #require(dynamic.status == 0, "readelf -d \(binary)")
+        return dynamic.output.contains("[libstdc++.so")
+    }
+
+    static func links(_ library: String) throws -> (agent: Bool, xmlHooks: Bool) {
+        let build = FileManager.default.temporaryDirectory.appendingPathComponent("static-libstdcxx-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: build) }
+        let script = try ProcessRunner.run(
+            "/usr/bin/env", ["FABRIC_LIBXML2=\(library)", FileManager.default.currentDirectoryPath + "/scripts/static-libstdcxx.sh", build])
+        try #require(script.status == 0, "\(script.standardError)")
+        func linked(_ folder: String) -> Bool {
+            FileManager.default.fileExists(atPath: build + "/" + folder + "/libstdc++.a")
+        }
+        return (linked("static-libstdc++"), linked("static-libstdc++-xml"))
+    }
+
+    /// With a libxml2 that loads libstdc++.so (Debian's) the XML hooks share it; with a library that loads none
+    /// (libz stands in for a libxml2 built without ICU) they take the archive too. The agent always does.
+    @Test(.enabled(if: toolchainHasArchive, "the toolchain has no libstdc++.a"))
+    func theXMLHooksTakeTheArchiveOnlyWhereLibxml2LoadsNoLibstdcxx() throws {
+        let libxml2 = try Self.systemLibxml2()
+        let lddOfLibxml2 = try ProcessRunner.run("ldd", [libxml2]).output
+        let libz = try #require(
+            lddOfLibxml2.split(separator: "\n").first { $0.contains("libz.so") }?.split(separator: " ").first { $0.hasPrefix("/") },
+            "libxml2 links libz")
+        #expect(try !Self.loadsLibstdcxx(String(libz)))
+
+        let withLibxml2 = try Self.links(libxml2)
+        #expect(withLibxml2.agent)
+        #expect(withLibxml2.xmlHooks == !(try Self.loadsLibstdcxx(libxml2)))
+        let withoutLibstdcxx = try Self.links(String(libz))
+        #expect(withoutLibstdcxx.agent && withoutLibstdcxx.xmlHooks)
     }
 }
