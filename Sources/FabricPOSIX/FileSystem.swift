@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+internal import CLinuxShims
 internal import Glibc
 
 /// What fabric asks the file system (the inventory, the hooks' settings, the agent's socket): whether a path is
@@ -165,8 +166,9 @@ package enum HostSystem {
 
     /// Ends this process with `status` at once (`_exit(2)`): no exit handlers, no library destructors, nothing
     /// flushed. Only for a process that has nothing buffered left, such as a hook whose output went out with
-    /// `write(2)`.
+    /// `write(2)`. A build with AddressSanitizer checks for leaks first, as its exit handler would have.
     package static func exitImmediately(_ status: Int32) -> Never {
+        fabric_check_leaks_if_sanitized()
         Glibc._exit(status)
     }
 
