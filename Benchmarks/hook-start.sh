@@ -29,13 +29,15 @@ printf '#include <libxml/parser.h>\nint main(void) { xmlCheckVersion(LIBXML_VERS
 "$cc" -O2 "$work/empty.c" -o "$work/c-empty"
 # shellcheck disable=SC2046  # pkg-config's words are separate flags
 "$cc" -O2 "$work/libxml2.c" $(pkg-config --cflags --libs libxml-2.0) -o "$work/c-libxml2"
-# Two static Swift programs linked as the hooks are (no exported symbols): one empty, one that only loads and
-# initialises libxml2 through a module map, as DomainXML does: the floor of any hook written in Swift on libxml2.
+# Linked as the release hooks are (Package.swift, `xmlHookFlags`): no exported symbols, and libstdc++ from where
+# scripts/static-libstdcxx.sh put it for them (`make release` runs it).
 mkdir -p "$work/swift/Sources/empty" "$work/swift/Sources/libxml2" "$work/swift/Sources/CXML"
-cat >"$work/swift/Package.swift" <<'SWIFT'
+cat >"$work/swift/Package.swift" <<SWIFT
 // swift-tools-version:6.0
 import PackageDescription
-let asHooksAre: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]
+let asHooksAre: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "--no-export-dynamic", "-L$PWD/.build/static-libstdc++-xml"])
+]
 let package = Package(name: "floors", targets: [
     .executableTarget(name: "empty", linkerSettings: asHooksAre),
     .systemLibrary(name: "CXML", pkgConfig: "libxml-2.0"),

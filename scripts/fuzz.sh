@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of Fuzz/ and runs each for SECONDS (default 60), as many at once as there are
-# cores, printing executions, coverage and corpus size per target. Called by `make fuzz SECONDS=N` and, for 20 s each, by
-# scripts/run-tests.sh. Exits 1 when a target crashes; its input is then in Fuzz/.build/artifacts/
+# cores, printing executions, coverage and corpus size per target. Called by `make fuzz SECONDS=N` and, for
+# 20 s each, by scripts/run-tests.sh. Exits 1 when a target crashes; its input is then in Fuzz/.build/artifacts/
 # (docs/RELIABILITY.md, "Fuzzing", says how to reproduce and what to commit).
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      TARGET: domain-xml, ovsdb-json, ...; default every target
@@ -119,7 +119,7 @@ for target in "${targets[@]}"; do
         continue
     fi
     cat "$row"
-    grep -q '  CRASH: ' "$row" && failed+=("$target")
+    if grep -q '  CRASH: ' "$row"; then failed+=("$target"); fi
 done
 
 if [ ${#failed[@]} -gt 0 ]; then

@@ -206,7 +206,8 @@ public final class OVSSandbox: @unchecked Sendable {
         if stopped { return }
         stopped = true
         let fm = FileManager.default
-        let bridges = fm.fileExists(atPath: socketPath) ? (try? vsctl(["list-br"]))?.split(separator: "\n").map(String.init) ?? [] : []
+        let listed = fm.fileExists(atPath: socketPath) ? try? vsctl(["list-br"]) : nil
+        let bridges = listed?.split(separator: "\n").map(String.init) ?? []
         let switchRuns = fm.fileExists(atPath: directory + "/ovs-vswitchd.pid")
         for bridge in bridges where switchRuns {
             _ = try? vsctl(["--if-exists", "del-br", bridge], wait: true)
@@ -217,7 +218,7 @@ public final class OVSSandbox: @unchecked Sendable {
         Self.kill(pidfile: directory + "/ovnsb.pid")
         // A switch stopped before (``stopSwitch()``) left its userspace bridges' tap devices, which are
         // persistent, in the host's namespace: one more after every run of such a test.
-        for bridge in bridges where !switchRuns && FileManager.default.fileExists(atPath: "/sys/class/net/\(bridge)") {
+        for bridge in bridges where !switchRuns && fm.fileExists(atPath: "/sys/class/net/\(bridge)") {
             _ = try? Self.run("/usr/sbin/ip", ["link", "del", bridge])
         }
         try? fm.removeItem(atPath: directory)

@@ -58,11 +58,14 @@ import Testing
     /// libstdc++ comes from its static archive wherever libstdc++.so would be loaded for the Swift runtime alone
     /// (scripts/static-libstdcxx.sh, Package.swift): always in `fabric-agent` and `after_get_caps`; in the XML
     /// hooks and `fabric-wire` only where libxml2 does not load libstdc++.so itself (Debian's does, through ICU).
-    @Test(.enabled(if: staged, reason), .enabled(if: StaticLibstdcxx.toolchainHasArchive, "the toolchain has no libstdc++.a"))
+    @Test(
+        .enabled(if: staged, reason),
+        .enabled(if: StaticLibstdcxx.toolchainHasArchive, "the toolchain has no libstdc++.a"))
     func libstdcxxIsSharedOnlyWithALibraryThatLoadsItAnyway() throws {
         let libxml2LoadsIt = try StaticLibstdcxx.loadsLibstdcxx(try StaticLibstdcxx.systemLibxml2())
         let agentLike = [Self.hooks + "/after_get_caps/50_fabric", "/usr/bin/fabric-agent"]
-        let xmlLike = ["before_device_create", "before_vm_start", "after_update_device"].map { Self.hooks + "/\($0)/50_fabric" }
+        let xmlLike =
+            ["before_device_create", "before_vm_start", "after_update_device"].map { Self.hooks + "/\($0)/50_fabric" }
             + ["/usr/libexec/fabric/fabric-wire"]
         for binary in agentLike {
             #expect(try !StaticLibstdcxx.needsLibstdcxx(Self.stage + binary), "\(binary) takes libstdc++ statically")
@@ -149,11 +152,11 @@ import Testing
     }
 
     static func links(_ library: String) throws -> (agent: Bool, xmlHooks: Bool) {
-        let build = FileManager.default.temporaryDirectory.appendingPathComponent("static-libstdcxx-\(UUID().uuidString)").path
+        let build = FileManager.default.temporaryDirectory.path + "/static-libstdcxx-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: build) }
-        let script = try ProcessRunner.run(
-            "/usr/bin/env", ["FABRIC_LIBXML2=\(library)", FileManager.default.currentDirectoryPath + "/scripts/static-libstdcxx.sh", build])
-        try #require(script.status == 0, "\(script.standardError)")
+        let script = FileManager.default.currentDirectoryPath + "/scripts/static-libstdcxx.sh"
+        let run = try ProcessRunner.run("/usr/bin/env", ["FABRIC_LIBXML2=\(library)", script, build])
+        try #require(run.status == 0, "\(run.standardError)")
         func linked(_ folder: String) -> Bool {
             FileManager.default.fileExists(atPath: build + "/" + folder + "/libstdc++.a")
         }
@@ -166,9 +169,8 @@ import Testing
     func theXMLHooksTakeTheArchiveOnlyWhereLibxml2LoadsNoLibstdcxx() throws {
         let libxml2 = try Self.systemLibxml2()
         let lddOfLibxml2 = try ProcessRunner.run("ldd", [libxml2]).output
-        let libz = try #require(
-            lddOfLibxml2.split(separator: "\n").first { $0.contains("libz.so") }?.split(separator: " ").first { $0.hasPrefix("/") },
-            "libxml2 links libz")
+        let libzLine = try #require(lddOfLibxml2.split(separator: "\n").first { $0.contains("libz.so") }, "libxml2 links libz")
+        let libz = try #require(libzLine.split(separator: " ").first { $0.hasPrefix("/") })
         #expect(try !Self.loadsLibstdcxx(String(libz)))
 
         let withLibxml2 = try Self.links(libxml2)
